@@ -1,0 +1,77 @@
+/* activations.c — element-wise ReLU, sigmoid and tanh.
+ *
+ * Each backward is written in terms of the forward OUTPUT y, which the node
+ * keeps, so no input needs to be stored:
+ *   relu:    y = max(x, 0)      dx += dy · [y > 0]
+ *   sigmoid: y = 1/(1 + e^−x)   dx += dy · y (1 − y)
+ *   tanh:    y = tanh x         dx += dy · (1 − y²)
+ * Shapes: x (B, W) → y (B, W).
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "../nn/graph_internal.h"
+
+typedef enum { ACT_RELU, ACT_SIGMOID, ACT_TANH } act_kind;
+
+static act_kind kind_of(const nn_node *n);
+
+static void act_forward(nn_graph *g, nn_node *n, int B) {
+    const nn_real *x = nn_graph_node(g, n->inputs[0])->out; /* (B, W) */
+    nn_real *y = n->out;                                    /* (B, W) */
+    size_t len = (size_t)B * n->width;
+    switch (kind_of(n)) {
+    case ACT_RELU:
+        for (size_t i = 0; i < len; i++) y[i] = x[i] > 0 ? x[i] : 0;
+        break;
+    case ACT_SIGMOID:
+        /* split by sign so exp never overflows */
+        for (size_t i = 0; i < len; i++) {
+            if (x[i] >= 0) {
+                y[i] = (nn_real)(1.0 / (1.0 + exp(-(double)x[i])));
+            } else {
+                double e = exp((double)x[i]);
+                y[i] = (nn_real)(e / (1.0 + e));
+            }
+        }
+        break;
+    case ACT_TANH:
+        for (size_t i = 0; i < len; i++) y[i] = (nn_real)tanh((double)x[i]);
+        break;
+    }
+}
+
+static void act_backward(nn_graph *g, nn_node *n, int B) {
+    nn_real *dx = nn_graph_node(g, n->inputs[0])->dout; /* (B, W) */
+    if (!dx) return;
+    const nn_real *y = n->out, *dy = n->dout; /* (B, W) */
+    size_t len = (size_t)B * n->width;
+    switch (kind_of(n)) {
+    case ACT_RELU: /* from y = max(x, 0) */
+        for (size_t i = 0; i < len; i++) dx[i] += y[i] > 0 ? dy[i] : 0;
+        break;
+    case ACT_SIGMOID: /* from y = 1/(1 + e^−x): dy/dx = y (1 − y) */
+        for (size_t i = 0; i < len; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
+        break;
+    case ACT_TANH: /* from y = tanh x: dy/dx = 1 − y² */
+        for (size_t i = 0; i < len; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
+        break;
+    }
+}
+
+static const nn_node_ops relu_ops = {.kind = "relu", .forward = act_forward, .backward = act_backward};
+static const nn_node_ops sigmoid_ops = {.kind = "sigmoid", .forward = act_forward, .backward = act_backward};
+static const nn_node_ops tanh_ops = {.kind = "tanh", .forward = act_forward, .backward = act_backward};
+
+static act_kind kind_of(const nn_node *n) {
+    return n->ops == &relu_ops ? ACT_RELU : n->ops == &sigmoid_ops ? ACT_SIGMOID : ACT_TANH;
+}
+
+static int add_activation(nn_graph *g, int x, const nn_node_ops *ops) {
+    if (!nn_graph_check_node(g, x, ops->kind)) return -1;
+    return nn_graph_add_node(g, ops, &x, 1, nn_graph_node(g, x)->width, NULL);
+}
+
+int nn_relu(nn_graph *g, int x) { return add_activation(g, x, &relu_ops); }
+int nn_sigmoid(nn_graph *g, int x) { return add_activation(g, x, &sigmoid_ops); }
+int nn_tanh(nn_graph *g, int x) { return add_activation(g, x, &tanh_ops); }

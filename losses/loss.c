@@ -1,0 +1,214 @@
+/* loss.c — the shared driver for every loss: row views, batch reduction,
+ * and the two gradient modes (see loss.h for the contract).
+ *
+ * Forward, for rows b = 0..B−1 with weight w_b (sample weight × class weight):
+ *   l_b   = ops->value(row b)               stored in out (B, 1)
+ *   value = Σ w_b l_b / D,  D = Σ w_b (mean), 1 (sum) or B (batchmean)
+ * Backward of `value` (times the loss's coef):
+ *   ∂value/∂l_b = w_b / D, and each row's gradient is that factor times the
+ *   per-sample gradient from ops, routed by the mode.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loss.h"
+
+typedef struct {
+    const nn_loss_ops *ops;
+    void *cfg;          /* the family's own settings */
+    nn_loss_options opt;
+    int simplified;     /* resolved: 1 if gradients go to the logits */
+    int on_softmax;     /* the input is a softmax node */
+    int K;              /* width of the input */
+    int target;         /* target node or -1 */
+    int weights;        /* per-sample weights node (B, 1) or -1 */
+    double denom;       /* D of the last forward */
+} loss_node;
+
+static void loss_node_free(void *p) {
+    loss_node *L = p;
+    if (!L) return;
+    if (L->ops->free_config) L->ops->free_config(L->cfg);
+    else free(L->cfg);
+    free(L);
+}
+
+/* Scratch layout: logp (max_batch, K) when on a softmax, then w (max_batch),
+ * then one gradient row d (K). */
+static size_t logp_len(const loss_node *L, int max_batch) {
+    return L->on_softmax ? (size_t)max_batch * L->K : 0;
+}
+
+static size_t loss_scratch(const nn_node *n, int max_batch) {
+    const loss_node *L = n->config;
+    return logp_len(L, max_batch) + (size_t)max_batch + (size_t)L->K;
+}
+
+static void row_view(nn_graph *g, nn_node *n, int b, nn_loss_row *r) {
+    const loss_node *L = n->config;
+    const nn_node *in = nn_graph_node(g, n->inputs[0]);
+    int K = L->K;
+    r->K = K;
+    r->p = in->out + (size_t)b * K;
+    r->logp = L->on_softmax ? n->scratch + (size_t)b * K : NULL;
+    r->T = L->on_softmax ? nn_softmax_temperature(g, n->inputs[0]) : 1.0;
+    r->label = -1;
+    r->target = NULL;
+    r->target_width = 0;
+    if (L->target >= 0) {
+        const nn_node *t = nn_graph_node(g, L->target);
+        if (t->labels) {
+            r->label = t->labels[b];
+        } else {
+            r->target = t->out + (size_t)b * t->width;
+            r->target_width = t->width;
+        }
+    }
+}
+
+static void loss_forward(nn_graph *g, nn_node *n, int B) {
+    loss_node *L = n->config;
+    const nn_node *in = nn_graph_node(g, n->inputs[0]);
+    int K = L->K;
+    nn_real *w = n->scratch + logp_len(L, g->max_batch); /* (B) */
+    const nn_node *wn = L->weights >= 0 ? nn_graph_node(g, L->weights) : NULL;
+
+    if (L->on_softmax) { /* log p from the logits z: exact where p underflows */
+        const nn_node *z = nn_graph_node(g, in->inputs[0]);
+        double T = nn_softmax_temperature(g, n->inputs[0]);
+        for (int b = 0; b < B; b++)
+            nn_log_softmax_row(n->scratch + (size_t)b * K, z->out + (size_t)b * K, K, T);
+    }
+    double sum = 0, wsum = 0;
+    for (int b = 0; b < B; b++) {
+        nn_loss_row r;
+        row_view(g, n, b, &r);
+        if (r.label >= K || (r.label < 0 && L->target >= 0 && !r.target)) {
+            nn_graph_run_fail(g, "%s: label %d of row %d is outside 0..%d", L->ops->name,
+                              (int)r.label, b, K - 1);
+            n->loss_value = NAN;
+            return;
+        }
+        const char *bad = L->ops->check ? L->ops->check(L->cfg, &r) : NULL;
+        if (bad) {
+            nn_graph_run_fail(g, "%s: row %d: %s", L->ops->name, b, bad);
+            n->loss_value = NAN;
+            return;
+        }
+        double wb = (wn ? wn->out[b] : 1.0) * (L->ops->weight ? L->ops->weight(L->cfg, &r) : 1.0);
+        double l = L->ops->value(L->cfg, &r);
+        n->out[b] = (nn_real)l;
+        w[b] = (nn_real)wb;
+        sum += wb * l;
+        wsum += wb;
+    }
+    switch (L->opt.reduction) {
+    case NN_REDUCE_MEAN: L->denom = wsum; break;
+    case NN_REDUCE_SUM: L->denom = 1; break;
+    case NN_REDUCE_BATCHMEAN: L->denom = B; break;
+    }
+    /* All weights zero: nothing to average. The value is 0 with no gradient
+     * (PyTorch returns NaN here; a NaN would stop training for no reason). */
+    n->loss_value = L->denom != 0 ? sum / L->denom : 0.0;
+}
+
+static void loss_backward(nn_graph *g, nn_node *n, int B) {
+    loss_node *L = n->config;
+    const nn_node *in = nn_graph_node(g, n->inputs[0]);
+    int K = L->K;
+    const nn_real *w = n->scratch + logp_len(L, g->max_batch);      /* (B) */
+    nn_real *d = n->scratch + logp_len(L, g->max_batch) + g->max_batch; /* (K) */
+    /* simplified: into ∂L/∂z (the softmax's input); jacobian: into ∂L/∂p */
+    nn_real *dst = L->simplified ? nn_graph_node(g, in->inputs[0])->dout : in->dout;
+    if (!dst || L->denom == 0) return;
+    double scale = n->loss_coef / L->denom;
+    for (int b = 0; b < B; b++) {
+        nn_loss_row r;
+        row_view(g, n, b, &r);
+        double f = scale * w[b];
+        if (f == 0) continue;
+        if (L->simplified) {
+            L->ops->grad_logits(L->cfg, &r, d); /* T·∂l/∂z */
+            f /= r.T;
+        } else {
+            L->ops->grad_input(L->cfg, &r, d);  /* ∂l/∂p */
+        }
+        nn_real *row = dst + (size_t)b * K;
+        for (int i = 0; i < K; i++) row[i] += (nn_real)(f * d[i]);
+    }
+}
+
+static const nn_node_ops loss_ops = {
+    .kind = "loss",
+    .forward = loss_forward,
+    .backward = loss_backward,
+    .scratch = loss_scratch,
+    .free_config = loss_node_free,
+};
+
+nn_loss_options nn_loss_defaults(void) {
+    return (nn_loss_options){.reduction = NN_REDUCE_MEAN, .mode = NN_GRAD_SIMPLIFIED,
+                             .coef = 1.0, .weights = -1};
+}
+
+int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target,
+                const nn_loss_options *o, void *cfg) {
+    nn_loss_options opt = o ? *o : nn_loss_defaults();
+    loss_node *L = calloc(1, sizeof *L);
+    if (!L) {
+        nn_graph_fail(g, "%s: out of memory", ops->name);
+        if (ops->free_config) ops->free_config(cfg);
+        else free(cfg);
+        return -1;
+    }
+    L->ops = ops;
+    L->cfg = cfg;
+    L->opt = opt;
+    L->target = target;
+    L->weights = opt.weights;
+    /* The node's inputs: the prediction, then the target and weights if any. */
+    int inputs[3] = {input}, n_inputs = 1;
+    if (target >= 0) inputs[n_inputs++] = target;
+    if (opt.weights >= 0) inputs[n_inputs++] = opt.weights;
+    if (!nn_graph_check_node(g, input, ops->name) ||
+        (target >= 0 && !nn_graph_check_node(g, target, ops->name)) ||
+        (opt.weights >= 0 && !nn_graph_check_node(g, opt.weights, ops->name)))
+        goto fail;
+    L->K = nn_graph_node(g, input)->width;
+    L->on_softmax = nn_is_softmax(g, input);
+    if (opt.reduction != NN_REDUCE_MEAN && opt.reduction != NN_REDUCE_SUM &&
+        opt.reduction != NN_REDUCE_BATCHMEAN) {
+        nn_graph_fail(g, "%s: unknown reduction %d", ops->name, (int)opt.reduction);
+        goto fail;
+    }
+    if (opt.mode != NN_GRAD_SIMPLIFIED && opt.mode != NN_GRAD_JACOBIAN) {
+        nn_graph_fail(g, "%s: unknown gradient mode %d", ops->name, (int)opt.mode);
+        goto fail;
+    }
+    if (!isfinite(opt.coef)) {
+        nn_graph_fail(g, "%s: coef must be finite, got %g", ops->name, opt.coef);
+        goto fail;
+    }
+    if (ops->needs_softmax && !L->on_softmax) {
+        nn_graph_fail(g, "%s: input node %d is a %s, but this loss needs a softmax node",
+                      ops->name, input, nn_node_kind(g, input));
+        goto fail;
+    }
+    if (opt.weights >= 0 && nn_graph_node(g, opt.weights)->width != 1) {
+        nn_graph_fail(g, "%s: the weights node must have width 1, got %d", ops->name,
+                      nn_graph_node(g, opt.weights)->width);
+        goto fail;
+    }
+    L->simplified = opt.mode == NN_GRAD_SIMPLIFIED && L->on_softmax && ops->grad_logits;
+    int id = nn_graph_add_node(g, &loss_ops, inputs, n_inputs, 1, L);
+    if (id >= 0) {
+        nn_graph_node(g, id)->is_loss = 1;
+        nn_graph_node(g, id)->name = ops->name;
+        nn_graph_node(g, id)->loss_coef = opt.coef;
+    }
+    return id;
+fail:
+    loss_node_free(L);
+    return -1;
+}

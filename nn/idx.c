@@ -1,0 +1,145 @@
+/* idx.c — the IDX format of MNIST and Fashion-MNIST, gzipped or plain.
+ *
+ * Layout: a big-endian magic 0x0000TTDD (TT = 0x08 for unsigned bytes,
+ * DD = number of dimensions), DD big-endian uint32 sizes, then the data.
+ * Images are 3-D (n, rows, cols), labels 1-D (n). zlib's gzread reads both
+ * gzipped and uncompressed files.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "graph_internal.h"
+
+/* Refuse headers that would need more than this before allocating anything:
+ * a corrupt header must not make us ask for terabytes. */
+#define NN_IDX_MAX_BYTES ((uint64_t)1 << 32)
+
+/* Reads exactly len bytes; 0 on success, else fills err. */
+static nn_status read_exact(gzFile f, void *buf, size_t len, const char *path,
+                            const char *what, nn_error *err) {
+    unsigned char *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        size_t chunk = len - done > (1u << 30) ? (1u << 30) : len - done;
+        int got = gzread(f, p + done, (unsigned)chunk);
+        if (got < 0) {
+            int zerr;
+            const char *msg = gzerror(f, &zerr);
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: corrupt compressed data while reading %s: %s",
+                                path, what, msg);
+        }
+        if (got == 0) {
+            return nn_set_error(err, NN_ERR_FORMAT,
+                                "%s: truncated: %s needs %zu bytes, file ended after %zu",
+                                path, what, len, done);
+        }
+        done += (size_t)got;
+    }
+    return NN_OK;
+}
+
+/* Opens `path`, checks the magic for unsigned-byte data with `ndim`
+ * dimensions, reads the sizes into dims and the data into *data. */
+static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **data,
+                          nn_error *err) {
+    *data = NULL;
+    gzFile f = gzopen(path, "rb");
+    if (!f) return nn_set_error(err, NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char head[4 + 4 * 3];
+    nn_status st = read_exact(f, head, 4, path, "the magic number", err);
+    if (st) goto done;
+    if (head[0] != 0 || head[1] != 0 || head[2] != 0x08 || head[3] != ndim) {
+        st = nn_set_error(err, NN_ERR_FORMAT,
+                          "%s: bad magic number %02x%02x%02x%02x: expected 000008%02x "
+                          "(unsigned bytes, %d dimensions)",
+                          path, head[0], head[1], head[2], head[3], ndim, ndim);
+        goto done;
+    }
+    if ((st = read_exact(f, head + 4, 4 * (size_t)ndim, path, "the dimensions", err))) goto done;
+    uint64_t total = 1;
+    for (int i = 0; i < ndim; i++) {
+        const unsigned char *b = head + 4 + 4 * i;
+        dims[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+        if (dims[i] == 0) {
+            st = nn_set_error(err, NN_ERR_FORMAT, "%s: dimension %d is zero", path, i);
+            goto done;
+        }
+        total *= dims[i];
+        if (total > NN_IDX_MAX_BYTES) {
+            st = nn_set_error(err, NN_ERR_FORMAT, "%s: dimensions describe more than %llu bytes",
+                              path, (unsigned long long)NN_IDX_MAX_BYTES);
+            goto done;
+        }
+    }
+    if (dims[0] > INT32_MAX) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %u items is too many", path, dims[0]);
+        goto done;
+    }
+    *data = malloc((size_t)total);
+    if (!*data) {
+        st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %llu bytes", path,
+                          (unsigned long long)total);
+        goto done;
+    }
+    if ((st = read_exact(f, *data, (size_t)total, path, "the data", err))) goto done;
+    unsigned char extra;
+    int more = gzread(f, &extra, 1);
+    if (more != 0) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s after the %llu data bytes", path,
+                          more > 0 ? "unexpected trailing bytes" : "corrupt compressed data",
+                          (unsigned long long)total);
+        goto done;
+    }
+done:
+    gzclose(f);
+    if (st) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
+}
+
+nn_status nn_load_idx(nn_dataset *out, const char *images_path, const char *labels_path,
+                      nn_error *err) {
+    memset(out, 0, sizeof *out);
+    uint32_t idims[3], ldims[1];
+    uint8_t *images = NULL, *labels = NULL;
+    nn_status st = read_idx(images_path, 3, idims, &images, err);
+    if (st) return st;
+    if ((st = read_idx(labels_path, 1, ldims, &labels, err))) {
+        free(images);
+        return st;
+    }
+    if (idims[0] != ldims[0]) {
+        free(images);
+        free(labels);
+        return nn_set_error(err, NN_ERR_FORMAT, "%s holds %u images but %s holds %u labels",
+                            images_path, idims[0], labels_path, ldims[0]);
+    }
+    if ((uint64_t)idims[1] * idims[2] > INT32_MAX) {
+        free(images);
+        free(labels);
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: images of %ux%u are too large",
+                            images_path, idims[1], idims[2]);
+    }
+    out->n = (int)idims[0];
+    out->n_features = (int)(idims[1] * idims[2]);
+    out->x_u8 = images;
+    out->x_scale = 1.0 / 255.0;
+    out->labels = malloc((size_t)out->n * sizeof *out->labels);
+    if (!out->labels) {
+        free(labels);
+        nn_dataset_free(out);
+        return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", labels_path);
+    }
+    int max = 0;
+    for (int i = 0; i < out->n; i++) {
+        out->labels[i] = labels[i];
+        if (labels[i] > max) max = labels[i];
+    }
+    free(labels);
+    out->n_classes = max + 1;
+    return NN_OK;
+}

@@ -1,0 +1,283 @@
+/* nn.h — a minimal neural-network training framework with hand-written
+ * forward and backward passes.
+ *
+ * Usage
+ * -----
+ *     nn_error err;
+ *     nn_graph *g = nn_graph_create(64);                    // max batch 64
+ *     int x  = nn_input(g, 784);                            // (B, 784)
+ *     int y  = nn_labels(g, 10);                            // (B) class ids
+ *     int h  = nn_relu(g, nn_dense(g, x, 256, NN_INIT_HE)); // (B, 256)
+ *     int z  = nn_dense(g, h, 10, NN_INIT_XAVIER);          // (B, 10) logits
+ *     int p  = nn_softmax(g, z, 1.0);                       // (B, 10)
+ *     nn_loss_options lo = nn_loss_defaults();              // mean, simplified
+ *     nn_cross_entropy(g, p, y, &lo);
+ *     if (nn_graph_compile(g, 42, &err) != NN_OK) { puts(err.msg); ... }
+ *
+ *     nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){
+ *         .kind = NN_OPT_SGD, .lr = 0.05, .momentum = 0.9 }, &err);
+ *     // per step: fill nn_input_data(g, x) and nn_label_data(g, y) for B rows
+ *     nn_graph_zero_grad(g);
+ *     double loss = nn_graph_forward(g, B);
+ *     nn_graph_backward(g, B);
+ *     nn_optimizer_step(opt);
+ *     const nn_real *probs = nn_output(g, p);               // (B, 10)
+ *
+ *     nn_optimizer_free(opt); nn_graph_free(g);
+ *
+ * Conventions
+ * -----------
+ * - Nodes are ints returned by the builders, in creation order; a node may only
+ *   take earlier nodes as inputs, so forward runs front to back and backward
+ *   back to front.
+ * - A builder that fails returns -1 and records the reason in the graph; every
+ *   later builder then also returns -1 and nn_graph_compile reports the first
+ *   error. So a whole network can be written without checking each line.
+ * - Functions that can fail return nn_status and, when `err` is not NULL, fill
+ *   it with a message. The library never calls exit() or abort().
+ * - Ownership: every *_create / *_load returns an object the caller frees with
+ *   the matching *_free. Pointers returned by accessors belong to the graph.
+ * - nn_real is float, or double when built with -DNN_DOUBLE (make REAL=double).
+ */
+#ifndef NN_H
+#define NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef NN_DOUBLE
+typedef double nn_real;
+#else
+typedef float nn_real;
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum {
+    NN_OK = 0,
+    NN_ERR_ARG,     /* an argument is out of range or inconsistent */
+    NN_ERR_SHAPE,   /* tensor shapes do not fit together */
+    NN_ERR_NOMEM,   /* an allocation failed */
+    NN_ERR_IO,      /* a file could not be opened, read or written */
+    NN_ERR_FORMAT,  /* a file is corrupt, truncated or of the wrong kind */
+    NN_ERR_NUMERIC  /* a NaN or infinity where a finite number is required */
+} nn_status;
+
+typedef struct {
+    nn_status code;
+    char msg[512];
+} nn_error;
+
+/* Returns a short name for a status ("shape error", ...). */
+const char *nn_status_name(nn_status s);
+
+/* ------------------------------------------------------------------- rng */
+
+/* A small seeded generator (PCG32). No global state: each user owns one. */
+typedef struct {
+    uint64_t state, inc;
+} nn_rng;
+
+void     nn_rng_seed(nn_rng *rng, uint64_t seed);
+uint32_t nn_rng_u32(nn_rng *rng);
+double   nn_rng_uniform(nn_rng *rng);           /* in [0, 1) */
+double   nn_rng_normal(nn_rng *rng);            /* standard normal */
+uint32_t nn_rng_below(nn_rng *rng, uint32_t n); /* uniform in [0, n), unbiased */
+
+/* ----------------------------------------------------------------- graph */
+
+typedef struct nn_graph nn_graph;
+
+typedef enum { NN_INIT_HE, NN_INIT_XAVIER, NN_INIT_ZERO } nn_init;
+
+/* How a loss that sits on a softmax sends its gradient back (DESIGN.md). */
+typedef enum {
+    NN_GRAD_SIMPLIFIED, /* closed-form dL/dz into the softmax's input */
+    NN_GRAD_JACOBIAN    /* dL/dp into the softmax output; softmax applies J^T */
+} nn_grad_mode;
+
+/* How per-sample loss values become the batch loss.
+ * MEAN: sum_b w_b l_b / sum_b w_b (w_b = 1 without weights) — the default.
+ * SUM: sum_b w_b l_b.
+ * BATCHMEAN: sum_b w_b l_b / B (PyTorch's KL "batchmean"; equal to MEAN
+ * unless sample or class weights are used). */
+typedef enum { NN_REDUCE_MEAN, NN_REDUCE_SUM, NN_REDUCE_BATCHMEAN } nn_reduction;
+
+typedef struct {
+    nn_reduction reduction;
+    nn_grad_mode mode;
+    double coef;  /* the loss enters the total as coef * value; default 1 */
+    int weights;  /* optional node (B, 1) of per-sample weights, or -1 */
+} nn_loss_options;
+
+nn_loss_options nn_loss_defaults(void);
+
+/* Creates an empty graph whose batches have at most max_batch rows.
+ * Returns NULL only if max_batch < 1 or memory is exhausted. */
+nn_graph *nn_graph_create(int max_batch);
+void      nn_graph_free(nn_graph *g);
+
+/* Builders. Each returns the new node's id, or -1 (see Conventions). */
+int nn_input(nn_graph *g, int n_features);  /* (B, n_features) real data */
+int nn_labels(nn_graph *g, int n_classes);  /* (B) class ids 0..n_classes-1 */
+int nn_dense(nn_graph *g, int x, int n_out, nn_init init); /* (B, n_out) */
+int nn_relu(nn_graph *g, int x);
+int nn_sigmoid(nn_graph *g, int x);
+int nn_tanh(nn_graph *g, int x);
+/* p = softmax(z / T), row-wise, T > 0. */
+int nn_softmax(nn_graph *g, int z, double temperature);
+
+/* Softmax backward route, for teaching: the O(K) vector-Jacobian product
+ * p ⊙ (g − <g, p>) / T (default), or the explicit K×K Jacobian per sample. */
+typedef enum { NN_SOFTMAX_VJP, NN_SOFTMAX_EXPLICIT } nn_softmax_route;
+nn_status nn_softmax_set_route(nn_graph *g, int softmax, nn_softmax_route r);
+
+/* Softmax kernels on one row of K values, usable outside a graph (the
+ * walkthrough and tests use them). p = softmax(z/T), computed stably. */
+void   nn_softmax_row(nn_real *p, const nn_real *z, int K, double T);
+/* logp = log softmax(z/T); returns logsumexp(z/T). */
+double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T);
+/* J (K, K): J_ij = ∂p_i/∂z_j = p_i (δ_ij − p_j) / T. */
+void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
+/* dz (K) += p ⊙ (g − ⟨g, p⟩) / T, the vector-Jacobian product Jᵀ g. */
+void   nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, double T);
+
+/* Cross-entropy with hard labels: l_b = −log p[b, y_b]. `p` must be a softmax
+ * node, `labels` an nn_labels node with as many classes as p has columns. */
+int nn_cross_entropy(nn_graph *g, int p, int labels, const nn_loss_options *o);
+/* The general form: `target` is a labels node or a real node (B, K) of
+ * probabilities (soft targets); smoothing ε in [0, 1) mixes in ε/K. */
+int nn_cross_entropy_ex(nn_graph *g, int p, int target, double smoothing,
+                        const nn_loss_options *o);
+
+/* Allocates parameters (one buffer), their gradients (one buffer) and every
+ * activation for max_batch rows, and initialises weights from `seed`.
+ * Reports the first builder error, if any. */
+nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err);
+
+/* The first error recorded by a builder, or NULL. */
+const char *nn_graph_error(const nn_graph *g);
+
+/* One step. B is the number of rows in this batch, 1 <= B <= max_batch.
+ * forward returns the total loss: sum over loss nodes of coef * value. If the
+ * data are invalid (a target that is not a distribution, a label out of range,
+ * a bad B) it returns NaN and nn_graph_run_error() says why; backward must
+ * not be called after such a forward. */
+double nn_graph_forward(nn_graph *g, int B);
+const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
+void   nn_graph_zero_grad(nn_graph *g);
+void   nn_graph_backward(nn_graph *g, int B);
+/* Training mode on by default; layers such as dropout read it. */
+void   nn_graph_set_training(nn_graph *g, int training);
+
+/* Accessors. Buffers are row-major, max_batch rows. */
+int            nn_graph_n_nodes(const nn_graph *g);
+int            nn_graph_max_batch(const nn_graph *g);
+const char    *nn_node_kind(const nn_graph *g, int node); /* "dense", ... */
+int            nn_node_width(const nn_graph *g, int node); /* columns */
+int            nn_node_input(const nn_graph *g, int node, int i); /* or -1 */
+const nn_real *nn_output(const nn_graph *g, int node);       /* (B, width) */
+const nn_real *nn_output_grad(const nn_graph *g, int node);  /* (B, width) */
+nn_real       *nn_input_data(nn_graph *g, int input);        /* (B, width) */
+int32_t       *nn_label_data(nn_graph *g, int labels);       /* (B) */
+/* A node's parameters and gradients inside the shared buffers. For dense:
+ * weight (n_out, n_in) then bias (n_out), as torch.nn.Linear stores them. */
+nn_real       *nn_node_params(nn_graph *g, int node, size_t *count);
+nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
+double         nn_loss_value(const nn_graph *g, int loss); /* last forward */
+
+/* The whole parameter and gradient buffers. */
+size_t   nn_graph_n_params(const nn_graph *g);
+nn_real *nn_graph_params(nn_graph *g);
+nn_real *nn_graph_grads(nn_graph *g);
+
+/* ------------------------------------------------------------ optimizers */
+
+typedef enum { NN_OPT_SGD, NN_OPT_ADAM, NN_OPT_ADAMW } nn_optimizer_kind;
+
+typedef struct {
+    nn_optimizer_kind kind;
+    double lr;
+    double momentum;     /* SGD */
+    int    nesterov;     /* SGD, needs momentum > 0 */
+    double weight_decay; /* SGD, Adam: L2 added to the gradient; AdamW: decoupled */
+    double beta1, beta2, eps; /* Adam(W); zeros mean 0.9, 0.999, 1e-8 */
+} nn_optimizer_options;
+
+typedef struct nn_optimizer nn_optimizer;
+
+/* State (velocity or moments) is allocated beside the graph's parameters. */
+nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *o,
+                                  nn_error *err);
+void          nn_optimizer_step(nn_optimizer *opt);
+void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
+void          nn_optimizer_free(nn_optimizer *opt);
+
+/* -------------------------------------------------------------- datasets */
+
+/* Samples stored compactly: bytes scaled by x_scale (images), or reals.
+ * Exactly one of x_u8 / x_real is set. Rows are converted to nn_real when a
+ * batch is gathered, so a 60000-image set costs 47 MB, not 188 MB. */
+typedef struct {
+    int      n, n_features, n_classes;
+    uint8_t *x_u8;    /* (n, n_features) or NULL */
+    nn_real *x_real;  /* (n, n_features) or NULL */
+    double   x_scale; /* value = x_u8 * x_scale */
+    int32_t *labels;  /* (n) in 0..n_classes-1 */
+} nn_dataset;
+
+void nn_dataset_free(nn_dataset *d);
+
+/* Reads an IDX image file and its label file (gzipped or plain), validating
+ * magic numbers, dimensions, counts and length. Images are scaled to [0, 1]. */
+nn_status nn_load_idx(nn_dataset *out, const char *images_path,
+                      const char *labels_path, nn_error *err);
+
+/* Copies rows idx[0..B) of d into an input buffer (B, n_features) and a label
+ * buffer (B). */
+void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
+                       nn_real *x, int32_t *labels);
+
+/* -------------------------------------------------------------- training */
+
+typedef struct {
+    int      epochs;
+    int      batch;       /* <= the graph's max_batch */
+    uint64_t seed;        /* shuffling */
+    int      progress;    /* 1: progress bar when stdout is a terminal */
+    int      verbose;     /* 1: one line per epoch on stdout */
+} nn_train_options;
+
+typedef struct {
+    int    epoch;
+    double loss;          /* mean training loss over the epoch */
+    double train_acc;     /* accuracy measured during the epoch */
+    double test_acc;      /* on the test set, or -1 without one */
+    double seconds;       /* training time of the epoch, excluding eval */
+} nn_epoch_stats;
+
+/* The nodes the trainer feeds and reads. */
+typedef struct {
+    int x;      /* nn_input node */
+    int labels; /* nn_labels node */
+    int probs;  /* node whose argmax is the prediction (e.g. the softmax) */
+} nn_train_nodes;
+
+typedef void (*nn_epoch_callback)(const nn_epoch_stats *s, void *user);
+
+/* Trains for o->epochs epochs with shuffled mini-batches; evaluates on
+ * `test` (may be NULL) after each epoch. Allocates its index buffers once. */
+nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                   const nn_dataset *train, const nn_dataset *test,
+                   const nn_train_options *o, nn_epoch_callback cb, void *user,
+                   nn_error *err);
+
+/* Accuracy of argmax(probs) on d, in batches of the graph's max_batch. */
+double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
+                            const nn_dataset *d);
+
+/* Turns on flush-to-zero and denormals-are-zero for the calling thread (x86);
+ * returns 1 if they are on afterwards. nn_train calls it. */
+int nn_enable_flush_to_zero(void);
+
+#endif /* NN_H */

@@ -1,0 +1,113 @@
+/* optim.c — SGD (momentum, Nesterov, weight decay), Adam and AdamW, with the
+ * update rules of torch.optim so results can be compared line by line.
+ *
+ * The state (velocity, or first and second moments) is one buffer per moment
+ * laid out like the graph's parameter buffer, so a step is one flat loop.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "graph_internal.h"
+
+struct nn_optimizer {
+    nn_graph *g;
+    nn_optimizer_options o;
+    nn_real *m; /* (n_params) SGD velocity, or Adam first moment */
+    nn_real *v; /* (n_params) Adam second moment, NULL for SGD */
+    long t;     /* steps taken */
+};
+
+nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *opts,
+                                  nn_error *err) {
+    if (!g || !g->compiled) {
+        nn_set_error(err, NN_ERR_ARG, "optimizer: the graph must be compiled first");
+        return NULL;
+    }
+    nn_optimizer_options o = *opts;
+    if (o.beta1 == 0) o.beta1 = 0.9;
+    if (o.beta2 == 0) o.beta2 = 0.999;
+    if (o.eps == 0) o.eps = 1e-8;
+    const char *bad = NULL;
+    if (o.kind != NN_OPT_SGD && o.kind != NN_OPT_ADAM && o.kind != NN_OPT_ADAMW) bad = "unknown optimizer kind";
+    else if (!(o.lr > 0) || !isfinite(o.lr)) bad = "learning rate must be positive and finite";
+    else if (!(o.momentum >= 0 && o.momentum < 1)) bad = "momentum must be in [0, 1)";
+    else if (o.nesterov && !(o.momentum > 0)) bad = "Nesterov momentum needs momentum > 0";
+    else if (!(o.weight_decay >= 0) || !isfinite(o.weight_decay)) bad = "weight decay must be >= 0";
+    else if (!(o.beta1 > 0 && o.beta1 < 1) || !(o.beta2 > 0 && o.beta2 < 1)) bad = "betas must be in (0, 1)";
+    else if (!(o.eps > 0)) bad = "eps must be positive";
+    if (bad) {
+        nn_set_error(err, NN_ERR_ARG, "optimizer: %s", bad);
+        return NULL;
+    }
+    nn_optimizer *opt = calloc(1, sizeof *opt);
+    size_t n = g->n_params ? g->n_params : 1;
+    if (opt) {
+        opt->m = calloc(n, sizeof(nn_real));
+        if (o.kind != NN_OPT_SGD) opt->v = calloc(n, sizeof(nn_real));
+    }
+    if (!opt || !opt->m || (o.kind != NN_OPT_SGD && !opt->v)) {
+        nn_optimizer_free(opt);
+        nn_set_error(err, NN_ERR_NOMEM, "optimizer: out of memory for %zu parameters", n);
+        return NULL;
+    }
+    opt->g = g;
+    opt->o = o;
+    return opt;
+}
+
+void nn_optimizer_free(nn_optimizer *opt) {
+    if (!opt) return;
+    free(opt->m);
+    free(opt->v);
+    free(opt);
+}
+
+void nn_optimizer_set_lr(nn_optimizer *opt, double lr) { opt->o.lr = lr; }
+
+static void sgd_step(nn_optimizer *opt) {
+    const nn_real lr = (nn_real)opt->o.lr, mu = (nn_real)opt->o.momentum,
+                  wd = (nn_real)opt->o.weight_decay;
+    nn_real *w = opt->g->params, *v = opt->m;
+    const nn_real *dw = opt->g->grads;
+    size_t n = opt->g->n_params;
+    if (mu == 0) {
+        for (size_t i = 0; i < n; i++) w[i] -= lr * (dw[i] + wd * w[i]);
+        return;
+    }
+    int first = opt->t == 0; /* torch starts the velocity at the first gradient */
+    for (size_t i = 0; i < n; i++) {
+        nn_real gr = dw[i] + wd * w[i];
+        v[i] = first ? gr : mu * v[i] + gr;
+        w[i] -= lr * (opt->o.nesterov ? gr + mu * v[i] : v[i]);
+    }
+}
+
+static void adam_step(nn_optimizer *opt) {
+    const double b1 = opt->o.beta1, b2 = opt->o.beta2;
+    const double bc1 = 1 - pow(b1, (double)opt->t), bc2 = 1 - pow(b2, (double)opt->t);
+    /* w -= lr · m̂ / (√v̂ + eps) with m̂ = m/bc1, v̂ = v/bc2, folded into two scalars */
+    const nn_real step = (nn_real)(opt->o.lr / bc1), eps = (nn_real)opt->o.eps,
+                  inv_sqrt_bc2 = (nn_real)(1 / sqrt(bc2));
+    const nn_real wd = (nn_real)opt->o.weight_decay, lr = (nn_real)opt->o.lr;
+    const int decoupled = opt->o.kind == NN_OPT_ADAMW;
+    nn_real *w = opt->g->params, *m = opt->m, *v = opt->v;
+    const nn_real *dw = opt->g->grads;
+    for (size_t i = 0; i < opt->g->n_params; i++) {
+        nn_real gr = dw[i];
+        if (decoupled) w[i] -= lr * wd * w[i]; /* AdamW: decay outside the moments */
+        else gr += wd * w[i];                  /* Adam: L2 inside the gradient */
+        m[i] = (nn_real)b1 * m[i] + (nn_real)(1 - b1) * gr;
+        v[i] = (nn_real)b2 * v[i] + (nn_real)(1 - b2) * gr * gr;
+        w[i] -= step * m[i] / ((nn_real)sqrt((double)v[i]) * inv_sqrt_bc2 + eps);
+    }
+}
+
+void nn_optimizer_step(nn_optimizer *opt) {
+    if (opt->o.kind == NN_OPT_SGD) {
+        sgd_step(opt);
+        opt->t++;
+    } else {
+        opt->t++;
+        adam_step(opt);
+    }
+}

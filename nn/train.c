@@ -1,0 +1,151 @@
+/* train.c — the training loop: shuffled mini-batches, one optimizer step per
+ * batch, evaluation after each epoch.
+ *
+ * Everything the loop needs (the index permutation) is allocated before the
+ * first step; a step itself allocates nothing.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "graph_internal.h"
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Number of rows b in [0, B) whose argmax of probs (B, K) equals labels[b]. */
+static int count_correct(const nn_real *probs, int K, const int32_t *labels, int B) {
+    int correct = 0;
+    for (int b = 0; b < B; b++) {
+        const nn_real *row = probs + (size_t)b * K;
+        int best = 0;
+        for (int k = 1; k < K; k++)
+            if (row[k] > row[best]) best = k;
+        correct += best == labels[b];
+    }
+    return correct;
+}
+
+static void progress_bar(int epoch, int done, int total, double loss) {
+    const int width = 30;
+    int filled = (int)((long)width * done / total);
+    printf("\repoch %3d [", epoch);
+    for (int i = 0; i < width; i++) putchar(i < filled ? '=' : (i == filled ? '>' : ' '));
+    printf("] %5.1f%%  loss %.4f", 100.0 * done / total, loss);
+    fflush(stdout);
+}
+
+static nn_status check_nodes(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d,
+                             const char *which, nn_error *err) {
+    if (!nn_input_data(g, nodes->x))
+        return nn_set_error(err, NN_ERR_ARG, "train: node %d is not an input node", nodes->x);
+    if (!nn_label_data(g, nodes->labels))
+        return nn_set_error(err, NN_ERR_ARG, "train: node %d is not a labels node", nodes->labels);
+    if (nodes->probs < 0 || nodes->probs >= g->n_nodes)
+        return nn_set_error(err, NN_ERR_ARG, "train: prediction node %d does not exist", nodes->probs);
+    if (nn_node_width(g, nodes->x) != d->n_features)
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "train: the %s data have %d features but the input node takes %d",
+                            which, d->n_features, nn_node_width(g, nodes->x));
+    if (d->n_classes > nn_node_width(g, nodes->labels))
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "train: the %s data have %d classes but the network predicts %d",
+                            which, d->n_classes, nn_node_width(g, nodes->labels));
+    return NN_OK;
+}
+
+double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d) {
+    int B = g->max_batch, correct = 0, K = nn_node_width(g, nodes->probs);
+    int idx[256];
+    nn_graph_set_training(g, 0);
+    for (int start = 0; start < d->n; start += B) {
+        int n = d->n - start < B ? d->n - start : B;
+        for (int done = 0; done < n; done += 256) { /* gather without allocating */
+            int m = n - done < 256 ? n - done : 256;
+            for (int i = 0; i < m; i++) idx[i] = start + done + i;
+            nn_dataset_gather(d, idx, m, nn_input_data(g, nodes->x) + (size_t)done * d->n_features,
+                              nn_label_data(g, nodes->labels) + done);
+        }
+        nn_graph_forward(g, n);
+        correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
+    }
+    nn_graph_set_training(g, 1);
+    return d->n ? (double)correct / d->n : 0.0;
+}
+
+nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                   const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
+                   nn_epoch_callback cb, void *user, nn_error *err) {
+    nn_status st;
+    if (!g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
+    if (o->batch < 1 || o->batch > g->max_batch)
+        return nn_set_error(err, NN_ERR_ARG, "train: batch %d outside 1..%d (the graph's max_batch)",
+                            o->batch, g->max_batch);
+    if (o->epochs < 0) return nn_set_error(err, NN_ERR_ARG, "train: epochs must be >= 0");
+    if (train->n < 1) return nn_set_error(err, NN_ERR_ARG, "train: the training set is empty");
+    if ((st = check_nodes(g, nodes, train, "training", err))) return st;
+    if (test && (st = check_nodes(g, nodes, test, "test", err))) return st;
+
+    int *perm = malloc((size_t)train->n * sizeof *perm);
+    if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
+    for (int i = 0; i < train->n; i++) perm[i] = i;
+    nn_rng rng;
+    nn_rng_seed(&rng, o->seed);
+    nn_enable_flush_to_zero();
+    int bar = o->progress && isatty(STDOUT_FILENO);
+    int K = nn_node_width(g, nodes->probs);
+    int n_batches = (train->n + o->batch - 1) / o->batch;
+
+    for (int epoch = 1; epoch <= o->epochs; epoch++) {
+        double t0 = now_seconds(), loss_sum = 0;
+        long correct = 0;
+        for (int i = train->n - 1; i > 0; i--) { /* Fisher-Yates */
+            int j = (int)nn_rng_below(&rng, (uint32_t)i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        for (int bi = 0; bi < n_batches; bi++) {
+            int start = bi * o->batch;
+            int B = train->n - start < o->batch ? train->n - start : o->batch;
+            nn_dataset_gather(train, perm + start, B, nn_input_data(g, nodes->x),
+                              nn_label_data(g, nodes->labels));
+            nn_graph_zero_grad(g);
+            double loss = nn_graph_forward(g, B);
+            if (!isfinite(loss)) {
+                const char *why = nn_graph_run_error(g);
+                st = nn_set_error(err, NN_ERR_NUMERIC, "train: epoch %d, batch %d: %s", epoch,
+                                  bi + 1, why ? why : "the loss is not finite");
+                free(perm);
+                return st;
+            }
+            nn_graph_backward(g, B);
+            nn_optimizer_step(opt);
+            loss_sum += loss * B;
+            correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), B);
+            if (bar && (bi % 16 == 0 || bi == n_batches - 1))
+                progress_bar(epoch, bi + 1, n_batches, loss_sum / (start + B));
+        }
+        nn_epoch_stats s = {.epoch = epoch,
+                            .loss = loss_sum / train->n,
+                            .train_acc = (double)correct / train->n,
+                            .seconds = now_seconds() - t0,
+                            .test_acc = -1};
+        if (test) s.test_acc = nn_evaluate_accuracy(g, nodes, test);
+        if (bar) printf("\r\033[K");
+        if (o->verbose) {
+            printf("epoch %3d  loss %.4f  train acc %.4f", epoch, s.loss, s.train_acc);
+            if (test) printf("  test acc %.4f", s.test_acc);
+            printf("  (%.2f s)\n", s.seconds);
+            fflush(stdout);
+        }
+        if (cb) cb(&s, user);
+    }
+    free(perm);
+    return NN_OK;
+}
