@@ -35,7 +35,7 @@ FMNIST        := /usr/share/datasets/fashion-mnist
 
 # Recursive (=) so that pkg-config runs only after `deps` has installed it.
 PKGS      = openblas zlib
-CPPFLAGS  = $(REALFLAG) -D_POSIX_C_SOURCE=200809L $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS  = $(REALFLAG) $(EXTRA_CPPFLAGS) -D_POSIX_C_SOURCE=200809L $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS    = -std=c11 -Wall -Wextra -Werror -g $(OPT) -fPIC -MMD -MP $(SANFLAGS)
 LDFLAGS   = $(SANFLAGS)
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -92,6 +92,13 @@ $(BUILD)/libnn.so: $(LIB_OBJ)
 
 $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# One SUITE(test_NAME) line per tests/test_NAME.c (see tests/main.c).
+$(BUILD)/suites.inc: $(wildcard tests/test_*.c)
+	@mkdir -p $(dir $@)
+	@for f in $(sort $(notdir $(basename $^))); do echo "SUITE($$f)"; done > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/tests/main.o: EXTRA_CPPFLAGS := -I$(BUILD)
+$(BUILD)/obj/tests/main.o: $(BUILD)/suites.inc
 
 # The test binary wraps malloc/calloc/realloc/free so a test can count the
 # library's allocations during a training step (tests/test_alloc.c).

@@ -280,4 +280,10 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
  * returns 1 if they are on afterwards. nn_train calls it. */
 int nn_enable_flush_to_zero(void);
 
+/* The rest of the public API, one header per area. */
+#include "losses.h"
+#include "metrics.h"
+#include "data.h"
+#include "model.h"
+
 #endif /* NN_H */
