@@ -128,4 +128,20 @@ bench: demo-deps $(BUILD)/bench_epoch
 clean:
 	rm -rf build
 
+# ------------------------------------------------------------ losses (issue 3)
+# (golden values for the loss tests: tests/golden/)
+
+
+# ------------------------------------------ data, model files, nn CLI (issue 4)
+
+
+# ------------------------------------------------------ examples (issue 5)
+
+
+# --------------------------------------------------- performance (issue 6)
+
+
+# --------------------------------------------------- reliability (issue 7)
+
+
 -include $(shell find build -name '*.d' 2>/dev/null)

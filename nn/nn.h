@@ -285,5 +285,6 @@ int nn_enable_flush_to_zero(void);
 #include "metrics.h"
 #include "data.h"
 #include "model.h"
+#include "plot.h"
 
 #endif /* NN_H */
