@@ -19,7 +19,9 @@
  * Then it prints one table, with PyTorch's figures beside nn's when given a
  * file of `key value` lines written by bench/torch_epoch.py.
  *
- * Usage: bench_epoch [--epochs N] [--torch FILE] [--torch2 FILE] [DATA_DIR]
+ * Usage: bench_epoch [--epochs N] [--train-only] [--torch FILE] [--torch2 FILE]
+ *                    [DATA_DIR]
+ * --train-only stops after step 1 (for profiling one change at a time).
  * Run with OPENBLAS_NUM_THREADS=1 in the environment (`make bench` does):
  * the program then sets the thread count itself with openblas_set_num_threads.
  */
@@ -292,14 +294,15 @@ static double later_median(const double *v, int n) { return n > 1 ? median(v + 1
 int main(int argc, char **argv) {
     const char *dir = "/usr/share/datasets/fashion-mnist", *torch_path = NULL,
                *torch2_path = NULL;
-    int epochs = 5;
+    int epochs = 5, train_only = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--epochs") == 0 && i + 1 < argc) epochs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--torch") == 0 && i + 1 < argc) torch_path = argv[++i];
         else if (strcmp(argv[i], "--torch2") == 0 && i + 1 < argc) torch2_path = argv[++i];
+        else if (strcmp(argv[i], "--train-only") == 0) train_only = 1;
         else if (argv[i][0] != '-') dir = argv[i];
         else {
-            fprintf(stderr, "usage: bench_epoch [--epochs N] [--torch FILE] [--torch2 FILE] [DATA_DIR]\n");
+            fprintf(stderr, "usage: bench_epoch [--epochs N] [--train-only] [--torch FILE] [--torch2 FILE] [DATA_DIR]\n");
             return 2;
         }
     }
@@ -346,6 +349,11 @@ int main(int argc, char **argv) {
     for (int i = 0; i < main_log.n; i++) printf(" %.3f", main_log.seconds[i]);
     printf(" s; test accuracy %.4f; peak RSS %.1f MiB\n", acc, rss);
     fflush(stdout);
+    if (train_only) {
+        nn_dataset_free(&train);
+        nn_dataset_free(&test);
+        return 0;
+    }
 
     /* 2. The sgemm bound, one thread. */
     double bound1 = gemm_bound(train.n, 5);
