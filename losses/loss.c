@@ -97,6 +97,12 @@ static void loss_forward(nn_graph *g, nn_node *n, int B) {
             return;
         }
         double wb = (wn ? wn->out[b] : 1.0) * (L->ops->weight ? L->ops->weight(L->cfg, &r) : 1.0);
+        if (!(wb >= 0) || !isfinite(wb)) { /* a negative weight could make D = 0 or flip signs */
+            nn_graph_run_fail(g, "%s: the weight of row %d is %g; weights must be finite and >= 0",
+                              L->ops->name, b, wb);
+            n->loss_value = NAN;
+            return;
+        }
         double l = L->ops->value(L->cfg, &r);
         n->out[b] = (nn_real)l;
         w[b] = (nn_real)wb;

@@ -107,7 +107,7 @@ typedef struct {
     nn_reduction reduction;
     nn_grad_mode mode;
     double coef;  /* the loss enters the total as coef * value; default 1 */
-    int weights;  /* optional node (B, 1) of per-sample weights, or -1 */
+    int weights;  /* optional real node (B, 1) of per-sample weights >= 0, or -1 */
 } nn_loss_options;
 
 nn_loss_options nn_loss_defaults(void);

@@ -9,6 +9,8 @@
  * ∂L/∂z, and central differences on x measure that same derivative (see
  * tests/test_layers.c). The expected values are computed here by hand in
  * double from the logits, independently of the library's kernels.
+ * Gradient-check tolerances: tests/testutil.h (tight in double, justified
+ * looser ones in float; `make test` runs both builds).
  */
 #include <float.h>
 #include <string.h>
@@ -368,6 +370,15 @@ START_TEST(test_invalid_targets) {
     lab[B] = 99; /* a row beyond B is not looked at */
     ck_assert(isfinite(nn_graph_forward(n.g, B)));
     nn_graph_free(n.g);
+
+    ce_net w = make_net(1, TGT_LABELS, 0, NN_REDUCE_MEAN, NN_GRAD_SIMPLIFIED, 1);
+    nn_input_data(w.g, w.w)[3] = -1;
+    expect_run_error(&w, "weight of row 3 is -1");
+    nn_input_data(w.g, w.w)[3] = (nn_real)INFINITY;
+    expect_run_error(&w, "weights must be finite and >= 0");
+    nn_input_data(w.g, w.w)[3] = 0;
+    ck_assert(isfinite(nn_graph_forward(w.g, B)));
+    nn_graph_free(w.g);
 
     ce_net s = make_net(1, TGT_SOFT, 0, NN_REDUCE_MEAN, NN_GRAD_JACOBIAN, 0);
     nn_real *y = nn_input_data(s.g, s.t);
