@@ -68,7 +68,7 @@ static act_kind kind_of(const nn_node *n) {
 }
 
 static int add_activation(nn_graph *g, int x, const nn_node_ops *ops) {
-    if (!nn_graph_check_node(g, x, ops->kind)) return -1;
+    if (!nn_graph_check_real_input(g, x, ops->kind)) return -1;
     return nn_graph_add_node(g, ops, &x, 1, nn_graph_node(g, x)->width, NULL);
 }
 
