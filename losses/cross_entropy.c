@@ -76,11 +76,19 @@ static const nn_loss_ops ce_ops = {
     .check = ce_check,
 };
 
-int nn_cross_entropy_ex(nn_graph *g, int p, int target, double smoothing,
+nn_ce_options nn_ce_defaults(void) { return (nn_ce_options){0}; }
+
+int nn_cross_entropy_ex(nn_graph *g, int p, int target, const nn_ce_options *co,
                         const nn_loss_options *o) {
+    nn_ce_options opt = co ? *co : nn_ce_defaults();
+    double smoothing = opt.smoothing;
     if (!nn_graph_check_node(g, p, "cross_entropy") ||
         !nn_graph_check_node(g, target, "cross_entropy"))
         return -1;
+    if (opt.class_weights || opt.target_temperature != 0) {
+        nn_graph_fail(g, "cross_entropy: class weights and logit targets are not implemented yet");
+        return -1;
+    }
     int K = nn_node_width(g, p), TW = nn_node_width(g, target);
     if (TW != K) {
         nn_graph_fail(g, "cross_entropy: the prediction has %d classes but the target (%s) has %d",
@@ -101,5 +109,5 @@ int nn_cross_entropy_ex(nn_graph *g, int p, int target, double smoothing,
 }
 
 int nn_cross_entropy(nn_graph *g, int p, int labels, const nn_loss_options *o) {
-    return nn_cross_entropy_ex(g, p, labels, 0.0, o);
+    return nn_cross_entropy_ex(g, p, labels, NULL, o);
 }
