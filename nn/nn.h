@@ -143,12 +143,9 @@ void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
 void   nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, double T);
 
 /* Cross-entropy with hard labels: l_b = −log p[b, y_b]. `p` must be a softmax
- * node, `labels` an nn_labels node with as many classes as p has columns. */
+ * node, `labels` an nn_labels node with as many classes as p has columns.
+ * nn_cross_entropy_ex (losses.h) adds soft targets, smoothing, class weights. */
 int nn_cross_entropy(nn_graph *g, int p, int labels, const nn_loss_options *o);
-/* The general form: `target` is a labels node or a real node (B, K) of
- * probabilities (soft targets); smoothing ε in [0, 1) mixes in ε/K. */
-int nn_cross_entropy_ex(nn_graph *g, int p, int target, double smoothing,
-                        const nn_loss_options *o);
 
 /* Allocates parameters (one buffer), their gradients (one buffer) and every
  * activation for max_batch rows, and initialises weights from `seed`.

@@ -229,7 +229,7 @@ START_TEST(test_builder_errors) {
         y = nn_labels(g, 1);           /* node 1, width 1, but labels, not reals */
         int y4 = nn_labels(g, 4);
         p = nn_softmax(g, nn_dense(g, x, 4, NN_INIT_HE), 1);
-        ck_assert_int_eq(nn_cross_entropy_ex(g, p, y4, bad[i].smoothing, &bad[i].o), -1);
+        ck_assert_int_eq(nn_cross_entropy_ex(g, p, y4, &(nn_ce_options){.smoothing = bad[i].smoothing}, &bad[i].o), -1);
         expect_compile_error(g, bad[i].msg);
     }
 }
