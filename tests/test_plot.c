@@ -188,6 +188,34 @@ START_TEST(test_lines_degenerate_inputs) {
 }
 END_TEST
 
+START_TEST(test_tick_labels) {
+    char dir[64], path[128];
+    make_dir(dir);
+    snprintf(path, sizeof path, "%s/ticks.svg", dir);
+    nn_error err;
+    /* Accuracies between 0.812 and 0.893: steps of 0.02 from 0.80 to 0.90. */
+    double acc[3] = {0.812, 0.861, 0.893};
+    nn_series s = {"acc", acc, 3};
+    ck_assert_int_eq(nn_plot_lines_svg(path, NULL, NULL, NULL, &s, 1, &err), NN_OK);
+    char *svg = slurp(path);
+    ck_assert_ptr_nonnull(strstr(svg, ">0.80</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">0.82</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">0.90</text>"));
+    ck_assert_ptr_null(strstr(svg, ">0.92</text>"));
+    free(svg);
+    /* Crossing zero: a tick at exactly "0.0", never "-0.0". */
+    double v[3] = {-0.3, 0.1, 0.5};
+    s.y = v;
+    ck_assert_int_eq(nn_plot_lines_svg(path, NULL, NULL, NULL, &s, 1, &err), NN_OK);
+    svg = slurp(path);
+    ck_assert_ptr_nonnull(strstr(svg, ">0.0</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">-0.4</text>"));
+    ck_assert_ptr_null(strstr(svg, ">-0.0</text>"));
+    free(svg);
+    rm_dir(dir);
+}
+END_TEST
+
 START_TEST(test_heatmap_svg) {
     char dir[64], path[128];
     make_dir(dir);
@@ -277,6 +305,7 @@ Suite *test_plot_suite(void) {
     tcase_add_test(tc, test_xml_checker_rejects_bad_xml);
     tcase_add_test(tc, test_lines_svg);
     tcase_add_test(tc, test_lines_degenerate_inputs);
+    tcase_add_test(tc, test_tick_labels);
     tcase_add_test(tc, test_heatmap_svg);
     tcase_add_test(tc, test_bad_path_names_it);
     tcase_add_test(tc, test_bad_arguments);
