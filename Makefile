@@ -141,6 +141,15 @@ clean:
 
 
 # ------------------------------------------------------ examples (issue 5)
+# Each example writes its text to stdout and its figures (SVG) to EXAMPLES_OUT.
+# The walkthrough runs in double so that finite differences match to ~1e-10.
+EXAMPLES_OUT ?= build/examples-out
+.PHONY: walkthrough
+
+walkthrough: deps
+	@$(MAKE) --no-print-directory REAL=double build/double/walkthrough
+	@mkdir -p $(EXAMPLES_OUT)
+	build/double/walkthrough $(EXAMPLES_OUT)
 
 
 # --------------------------------------------------- performance (issue 6)

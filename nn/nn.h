@@ -283,5 +283,6 @@ int nn_enable_flush_to_zero(void);
 #include "data.h"
 #include "model.h"
 #include "plot.h"
+#include "npy.h"
 
 #endif /* NN_H */
