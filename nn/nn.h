@@ -224,6 +224,14 @@ typedef struct {
     nn_real *x_real;  /* (n, n_features) or NULL */
     double   x_scale; /* value = x_u8 * x_scale */
     int32_t *labels;  /* (n) in 0..n_classes-1 */
+    /* Optional descriptions, NULL/0 when absent, owned by the dataset: */
+    double  *values;        /* (n_classes) category values of ordinal classes */
+    char   **label_names;   /* (n_classes) class names (folder names, CSV labels) */
+    char   **feature_names; /* (n_features) CSV column names */
+    char    *label_column;  /* CSV: name of the label column */
+    double  *feature_mean;  /* (n_features) standardisation, applied by gather: */
+    double  *feature_std;   /* (n_features)   x -> (x - mean) / std */
+    int      image_shape[3];/* (height, width, channels) of image samples, or 0s */
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
@@ -234,7 +242,7 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path,
                       const char *labels_path, nn_error *err);
 
 /* Copies rows idx[0..B) of d into an input buffer (B, n_features) and a label
- * buffer (B). */
+ * buffer (B, may be NULL), standardising them when d has feature_mean/std. */
 void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
                        nn_real *x, int32_t *labels);
 
