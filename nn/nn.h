@@ -213,6 +213,16 @@ void          nn_optimizer_step(nn_optimizer *opt);
 void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
+/* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
+ * like the graph's parameter buffer, named as torch names them: SGD with
+ * momentum "momentum_buffer"; Adam and AdamW "exp_avg", "exp_avg_sq".
+ * Restoring the buffers and the step count continues the run exactly. */
+nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt);
+int      nn_optimizer_n_state(const nn_optimizer *opt);
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name); /* (n_params) */
+long     nn_optimizer_steps(const nn_optimizer *opt);
+void     nn_optimizer_set_steps(nn_optimizer *opt, long steps);
+
 /* -------------------------------------------------------------- datasets */
 
 /* Samples stored compactly: bytes scaled by x_scale (images), or reals.
@@ -254,6 +264,13 @@ typedef struct {
     uint64_t seed;        /* shuffling */
     int      progress;    /* 1: progress bar when stdout is a terminal */
     int      verbose;     /* 1: one line per epoch on stdout */
+    /* Resuming: the epochs run are first_epoch..epochs (first_epoch 0 means
+     * 1), and when rng is not NULL the shuffles draw from it (a generator the
+     * caller saves and restores) instead of one seeded from `seed`. Each
+     * epoch shuffles the identity permutation, so the order of an epoch
+     * depends only on the generator's state when it starts. */
+    int      first_epoch;
+    nn_rng  *rng;
 } nn_train_options;
 
 typedef struct {
