@@ -94,9 +94,14 @@ $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # One SUITE(test_NAME) line per tests/test_NAME.c (see tests/main.c).
-$(BUILD)/suites.inc: $(wildcard tests/test_*.c)
+# Regenerated on every run but rewritten only when the list changes, so that
+# removing a test file (which no timestamp can show) also rebuilds main.o.
+$(BUILD)/suites.inc: FORCE
 	@mkdir -p $(dir $@)
-	@for f in $(sort $(notdir $(basename $^))); do echo "SUITE($$f)"; done > $@.tmp && mv $@.tmp $@
+	@for f in $(sort $(notdir $(basename $(wildcard tests/test_*.c)))); do echo "SUITE($$f)"; done > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+FORCE:
 $(BUILD)/obj/tests/main.o: EXTRA_CPPFLAGS := -I$(BUILD)
 $(BUILD)/obj/tests/main.o: $(BUILD)/suites.inc
 

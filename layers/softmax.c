@@ -13,6 +13,8 @@
  *   VJP route (default), O(K) per row:  dz_i += p_i (g_i − ⟨g, p⟩) / T
  *   explicit route (teaching), O(K²):   build J, dz += Jᵀ g
  * Both compute the same vector; the tests check they agree.
+ *
+ * Derivation: docs/softmax.md. Tests: tests/test_softmax.c, tests/test_layers.c.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Targets y: a hard label c (y = one-hot(c)), or a row of probabilities
  * (soft targets, Σ y = 1), optionally smoothed: y ← (1 − ε) y + ε / K.
  *
- * Derivation (see docs/cross_entropy.md):
+ * Derivation: docs/cross_entropy.md (tests: tests/test_cross_entropy.c).
  *   jacobian mode    ∂l/∂p_i = −y_i / p_i
  *   simplified mode  ∂l/∂z_j = Σ_i (∂l/∂p_i)(∂p_i/∂z_j)
  *                           = Σ_i (−y_i/p_i) p_i (δ_ij − p_j) / T

@@ -97,6 +97,12 @@ static void loss_forward(nn_graph *g, nn_node *n, int B) {
             return;
         }
         double wb = (wn ? wn->out[b] : 1.0) * (L->ops->weight ? L->ops->weight(L->cfg, &r) : 1.0);
+        if (!(wb >= 0) || !isfinite(wb)) { /* a negative weight could make D = 0 or flip signs */
+            nn_graph_run_fail(g, "%s: the weight of row %d is %g; weights must be finite and >= 0",
+                              L->ops->name, b, wb);
+            n->loss_value = NAN;
+            return;
+        }
         double l = L->ops->value(L->cfg, &r);
         n->out[b] = (nn_real)l;
         w[b] = (nn_real)wb;
@@ -193,6 +199,11 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target,
     if (ops->needs_softmax && !L->on_softmax) {
         nn_graph_fail(g, "%s: input node %d is a %s, but this loss needs a softmax node",
                       ops->name, input, nn_node_kind(g, input));
+        goto fail;
+    }
+    if (opt.weights >= 0 && strcmp(nn_node_kind(g, opt.weights), "labels") == 0) {
+        nn_graph_fail(g, "%s: the weights node %d is a labels node; weights must be real values",
+                      ops->name, opt.weights);
         goto fail;
     }
     if (opt.weights >= 0 && nn_graph_node(g, opt.weights)->width != 1) {

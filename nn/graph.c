@@ -189,11 +189,15 @@ double nn_graph_forward(nn_graph *g, int B) {
 }
 
 void nn_graph_zero_grad(nn_graph *g) {
+    if (!g->compiled) return; /* no buffers yet */
     memset(g->grads, 0, g->n_params * sizeof(nn_real));
     memset(g->grad_arena, 0, g->grad_arena_len * sizeof(nn_real));
 }
 
 void nn_graph_backward(nn_graph *g, int B) {
+    /* After a failed forward (bad B, invalid target) there is nothing valid to
+     * differentiate, and a bad B would index past the buffers: do nothing. */
+    if (!g->compiled || B < 1 || B > g->max_batch || g->run_error[0]) return;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         nn_node *n = &g->nodes[i];
         /* A loss pushes its gradient into its inputs; other nodes only matter

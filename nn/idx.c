@@ -27,6 +27,9 @@ static nn_status read_exact(gzFile f, void *buf, size_t len, const char *path,
         if (got < 0) {
             int zerr;
             const char *msg = gzerror(f, &zerr);
+            if (zerr == Z_ERRNO) /* the system refused the read (a directory, EIO) */
+                return nn_set_error(err, NN_ERR_IO, "%s: cannot read %s: %s", path, what,
+                                    strerror(errno));
             return nn_set_error(err, NN_ERR_FORMAT, "%s: corrupt compressed data while reading %s: %s",
                                 path, what, msg);
         }
@@ -84,12 +87,21 @@ static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **
         goto done;
     }
     if ((st = read_exact(f, *data, (size_t)total, path, "the data", err))) goto done;
+    /* Reading past the data reaches the end of a gzip stream, where zlib
+     * checks its CRC-32 and length. A stream cut short there is not an error
+     * for gzread (it returns 0 and records Z_BUF_ERROR): ask gzerror. */
     unsigned char extra;
-    int more = gzread(f, &extra, 1);
-    if (more != 0) {
-        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s after the %llu data bytes", path,
-                          more > 0 ? "unexpected trailing bytes" : "corrupt compressed data",
-                          (unsigned long long)total);
+    int more = gzread(f, &extra, 1), zerr = Z_OK;
+    const char *zmsg = gzerror(f, &zerr);
+    if (more > 0) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected trailing bytes after the %llu data bytes",
+                          path, (unsigned long long)total);
+        goto done;
+    }
+    if (more < 0 || zerr != Z_OK) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s compressed data after the %llu data bytes: %s",
+                          path, zerr == Z_BUF_ERROR ? "truncated" : "corrupt",
+                          (unsigned long long)total, zmsg);
         goto done;
     }
 done:

@@ -107,7 +107,7 @@ typedef struct {
     nn_reduction reduction;
     nn_grad_mode mode;
     double coef;  /* the loss enters the total as coef * value; default 1 */
-    int weights;  /* optional node (B, 1) of per-sample weights, or -1 */
+    int weights;  /* optional real node (B, 1) of per-sample weights >= 0, or -1 */
 } nn_loss_options;
 
 nn_loss_options nn_loss_defaults(void);
@@ -161,8 +161,8 @@ const char *nn_graph_error(const nn_graph *g);
 /* One step. B is the number of rows in this batch, 1 <= B <= max_batch.
  * forward returns the total loss: sum over loss nodes of coef * value. If the
  * data are invalid (a target that is not a distribution, a label out of range,
- * a bad B) it returns NaN and nn_graph_run_error() says why; backward must
- * not be called after such a forward. */
+ * a bad B) it returns NaN and nn_graph_run_error() says why; backward after
+ * such a forward does nothing. */
 double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
 void   nn_graph_zero_grad(nn_graph *g);
