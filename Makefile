@@ -138,6 +138,8 @@ clean:
 
 
 # ------------------------------------------ data, model files, nn CLI (issue 4)
+# Image folders are decoded with stb_image (libstb: implementations included).
+PKGS += stb
 
 
 # ------------------------------------------------------ examples (issue 5)

@@ -138,6 +138,7 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path, const char *labe
     }
     out->n = (int)idims[0];
     out->n_features = (int)(idims[1] * idims[2]);
+    out->image_shape[0] = (int)idims[1], out->image_shape[1] = (int)idims[2], out->image_shape[2] = 1;
     out->x_u8 = images;
     out->x_scale = 1.0 / 255.0;
     out->labels = malloc((size_t)out->n * sizeof *out->labels);

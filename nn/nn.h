@@ -210,6 +210,16 @@ void          nn_optimizer_step(nn_optimizer *opt);
 void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
+/* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
+ * like the graph's parameter buffer, named as torch names them: SGD with
+ * momentum "momentum_buffer"; Adam and AdamW "exp_avg", "exp_avg_sq".
+ * Restoring the buffers and the step count continues the run exactly. */
+nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt);
+int      nn_optimizer_n_state(const nn_optimizer *opt);
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name); /* (n_params) */
+long     nn_optimizer_steps(const nn_optimizer *opt);
+void     nn_optimizer_set_steps(nn_optimizer *opt, long steps);
+
 /* -------------------------------------------------------------- datasets */
 
 /* Samples stored compactly: bytes scaled by x_scale (images), or reals.
@@ -221,6 +231,14 @@ typedef struct {
     nn_real *x_real;  /* (n, n_features) or NULL */
     double   x_scale; /* value = x_u8 * x_scale */
     int32_t *labels;  /* (n) in 0..n_classes-1 */
+    /* Optional descriptions, NULL/0 when absent, owned by the dataset: */
+    double  *values;        /* (n_classes) category values of ordinal classes */
+    char   **label_names;   /* (n_classes) class names (folder names, CSV labels) */
+    char   **feature_names; /* (n_features) CSV column names */
+    char    *label_column;  /* CSV: name of the label column */
+    double  *feature_mean;  /* (n_features) standardisation, applied by gather: */
+    double  *feature_std;   /* (n_features)   x -> (x - mean) / std */
+    int      image_shape[3];/* (height, width, channels) of image samples, or 0s */
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
@@ -231,7 +249,7 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path,
                       const char *labels_path, nn_error *err);
 
 /* Copies rows idx[0..B) of d into an input buffer (B, n_features) and a label
- * buffer (B). */
+ * buffer (B, may be NULL), standardising them when d has feature_mean/std. */
 void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
                        nn_real *x, int32_t *labels);
 
@@ -243,6 +261,13 @@ typedef struct {
     uint64_t seed;        /* shuffling */
     int      progress;    /* 1: progress bar when stdout is a terminal */
     int      verbose;     /* 1: one line per epoch on stdout */
+    /* Resuming: the epochs run are first_epoch..epochs (first_epoch 0 means
+     * 1), and when rng is not NULL the shuffles draw from it (a generator the
+     * caller saves and restores) instead of one seeded from `seed`. Each
+     * epoch shuffles the identity permutation, so the order of an epoch
+     * depends only on the generator's state when it starts. */
+    int      first_epoch;
+    nn_rng  *rng;
 } nn_train_options;
 
 typedef struct {
