@@ -31,14 +31,14 @@ void nn_dataset_gather(const nn_dataset *d, const int *idx, int B, nn_real *x,
     const double *mean = d->feature_mean, *sd = d->feature_std; /* (F) or NULL */
     for (int b = 0; b < B; b++) {
         size_t row = (size_t)idx[b];
-        nn_real *dst = x + (size_t)b * F; /* (F) */
+        nn_real *restrict dst = x + (size_t)b * F; /* (F) */
         if (mean) {
             for (size_t j = 0; j < F; j++) {
                 double v = d->x_u8 ? d->x_u8[row * F + j] * d->x_scale : (double)d->x_real[row * F + j];
                 dst[j] = (nn_real)((v - mean[j]) / sd[j]);
             }
         } else if (d->x_u8) {
-            const uint8_t *src = d->x_u8 + row * F;
+            const uint8_t *restrict src = d->x_u8 + row * F; /* (F) */
             const nn_real scale = (nn_real)d->x_scale;
             for (size_t j = 0; j < F; j++) dst[j] = (nn_real)src[j] * scale;
         } else {
