@@ -145,8 +145,9 @@ clean:
 #   make fuzz        every fuzz/fuzz_*.c target for FUZZ_SECONDS (default 30) each
 #   make fuzz-build  only build them (clang-14, libFuzzer + ASan + UBSan)
 #   make valgrind    the Check suite under valgrind memcheck, both precisions
+#   make bench-finite  the cost of the per-step NaN/inf check on the demo network
 
-.PHONY: fuzz fuzz-build valgrind valgrind-check
+.PHONY: fuzz fuzz-build valgrind valgrind-check bench-finite
 
 FUZZ_CC       ?= clang-14
 FUZZ_SECONDS  ?= 30
@@ -186,6 +187,13 @@ valgrind-check: $(TEST_BIN)
 valgrind: deps
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
+
+# The per-step cost of nn_train's non-finite check on the demo network.
+$(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-finite: deps $(BUILD)/finite_cost
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/finite_cost
 
 
 -include $(shell find build -name '*.d' 2>/dev/null)
