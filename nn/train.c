@@ -63,8 +63,8 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
     int B = g->max_batch, correct = 0, K = nn_node_width(g, nodes->probs);
     int idx[256];
     nn_graph_set_training(g, 0);
-    for (int start = 0; start < d->n; start += B) {
-        int n = d->n - start < B ? d->n - start : B;
+    for (int start = 0, n = 0; start < d->n; start += n) { /* start + n <= d->n: no overflow */
+        n = d->n - start < B ? d->n - start : B;
         for (int done = 0; done < n; done += 256) { /* gather without allocating */
             int m = n - done < 256 ? n - done : 256;
             for (int i = 0; i < m; i++) idx[i] = start + done + i;
@@ -82,7 +82,7 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                    const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
                    nn_epoch_callback cb, void *user, nn_error *err) {
     nn_status st;
-    if (!g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
+    if (!g || !g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
     if (o->batch < 1 || o->batch > g->max_batch)
         return nn_set_error(err, NN_ERR_ARG, "train: batch %d outside 1..%d (the graph's max_batch)",
                             o->batch, g->max_batch);
@@ -100,7 +100,7 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
     nn_enable_flush_to_zero();
     int bar = o->progress && isatty(STDOUT_FILENO);
     int K = nn_node_width(g, nodes->probs);
-    int n_batches = (train->n + o->batch - 1) / o->batch;
+    int n_batches = train->n / o->batch + (train->n % o->batch != 0); /* no n + batch overflow */
 
     for (int epoch = 1; epoch <= o->epochs; epoch++) {
         double t0 = now_seconds(), loss_sum = 0;

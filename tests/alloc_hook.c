@@ -8,7 +8,9 @@
  * It also records the largest single request (a loader must not ask for what
  * a corrupt header claims), and can make the n-th next request return NULL
  * as a real allocator does when memory runs out (test_limits.c walks every
- * allocation of a build-compile-train sequence that way).
+ * allocation of a build-compile-train sequence that way), or refuse every
+ * request above a size, like a machine with that much memory — so a test of
+ * an absurd size gets NULL instead of an ASan or valgrind abort.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,11 +25,13 @@ void *__real_realloc(void *p, size_t n);
 static long   n_allocs;
 static size_t max_request;
 static long   fail_countdown = -1; /* -1: never fail */
+static size_t limit = SIZE_MAX;      /* larger requests fail */
 
 /* Counts one request of `bytes`; returns 1 if it must fail. */
 static int account(size_t bytes) {
     n_allocs++;
     if (bytes > max_request) max_request = bytes;
+    if (bytes > limit) return 1;
     if (fail_countdown < 0) return 0;
     return fail_countdown-- == 0;
 }
@@ -45,6 +49,8 @@ long test_alloc_count(void) { return n_allocs; }
 
 size_t test_alloc_max_request(void) { return max_request; }
 void test_alloc_reset_max(void) { max_request = 0; }
+
+void test_alloc_set_limit(size_t bytes) { limit = bytes; }
 
 void test_alloc_fail_after(long n) { fail_countdown = n; }
 int test_alloc_failure_pending(void) { return fail_countdown >= 0; }

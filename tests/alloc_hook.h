@@ -7,6 +7,8 @@ long test_alloc_count(void);
 /* Largest single request in bytes since the last reset. */
 size_t test_alloc_max_request(void);
 void test_alloc_reset_max(void);
+/* Requests of more than `bytes` return NULL (SIZE_MAX: no limit). */
+void test_alloc_set_limit(size_t bytes);
 /* The allocation n calls from now (0: the next one) returns NULL; n < 0
  * turns injection off. */
 void test_alloc_fail_after(long n);
