@@ -123,3 +123,21 @@ void nn_optimizer_step(nn_optimizer *opt) {
         adam_step(opt);
     }
 }
+
+/* ------------------------------------------------------- checkpoint access */
+
+nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt) { return opt->o.kind; }
+
+int nn_optimizer_n_state(const nn_optimizer *opt) {
+    if (opt->o.kind == NN_OPT_SGD) return opt->o.momentum > 0; /* plain SGD keeps nothing */
+    return 2;
+}
+
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name) {
+    if (i < 0 || i >= nn_optimizer_n_state(opt)) return NULL;
+    if (name) *name = opt->o.kind == NN_OPT_SGD ? "momentum_buffer" : i == 0 ? "exp_avg" : "exp_avg_sq";
+    return i == 0 ? opt->m : opt->v;
+}
+
+long nn_optimizer_steps(const nn_optimizer *opt) { return opt->t; }
+void nn_optimizer_set_steps(nn_optimizer *opt, long steps) { opt->t = steps; }
