@@ -22,6 +22,7 @@ void nn_dataset_free(nn_dataset *d) {
     free(d->label_column);
     free(d->feature_mean);
     free(d->feature_std);
+    free(d->targets);
     memset(d, 0, sizeof *d);
 }
 
@@ -46,6 +47,11 @@ void nn_dataset_gather(const nn_dataset *d, const int *idx, int B, nn_real *x,
         }
         if (labels) labels[b] = d->labels[row];
     }
+}
+
+void nn_dataset_gather_targets(const nn_dataset *d, const int *idx, int B, nn_real *t) {
+    const size_t W = (size_t)d->target_width;
+    for (int b = 0; b < B; b++) memcpy(t + (size_t)b * W, d->targets + (size_t)idx[b] * W, W * sizeof *t);
 }
 
 char **nn_strings_copy(char *const *src, int n) {

@@ -6,9 +6,9 @@
  * -----
  *     nn_arch a = nn_arch_defaults();                  // relu, ce, simplified
  *     if (nn_arch_parse_sizes(&a, "784-256-10", &err)) die(err.msg);
- *     nn_model m;
- *     if (nn_model_build(&m, &a, 64, 1, 42, &err) ||    // batch 64, with loss, seed 42
- *         nn_model_describe_data(&m, &train, &err)) die(err.msg);
+ *     nn_model m;                                      // train's classes, names,
+ *     if (nn_model_build(&m, &a, &train, 64, 1, 42, &err)) // standardisation; batch 64,
+ *         die(err.msg);                                 // with loss, seed 42
  *     ... train m.g with nodes {m.x, m.labels, m.probs} ...
  *     nn_model_save(&m, "model.safetensors", &err);
  *     nn_model_free(&m);
@@ -75,22 +75,23 @@ typedef struct {
     int x;             /* input (B, sizes[0]) */
     int labels;        /* labels (B), sizes[last] classes */
     int logits;        /* last dense (B, K) */
-    int probs;         /* softmax (B, K), T = 1 */
-    int loss;          /* the loss node, or -1 when built without one */
+    int probs;         /* softmax (B, K), T = 1: the predictions */
+    int loss;          /* the (first) loss node, or -1 when built without one */
+    int targets;       /* real input (B, W) of per-sample targets the loss reads
+                          (teacher logits, soft labels), or -1 */
     int n_dense;
     int dense[NN_MAX_LAYERS]; /* dense nodes, in order */
 } nn_model;
 
 /* Builds and compiles the graph of `a` for batches of at most max_batch rows,
  * initialising weights from seed; with_loss = 0 stops at the softmax
- * (inference). A loss this build does not have is an error naming it. */
-nn_status nn_model_build(nn_model *m, const nn_arch *a, int max_batch, int with_loss,
-                         uint64_t seed, nn_error *err);
-
-/* Copies the training data's description (classes, values, names,
- * standardisation, image shape) into m->data, after checking that its
- * feature and class counts fit the architecture. */
-nn_status nn_model_describe_data(nn_model *m, const nn_dataset *d, nn_error *err);
+ * (inference). `data` (may be NULL) is the training data, whose description
+ * (classes, values, names, standardisation, image shape) the model adopts
+ * after checking its feature and class counts against the architecture;
+ * ordinal losses use its category values. A loss this build does not have is
+ * an error naming it. */
+nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, int max_batch,
+                         int with_loss, uint64_t seed, nn_error *err);
 
 /* Writes the model file atomically (temp file, fsync, rename). */
 nn_status nn_model_save(const nn_model *m, const char *path, nn_error *err);

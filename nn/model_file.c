@@ -244,9 +244,10 @@ static nn_status read_image_shape(const nn_st_file *f, int F, int *shape, nn_err
     return NN_OK;
 }
 
-static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *err) {
-    nn_dataset *d = &m->data;
-    int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
+/* The data description (no samples) of a model with architecture a. */
+static nn_status read_description(const nn_st_file *f, const nn_arch *a, nn_dataset *d,
+                                  nn_error *err) {
+    int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
     d->n_features = F;
     d->n_classes = K;
     nn_status st;
@@ -260,11 +261,6 @@ static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *er
     const char *column = nn_st_meta(f, "label_column");
     if (column && !(d->label_column = strdup(column)))
         return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
-    for (int i = 0; d->values && i < K; i++)
-        for (int j = 0; j < i; j++)
-            if (d->values[i] == d->values[j])
-                return nn_set_error(err, NN_ERR_FORMAT, "%s: category value %g appears twice",
-                                    f->path, d->values[i]);
     if (!d->feature_mean != !d->feature_std)
         return nn_set_error(err, NN_ERR_FORMAT, "%s: feature_mean and feature_std come together",
                             f->path);
@@ -295,7 +291,7 @@ static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int 
 nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *format, int max_batch,
                              int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = -1;
+    m->loss = m->targets = -1;
     const char *have = nn_st_meta(f, "format");
     if (!have || (format ? strcmp(have, format) != 0
                          : strcmp(have, NN_MODEL_FORMAT) != 0 && strcmp(have, "nn-checkpoint/1") != 0))
@@ -303,11 +299,14 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
                             f->path, format && strcmp(format, NN_MODEL_FORMAT) ? "checkpoint" : "model file",
                             have ? "'" : "missing", have ? have : "", have ? "'" : "");
     nn_arch a;
-    nn_status st = read_arch(f, &a, err);
-    if (st) return st;
+    nn_dataset d = {0};
     nn_error why;
-    if ((st = nn_model_build(m, &a, max_batch, with_loss, 0, &why)))
-        return nn_set_error(err, st, "%s: %s", f->path, why.msg);
+    nn_status st = read_arch(f, &a, err);
+    if (!st) st = read_description(f, &a, &d, err);
+    if (!st && (st = nn_model_build(m, &a, &d, max_batch, with_loss, 0, &why)))
+        nn_set_error(err, st, "%s: %s", f->path, why.msg);
+    nn_dataset_free(&d);
+    if (st) return st;
     if ((st = check_tensor_names(f, m, strcmp(have, NN_MODEL_FORMAT) != 0, err))) goto fail;
     for (int i = 0; i < m->n_dense; i++) {
         nn_real *p = nn_node_params(m->g, m->dense[i], NULL);
@@ -318,7 +317,6 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
         snprintf(name, sizeof name, "dense%d.bias", i);
         if ((st = nn_st_get(f, name, n_out, 0, p + n_out * n_in, err))) goto fail;
     }
-    if ((st = read_description(f, m, err))) goto fail;
     return NN_OK;
 fail:
     nn_model_free(m);
@@ -327,7 +325,7 @@ fail:
 
 nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = -1;
+    m->loss = m->targets = -1;
     nn_st_file f;
     nn_status st = nn_st_read(&f, path, err);
     if (st) return st;

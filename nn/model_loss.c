@@ -7,8 +7,13 @@
 
 typedef int (*loss_builder)(nn_model *m, const nn_loss_options *o);
 
+/* Each builder adds the prediction node m->probs (softmax of m->logits at
+ * T = 1, the same function an inference graph computes), any target input
+ * m->targets the loss reads, and returns the (first) loss node. */
+
 /* ce: cross-entropy of the softmax against the hard labels. */
 static int build_ce(nn_model *m, const nn_loss_options *o) {
+    m->probs = nn_softmax(m->g, m->logits, 1.0);
     return nn_cross_entropy(m->g, m->probs, m->labels, o);
 }
 
