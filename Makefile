@@ -141,6 +141,20 @@ clean:
 # Image folders are decoded with stb_image (libstb: implementations included).
 PKGS += stb
 
+# The `nn` program: one file per subcommand in cli/, linked with libnn.a.
+CLI_SRC := $(wildcard cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_BIN := $(BUILD)/nn
+.PHONY: cli
+cli: $(CLI_BIN)
+all: $(CLI_BIN)
+$(CLI_BIN): $(CLI_OBJ) $(BUILD)/libnn.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The CLI suite runs the program it was built with (tests/test_cli.c).
+$(TEST_BIN): | $(CLI_BIN)
+$(BUILD)/obj/tests/test_cli.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+
 
 # ------------------------------------------------------ examples (issue 5)
 
