@@ -110,7 +110,7 @@ static const nn_node_ops softmax_ops = {
 };
 
 int nn_softmax(nn_graph *g, int z, double temperature) {
-    if (!nn_graph_check_node(g, z, "softmax")) return -1;
+    if (!nn_graph_check_real_input(g, z, "softmax")) return -1;
     if (!(temperature > 0) || !isfinite(temperature)) {
         nn_graph_fail(g, "softmax: temperature must be a positive finite number, got %g",
                       temperature);

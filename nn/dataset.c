@@ -38,9 +38,9 @@ void nn_dataset_gather(const nn_dataset *d, const int *idx, int B, nn_real *x,
     const size_t F = (size_t)d->n_features;
     for (int b = 0; b < B; b++) {
         size_t row = (size_t)idx[b];
-        nn_real *dst = x + (size_t)b * F; /* (F) */
+        nn_real *restrict dst = x + (size_t)b * F; /* (F) */
         if (d->x_u8) {
-            const uint8_t *src = d->x_u8 + row * F;
+            const uint8_t *restrict src = d->x_u8 + row * F; /* (F) */
             const nn_real scale = (nn_real)d->x_scale;
             for (size_t j = 0; j < F; j++) dst[j] = (nn_real)src[j] * scale;
         } else {

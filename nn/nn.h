@@ -143,12 +143,9 @@ void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
 void   nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, double T);
 
 /* Cross-entropy with hard labels: l_b = −log p[b, y_b]. `p` must be a softmax
- * node, `labels` an nn_labels node with as many classes as p has columns. */
+ * node, `labels` an nn_labels node with as many classes as p has columns.
+ * nn_cross_entropy_ex (losses.h) adds soft targets, smoothing, class weights. */
 int nn_cross_entropy(nn_graph *g, int p, int labels, const nn_loss_options *o);
-/* The general form: `target` is a labels node or a real node (B, K) of
- * probabilities (soft targets); smoothing ε in [0, 1) mixes in ε/K. */
-int nn_cross_entropy_ex(nn_graph *g, int p, int target, double smoothing,
-                        const nn_loss_options *o);
 
 /* Allocates parameters (one buffer), their gradients (one buffer) and every
  * activation for max_batch rows, and initialises weights from `seed`.
@@ -254,6 +251,13 @@ void nn_dataset_free(nn_dataset *d);
 nn_status nn_load_idx(nn_dataset *out, const char *images_path,
                       const char *labels_path, nn_error *err);
 
+/* Checks what a loader produced before anyone trains on it: sizes, exactly
+ * one of x_u8 / x_real, every real value finite and every label in
+ * 0..n_classes-1. The error names `name` (the file) and the first bad sample
+ * and feature, e.g. "data.csv: sample 12, feature 3 is NaN (counting from 0)".
+ * Loaders of real-valued data call it; nn_train calls it on its inputs. */
+nn_status nn_dataset_validate(const nn_dataset *d, const char *name, nn_error *err);
+
 /* Copies rows idx[0..B) of d into an input buffer (B, n_features) and a label
  * buffer (B, may be NULL), standardising them when d has feature_mean/std. */
 void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
@@ -262,6 +266,13 @@ void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
 void nn_dataset_gather_targets(const nn_dataset *d, const int *idx, int B, nn_real *t);
 
 /* -------------------------------------------------------------- training */
+
+/* What nn_train does when a step's loss or gradient is NaN or infinite. It
+ * never applies such a step. STOP returns NN_ERR_NUMERIC naming the epoch,
+ * the batch and the layer where the value appeared. SKIP drops the step and
+ * counts it in nn_epoch_stats.skipped, but still stops when the parameters
+ * themselves are no longer finite or every batch of an epoch was dropped. */
+typedef enum { NN_NONFINITE_STOP, NN_NONFINITE_SKIP } nn_nonfinite_policy;
 
 typedef struct {
     int      epochs;
@@ -276,6 +287,7 @@ typedef struct {
      * depends only on the generator's state when it starts. */
     int      first_epoch;
     nn_rng  *rng;
+    nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
 } nn_train_options;
 
 typedef struct {
@@ -284,6 +296,7 @@ typedef struct {
     double train_acc;     /* accuracy measured during the epoch */
     double test_acc;      /* on the test set, or -1 without one */
     double seconds;       /* training time of the epoch, excluding eval */
+    int    skipped;       /* steps dropped for a non-finite loss or gradient */
 } nn_epoch_stats;
 
 /* The nodes the trainer feeds and reads. */
@@ -308,6 +321,22 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
                             const nn_dataset *d);
 
+/* Non-finite checks, for training loops written by hand (nn_train runs
+ * them on every step). Each returns NN_OK, or NN_ERR_NUMERIC with a message
+ * that starts with `where` (may be NULL) and names the node. */
+/* 1 if every x[0..n) is finite; one cheap pass. */
+int nn_all_finite(const nn_real *x, size_t n);
+/* After forward: if `loss` is not finite, names the first node (in forward
+ * order) whose output over the B rows holds NaN/inf, and whether its input
+ * data or its parameters were already bad. */
+nn_status nn_graph_check_forward(nn_graph *g, int B, double loss, const char *where,
+                                 nn_error *err);
+/* After backward: if a parameter gradient is not finite, names the first node
+ * in backward order whose output gradient or parameter gradient is. */
+nn_status nn_graph_check_backward(nn_graph *g, int B, const char *where, nn_error *err);
+/* Names the first node whose parameters are not finite. */
+nn_status nn_graph_check_params(nn_graph *g, const char *where, nn_error *err);
+
 /* Turns on flush-to-zero and denormals-are-zero for the calling thread (x86);
  * returns 1 if they are on afterwards. nn_train calls it. */
 int nn_enable_flush_to_zero(void);
@@ -318,5 +347,6 @@ int nn_enable_flush_to_zero(void);
 #include "data.h"
 #include "model.h"
 #include "plot.h"
+#include "npy.h"
 
 #endif /* NN_H */

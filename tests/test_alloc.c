@@ -70,7 +70,7 @@ static nn_graph *make_net(int *x, int *y) {
     nn_cross_entropy(g, p, *y, &lo);
     lo.mode = NN_GRAD_JACOBIAN;
     lo.coef = 0.5;
-    nn_cross_entropy_ex(g, q, *y, 0.1, &lo);
+    nn_cross_entropy_ex(g, q, *y, &(nn_ce_options){.smoothing = 0.1}, &lo);
     nn_error err;
     ck_assert_msg(nn_graph_compile(g, 1, &err) == NN_OK, "%s", err.msg);
     ck_assert_int_eq(nn_softmax_set_route(g, q, NN_SOFTMAX_EXPLICIT), NN_OK);

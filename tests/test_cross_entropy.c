@@ -42,7 +42,7 @@ static ce_net make_net(double T, target_kind tk, double smoothing, nn_reduction 
     lo.reduction = red;
     lo.mode = mode;
     lo.weights = n.w;
-    n.loss = nn_cross_entropy_ex(n.g, n.p, n.t, smoothing, &lo);
+    n.loss = nn_cross_entropy_ex(n.g, n.p, n.t, &(nn_ce_options){.smoothing = smoothing}, &lo);
     nn_error err;
     ck_assert_msg(nn_graph_compile(n.g, 1, &err) == NN_OK, "%s", err.msg);
     size_t np;
@@ -373,9 +373,9 @@ START_TEST(test_invalid_targets) {
 
     ce_net w = make_net(1, TGT_LABELS, 0, NN_REDUCE_MEAN, NN_GRAD_SIMPLIFIED, 1);
     nn_input_data(w.g, w.w)[3] = -1;
-    expect_run_error(&w, "weight of row 3 is -1");
+    expect_run_error(&w, "row 3: sample weight -1 is not a finite number");
     nn_input_data(w.g, w.w)[3] = (nn_real)INFINITY;
-    expect_run_error(&w, "weights must be finite and >= 0");
+    expect_run_error(&w, "row 3: sample weight inf is not a finite number >= 0");
     nn_input_data(w.g, w.w)[3] = 0;
     ck_assert(isfinite(nn_graph_forward(w.g, B)));
     nn_graph_free(w.g);
@@ -384,11 +384,11 @@ START_TEST(test_invalid_targets) {
     nn_real *y = nn_input_data(s.g, s.t);
     nn_real keep = y[K + 1];
     y[K + 1] += (nn_real)0.1;
-    expect_run_error(&s, "does not sum to 1");
+    expect_run_error(&s, "do not sum to 1");
     y[K + 1] = (nn_real)NAN;
     expect_run_error(&s, "NaN");
     y[K + 1] = -keep;
-    expect_run_error(&s, "negative");
+    expect_run_error(&s, "negative entry");
     y[K + 1] = keep;
     ck_assert(isfinite(nn_graph_forward(s.g, B)));
     nn_graph_free(s.g);

@@ -171,6 +171,11 @@ START_TEST(test_builder_errors) {
     ck_assert_int_eq(nn_relu(g, -1), -1);
     expect_compile_error(g, "relu: input node -1 does not exist");
 
+    g = nn_graph_create(2); /* class labels are a target, not a layer input */
+    y = nn_labels(g, 3);
+    ck_assert_int_eq(nn_dense(g, y, 2, NN_INIT_HE), -1);
+    expect_compile_error(g, "dense: node 0 holds class labels, not real values");
+
     g = nn_graph_create(2); /* label width ≠ K */
     x = nn_input(g, 3), y = nn_labels(g, 5);
     p = nn_softmax(g, nn_dense(g, x, 4, NN_INIT_HE), 1);
@@ -224,7 +229,7 @@ START_TEST(test_builder_errors) {
         y = nn_labels(g, 1);           /* node 1, width 1, but labels, not reals */
         int y4 = nn_labels(g, 4);
         p = nn_softmax(g, nn_dense(g, x, 4, NN_INIT_HE), 1);
-        ck_assert_int_eq(nn_cross_entropy_ex(g, p, y4, bad[i].smoothing, &bad[i].o), -1);
+        ck_assert_int_eq(nn_cross_entropy_ex(g, p, y4, &(nn_ce_options){.smoothing = bad[i].smoothing}, &bad[i].o), -1);
         expect_compile_error(g, bad[i].msg);
     }
 }

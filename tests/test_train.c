@@ -150,7 +150,7 @@ START_TEST(test_errors) {
     expect_train_error(&m, &train, &wide, &o, NN_ERR_SHAPE, "test data have 5 classes but the network predicts 3");
     wide.n_classes = K;
     wide.labels[3] = K; /* a label the declared class count does not allow */
-    expect_train_error(&m, &wide, NULL, &o, NN_ERR_NUMERIC, "label 3 of row");
+    expect_train_error(&m, &wide, NULL, &o, NN_ERR_ARG, "sample 3 has label 3 outside 0..2");
     nn_dataset_free(&wide);
 
     nn_dataset empty = {.n = 0, .n_features = F, .n_classes = K};
