@@ -15,6 +15,13 @@
 
 #define CMD "predict"
 
+/* Enough digits to read back the exact nn_real. */
+#ifdef NN_DOUBLE
+#define REAL_G "%.17g"
+#else
+#define REAL_G "%.9g"
+#endif
+
 typedef struct {
     char    *name;  /* "file" or "file:row" */
     nn_real *probs; /* (K) */
@@ -104,9 +111,9 @@ static void print_item(const nn_model *m, const prediction *p, int json, int fir
         json_string(stdout, p->name);
         printf(", \"class\": ");
         json_string(stdout, class_name(m, best, buf, sizeof buf));
-        printf(", \"index\": %d, \"probability\": %.9g, \"expected\": %.17g, \"std\": %.17g, \"probabilities\": [",
-               best, (double)p->probs[best], mu, sd);
-        for (int k = 0; k < K; k++) printf(k ? ", %.9g" : "%.9g", (double)p->probs[k]);
+        printf(", \"index\": %d, \"probability\": " REAL_G ", \"expected\": %.17g, \"std\": %.17g, "
+               "\"probabilities\": [", best, (double)p->probs[best], mu, sd);
+        for (int k = 0; k < K; k++) printf(k ? ", " REAL_G : REAL_G, (double)p->probs[k]);
         printf("]}");
         return;
     }
