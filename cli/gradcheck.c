@@ -64,7 +64,7 @@ static void backward_pass(nn_model *m, int B) {
 }
 
 int cmd_gradcheck(int argc, char **argv) {
-    model_source src = {.seed = 1, .label = -1};
+    model_source src = {.seed = 1, .label = -1, .temperature = 4, .alpha = 0.5};
     int B = 4, max_checks = 40;
     double h = DEFAULT_H;
     arg_option opts[] = {

@@ -7,23 +7,13 @@
 #include "infer.h"
 
 nn_real *infer_probs(nn_model *m, const nn_dataset *d) {
-    int K = m->arch.sizes[m->arch.n_sizes - 1], B = nn_graph_max_batch(m->g);
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
     nn_real *probs = malloc((size_t)(d->n ? d->n : 1) * K * sizeof *probs);
-    int *idx = malloc((size_t)B * sizeof *idx);
-    if (!probs || !idx) {
+    nn_error err;
+    if (probs && nn_model_run(m, d, m->probs, probs, &err)) {
         free(probs);
-        free(idx);
         return NULL;
     }
-    nn_graph_set_training(m->g, 0);
-    for (int start = 0; start < d->n; start += B) {
-        int n = d->n - start < B ? d->n - start : B;
-        for (int i = 0; i < n; i++) idx[i] = start + i;
-        nn_dataset_gather(d, idx, n, nn_input_data(m->g, m->x), NULL);
-        nn_graph_forward(m->g, n);
-        memcpy(probs + (size_t)start * K, nn_output(m->g, m->probs), (size_t)n * K * sizeof *probs);
-    }
-    free(idx);
     return probs;
 }
 

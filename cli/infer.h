@@ -6,9 +6,8 @@
 
 #include "../nn/nn.h"
 
-/* Class probabilities (d->n, K) of m on every row of d (standardised as d
- * says), in batches of the graph's max_batch. The caller frees; NULL if out
- * of memory. */
+/* Class probabilities (d->n, K) of m on every row of d (standardised with
+ * m's statistics). The caller frees; NULL if out of memory. */
 nn_real *infer_probs(nn_model *m, const nn_dataset *d);
 
 /* E[X] and standard deviation of one row p (K) over category values (NULL:

@@ -75,6 +75,8 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
     } else {
         if (s->activation) snprintf(a.activation, sizeof a.activation, "%s", s->activation);
         if (s->loss) snprintf(a.loss, sizeof a.loss, "%s", s->loss);
+        a.temperature = s->temperature;
+        a.alpha = s->alpha;
     }
     if (s->grad) a.grad = strcmp(s->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
     if (mode >= 0) a.grad = (nn_grad_mode)mode;

@@ -61,7 +61,7 @@ static void print_jacobian(nn_graph *g, int node, double T) {
 }
 
 int cmd_trace(int argc, char **argv) {
-    model_source src = {.seed = 1, .label = -1};
+    model_source src = {.seed = 1, .label = -1, .temperature = 4, .alpha = 0.5};
     int full = 0, max_k = 10;
     arg_option opts[] = {
         MODEL_SOURCE_OPTIONS(src),
@@ -99,11 +99,14 @@ int cmd_trace(int argc, char **argv) {
     }
     printf("  total loss %.6g\n\nbackward (from the loss to the input)\n", loss);
     nn_graph_backward(g, 1);
+    int *consumers = calloc(n > 0 ? (size_t)n : 1, sizeof *consumers); /* losses are the nodes nobody reads */
+    for (int i = 0; consumers && i < n; i++)
+        for (int k = 0; nn_node_input(g, i, k) >= 0; k++) consumers[nn_node_input(g, i, k)]++;
     for (int i = n - 1; i >= 0; i--) {
         const nn_real *d = nn_output_grad(g, i);
         size_t count;
         const nn_real *dw = nn_node_param_grads(g, i, &count);
-        if ((!d && !count) || i == m.loss) continue;
+        if ((!d && !count) || i == m.loss || (consumers && !consumers[i])) continue;
         printf("  [%d] %s\n", i, nn_node_kind(g, i));
         if (d) print_values("dL/d(out) =", d, nn_node_width(g, i), full);
         if (i == m.probs && m.arch.grad == NN_GRAD_SIMPLIFIED)
@@ -117,6 +120,7 @@ int cmd_trace(int argc, char **argv) {
         }
         if (i == m.probs && nn_node_width(g, i) <= max_k) print_jacobian(g, i, 1.0);
     }
+    free(consumers);
     nn_model_free(&m);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "commands.h"
 #include "data_source.h"
+#include "teacher.h"
 #include "train.h"
 
 #define CMD "train"
@@ -210,17 +211,15 @@ int cmd_train(int argc, char **argv) {
     int n_values;
     data_options d = {0};
     if (!check_config(&c, opts, &a, values, &n_values, &d)) return EXIT_USAGE;
-    if (c.plot) {
-        cli_error(CMD, "--plot: SVG curves are not available in this build yet");
-        return EXIT_USAGE;
-    }
 
     nn_dataset train, val;
     if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;
     nn_model m;
     nn_error err;
     int status = 1;
-    if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+    if (c.teacher && !attach_teacher(CMD, c.teacher, &a, &train, &val)) {
+        /* reported */
+    } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
         cli_error(CMD, "%s", err.msg);
     } else {
         nn_optimizer *opt = make_optimizer(&c, m.g);

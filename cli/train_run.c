@@ -1,6 +1,7 @@
 /* train_run.c — the epochs of `nn train`: one nn_train call per epoch from a
  * shuffling generator that lives in the checkpoint, so that an interrupted
  * run resumed with --resume continues exactly where it stopped. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,42 @@ typedef struct {
 
 static void keep_stats(const nn_epoch_stats *s, void *user) { ((epoch_sink *)user)->last = *s; }
 
-int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-              const nn_dataset *val) {
+/* Per-epoch curves for --plot; epochs not run by this process (before a
+ * resume) stay NaN and are left out of the plot. */
+typedef struct {
+    double *loss, *train_acc, *val_acc; /* (epochs) */
+} curves;
+
+static int curves_init(curves *k, int epochs) {
+    k->loss = malloc((size_t)epochs * sizeof *k->loss);
+    k->train_acc = malloc((size_t)epochs * sizeof *k->train_acc);
+    k->val_acc = malloc((size_t)epochs * sizeof *k->val_acc);
+    if (!k->loss || !k->train_acc || !k->val_acc) return 0;
+    for (int e = 0; e < epochs; e++) k->loss[e] = k->train_acc[e] = k->val_acc[e] = NAN;
+    return 1;
+}
+
+static void curves_free(curves *k) {
+    free(k->loss);
+    free(k->train_acc);
+    free(k->val_acc);
+}
+
+static int write_plot(const train_config *c, const curves *k, int with_val) {
+    nn_series s[3] = {{"training loss", k->loss, c->epochs},
+                      {"training accuracy", k->train_acc, c->epochs},
+                      {"validation accuracy", k->val_acc, c->epochs}};
+    nn_error err;
+    if (nn_plot_lines_svg(c->plot, "Training", "epoch", "loss, accuracy", s, with_val ? 3 : 2, &err)) {
+        cli_error(CMD, "--plot: %s", err.msg);
+        return 0;
+    }
+    if (!c->quiet) printf("plotted %s\n", c->plot);
+    return 1;
+}
+
+static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                      const nn_dataset *val, curves *k) {
     nn_error err;
     nn_checkpoint_info ck = {.epoch = 0};
     train_describe_run(c, ck.run, sizeof ck.run);
@@ -80,6 +115,9 @@ int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_da
             printf("  (%.2f s)\n", sink.last.seconds);
             fflush(stdout);
         }
+        k->loss[e - 1] = sink.last.loss;
+        k->train_acc[e - 1] = sink.last.train_acc;
+        if (val) k->val_acc[e - 1] = sink.last.test_acc;
         ck.epoch = e;
         if (c->checkpoint && nn_checkpoint_save(m, opt, &ck, c->checkpoint, &err)) {
             cli_error(CMD, "%s", err.msg);
@@ -94,4 +132,15 @@ int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_da
         if (!c->quiet) printf("saved %s\n", c->save);
     }
     return 0;
+}
+
+int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+              const nn_dataset *val) {
+    curves k;
+    int status = 1;
+    if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
+    else if (!(status = run_epochs(c, m, opt, train, val, &k)) && c->plot && !write_plot(c, &k, val != NULL))
+        status = 1;
+    curves_free(&k);
+    return status;
 }

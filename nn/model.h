@@ -31,7 +31,7 @@
  * build; both are read). __metadata__ (all values are strings, lists are
  * JSON arrays inside the string):
  *   format "nn-model/1" | arch "784-256-10" | activation | loss | grad
- *   temperature, alpha                          loss settings
+ *   temperature, alpha                          loss settings (distillation)
  *   values [..], label_names [..]               the classes (when known)
  *   feature_names [..], label_column            CSV columns (when known)
  *   feature_mean [..], feature_std [..]         standardisation (when used)
@@ -102,6 +102,11 @@ nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_l
                         nn_error *err);
 
 void nn_model_free(nn_model *m);
+
+/* Runs m over every row of d, standardised with m's own statistics (not
+ * d's), and copies node `node` (m->probs, m->logits …) of each row into out
+ * (d->n, width). Used for evaluation and to compute a teacher's logits. */
+nn_status nn_model_run(nn_model *m, const nn_dataset *d, int node, nn_real *out, nn_error *err);
 
 /* The classes of m as an nn_class_set (for loading evaluation data). */
 nn_class_set nn_model_classes(const nn_model *m);

@@ -17,8 +17,34 @@ static int build_ce(nn_model *m, const nn_loss_options *o) {
     return nn_cross_entropy(m->g, m->probs, m->labels, o);
 }
 
+/* kl: KL(softmax(t/T) ‖ softmax(z/T)) against teacher logits t, scaled by T²
+ * so its gradient does not shrink as T grows (Hinton et al., 2015): the soft
+ * half of distillation on its own. */
+static int build_kl(nn_model *m, const nn_loss_options *o) {
+    int K = nn_node_width(m->g, m->logits);
+    m->targets = nn_input(m->g, K);                                   /* (B, K) teacher logits */
+    int soft = nn_softmax(m->g, m->logits, m->arch.temperature);      /* (B, K) */
+    nn_kl_options ko = nn_kl_defaults();
+    ko.target_temperature = m->arch.temperature;
+    ko.scale_t2 = 1;
+    int loss = nn_kl_div(m->g, soft, m->targets, &ko, o);
+    m->probs = nn_softmax(m->g, m->logits, 1.0);                      /* (B, K) */
+    return loss;
+}
+
+/* distill: α·T²·KL(softmax(t/T) ‖ softmax(z/T)) + (1 − α)·CE(y, softmax(z)). */
+static int build_distill(nn_model *m, const nn_loss_options *o) {
+    int K = nn_node_width(m->g, m->logits);
+    m->targets = nn_input(m->g, K); /* (B, K) teacher logits */
+    nn_distill_options d = {.alpha = m->arch.alpha, .temperature = m->arch.temperature};
+    nn_distill_nodes dn;
+    int loss = nn_distillation(m->g, m->logits, m->targets, m->labels, &d, o, &dn);
+    m->probs = dn.probs;
+    return loss;
+}
+
 /* name, builder — the one list of losses. */
-#define NN_LOSS_TABLE(X) X("ce", build_ce)
+#define NN_LOSS_TABLE(X) X("ce", build_ce) X("kl", build_kl) X("distill", build_distill)
 
 #define LOSS_NAME(name, fn) name,
 #define LOSS_FN(name, fn) fn,

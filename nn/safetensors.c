@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "file_io.h"
 #include "safetensors.h"
 
@@ -307,9 +308,14 @@ nn_status nn_st_write(const char *path, const nn_st_out *t, int n, const char *c
     }
     unsigned char length[8];
     put_le(length, h.len, 8);
-    const void *parts[3] = {length, h.data, data};
-    size_t lens[3] = {8, h.len, (size_t)offset};
-    nn_status st = nn_write_file_atomic(path, parts, lens, 3, err);
+    nn_atomic_file af;
+    nn_status st = nn_atomic_open(&af, path, err);
+    if (!st) {
+        fwrite(length, 1, 8, af.f); /* write errors are caught by commit */
+        fwrite(h.data, 1, h.len, af.f);
+        if (offset) fwrite(data, 1, (size_t)offset, af.f);
+        st = nn_atomic_commit(&af, err);
+    }
     nn_buf_free(&h);
     free(data);
     return st;

@@ -259,8 +259,41 @@ START_TEST(test_numeric_folders_give_an_ordinal_model) {
 }
 END_TEST
 
+START_TEST(test_distillation_and_plot) {
+    image_folder("imgs", "cat", "dog", 6);
+    ck_assert_msg(nn(TRAIN_IMAGES " --lr 0.3 --epochs 30 --save teacher.st") == 0, "%s", out);
+    ck_assert_msg(nn("train --data imgs --arch 64-4-2 --batch 4 --lr 0.05 --epochs 30 --quiet --loss distill "
+                     "--teacher teacher.st --temperature 3 --alpha 0.8 --val-fraction 0.25 --plot curves.svg "
+                     "--save student.st") == 0, "%s", out);
+    ck_assert_int_eq(nn("eval student.st --data imgs --json"), 0);
+    ck_assert_msg(json_number("accuracy") >= 0.9, "%s", out);
+    ck_assert(exists("curves.svg"));
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "grep -c '<path' '%s/curves.svg'", dir);
+    ck_assert_int_eq(shell(cmd), 0);
+    ck_assert_msg(atoi(out) == 3, "curves: %s", out); /* loss, training and validation accuracy */
+    /* the saved student rebuilds as an inference graph from the file alone */
+    nn_model m;
+    nn_error err;
+    ck_assert_int_eq(nn_model_load(&m, tmp_path(path, dir, "student.st"), 4, 1, &err), NN_OK);
+    ck_assert_str_eq(m.arch.loss, "distill");
+    ck_assert_double_eq(m.arch.temperature, 3);
+    ck_assert_double_eq(m.arch.alpha, 0.8);
+    ck_assert_int_ge(m.targets, 0); /* the teacher-logits input */
+    nn_model_free(&m);
+    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss distill"), 2);
+    ck_assert_msg_contains(out, "--loss distill needs --teacher MODEL");
+    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --temperature 2"), 2);
+    ck_assert_msg_contains(out, "--temperature and --alpha are distillation settings");
+    ck_assert_int_eq(nn("train --data imgs --arch 64-3 --loss kl --teacher teacher.st"), 1);
+    ck_assert_msg_contains(out, "--teacher teacher.st takes 64 inputs and predicts 2 classes; the student 64 and 3");
+}
+END_TEST
+
 START_TEST(test_gradcheck_and_trace) {
     ck_assert_msg(nn("gradcheck --arch 4-6-3 --batch 3") == 0, "%s", out);
+    ck_assert_msg_contains(out, "all gradients agree");
+    ck_assert_msg(nn("gradcheck --arch 4-6-3 --loss distill --temperature 2") == 0, "%s", out);
     ck_assert_msg_contains(out, "all gradients agree");
     ck_assert_msg_contains(out, "dense1.bias");
     ck_assert_msg(nn("trace --arch 4-5-3 --label 1 --grad jacobian") == 0, "%s", out);
@@ -320,6 +353,7 @@ Suite *test_cli_suite(void) {
     tcase_add_test(tc, test_bad_options_write_nothing);
     tcase_add_test(tc, test_bad_data_messages);
     tcase_add_test(tc, test_numeric_folders_give_an_ordinal_model);
+    tcase_add_test(tc, test_distillation_and_plot);
     tcase_add_test(tc, test_gradcheck_and_trace);
     tcase_add_test(tc, test_installed_copy_builds_with_pkg_config);
     suite_add_tcase(s, tc);
