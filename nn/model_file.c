@@ -302,6 +302,15 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
     nn_dataset d = {0};
     nn_error why;
     nn_status st = read_arch(f, &a, err);
+    /* Shapes first: the file's own size then bounds what the graph allocates,
+     * whatever its metadata claims. */
+    for (int i = 0; !st && i < a.n_sizes - 1; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "dense%d.weight", i);
+        st = nn_st_expect(f, name, (uint64_t)a.sizes[i + 1], (uint64_t)a.sizes[i], err);
+        snprintf(name, sizeof name, "dense%d.bias", i);
+        if (!st) st = nn_st_expect(f, name, (uint64_t)a.sizes[i + 1], 0, err);
+    }
     if (!st) st = read_description(f, &a, &d, err);
     if (!st && (st = nn_model_build(m, &a, &d, max_batch, with_loss, 0, &why)))
         nn_set_error(err, st, "%s: %s", f->path, why.msg);

@@ -239,8 +239,8 @@ const char *nn_st_meta(const nn_st_file *f, const char *key) {
     return v ? v->str : NULL;
 }
 
-nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1, nn_real *dst,
-                    nn_error *err) {
+nn_status nn_st_expect(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1,
+                       nn_error *err) {
     const nn_st_tensor *t = nn_st_find(f, name);
     if (!t) return nn_set_error(err, NN_ERR_FORMAT, "%s: tensor '%s' is missing", f->path, name);
     int ndim = d1 ? 2 : 1;
@@ -255,6 +255,14 @@ nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t
         return nn_set_error(err, NN_ERR_SHAPE, "%s: tensor '%s' has shape [%s], the architecture needs [%llu]",
                             f->path, name, shape, (unsigned long long)d0);
     }
+    return NN_OK;
+}
+
+nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1, nn_real *dst,
+                    nn_error *err) {
+    nn_status st = nn_st_expect(f, name, d0, d1, err);
+    if (st) return st;
+    const nn_st_tensor *t = nn_st_find(f, name);
     for (uint64_t i = 0; i < t->count; i++) {
         double x = decode_real(t->data + i * (uint64_t)t->elem_size, t->elem_size);
         if (!isfinite(x) || (sizeof(nn_real) == 4 && fabs(x) > 3.4028234663852886e38))
