@@ -5,18 +5,23 @@
 
 #include "category_values.h"
 
+int nn_category_values_invalid(const double *values, int K) {
+    for (int i = 0; i < K; i++)
+        if (!isfinite(values[i]) || (i > 0 && !(values[i] > values[i - 1]))) return i;
+    return -1;
+}
+
 double *nn_category_values(nn_graph *g, const char *who, const double *values, int K) {
-    for (int i = 0; values && i < K; i++) {
-        if (!isfinite(values[i])) {
-            nn_graph_fail(g, "%s: category value %d is %g; values must be finite", who, i,
-                          values[i]);
-            return NULL;
-        }
-        if (i > 0 && !(values[i] > values[i - 1])) {
+    int bad = values ? nn_category_values_invalid(values, K) : -1;
+    if (bad >= 0) {
+        if (!isfinite(values[bad]))
+            nn_graph_fail(g, "%s: category value %d is %g; values must be finite", who, bad,
+                          values[bad]);
+        else
             nn_graph_fail(g, "%s: category values must be strictly increasing, but value %d "
-                          "(%g) <= value %d (%g)", who, i, values[i], i - 1, values[i - 1]);
-            return NULL;
-        }
+                          "(%g) <= value %d (%g)", who, bad, values[bad], bad - 1,
+                          values[bad - 1]);
+        return NULL;
     }
     double *v = malloc((size_t)K * sizeof *v);
     if (!v) {

@@ -12,6 +12,10 @@
 
 #include "../nn/graph_internal.h"
 
+/* −1 if values (K) are all finite and strictly increasing, else the index of
+ * the first value that is not. */
+int nn_category_values_invalid(const double *values, int K);
+
 /* A new copy of `values` (K), or 0..K−1 when values is NULL. The values must
  * be finite and strictly increasing; otherwise, or when out of memory, records
  * a graph error naming `who` and returns NULL. The caller frees. */
