@@ -5,7 +5,8 @@
  * driver (target_temperature). Optionally smoothed: ỹ = (1 − ε) y + ε / K.
  * Optional class weights w_i (all 1 by default); write u_i = w_i ỹ_i.
  *
- * Derivation (see docs/losses.md):
+ * Derivation: docs/cross_entropy.md and docs/losses.md (tests:
+ * tests/test_cross_entropy.c, tests/test_losses_*.c):
  *   value            l = −Σ_i u_i log p_i
  *   jacobian mode    ∂l/∂p_i = −u_i / p_i
  *   simplified mode  ∂l/∂z_j = Σ_i (∂l/∂p_i)(∂p_i/∂z_j)

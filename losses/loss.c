@@ -277,6 +277,11 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
                       ops->name, input, nn_node_kind(g, input));
         goto fail;
     }
+    if (opt.weights >= 0 && strcmp(nn_node_kind(g, opt.weights), "labels") == 0) {
+        nn_graph_fail(g, "%s: the weights node %d is a labels node; weights must be real values",
+                      ops->name, opt.weights);
+        goto fail;
+    }
     if (opt.weights >= 0 && nn_graph_node(g, opt.weights)->width != 1) {
         nn_graph_fail(g, "%s: the weights node must have width 1, got %d", ops->name,
                       nn_graph_node(g, opt.weights)->width);

@@ -5,6 +5,7 @@
  * take earlier nodes as inputs, creation order is a topological order and no
  * sorting or tape is needed.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,14 +40,17 @@ void nn_graph_free(nn_graph *g) {
 }
 
 void nn_graph_fail(nn_graph *g, const char *fmt, ...) {
-    if (g->error[0]) return; /* keep the first error: later ones follow from it */
+    if (!g || g->error[0]) return; /* keep the first error: later ones follow from it */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(g->error, sizeof g->error, fmt, ap);
     va_end(ap);
 }
 
-const char *nn_graph_error(const nn_graph *g) { return g->error[0] ? g->error : NULL; }
+const char *nn_graph_error(const nn_graph *g) {
+    if (!g) return "no graph: nn_graph_create failed (max_batch < 1 or out of memory)";
+    return g->error[0] ? g->error : NULL;
+}
 
 void nn_graph_run_fail(nn_graph *g, const char *fmt, ...) {
     if (g->run_error[0]) return;
@@ -61,7 +65,7 @@ const char *nn_graph_run_error(const nn_graph *g) {
 }
 
 int nn_graph_check_node(nn_graph *g, int x, const char *who) {
-    if (g->error[0]) return 0;
+    if (!g || g->error[0]) return 0; /* a NULL graph: nn_graph_compile says so */
     if (g->compiled) {
         nn_graph_fail(g, "%s: the graph is already compiled", who);
         return 0;
@@ -74,10 +78,19 @@ int nn_graph_check_node(nn_graph *g, int x, const char *who) {
     return 1;
 }
 
+int nn_graph_check_real_input(nn_graph *g, int x, const char *who) {
+    if (!nn_graph_check_node(g, x, who)) return 0;
+    if (g->nodes[x].labels || strcmp(g->nodes[x].name, "labels") == 0) {
+        nn_graph_fail(g, "%s: node %d holds class labels, not real values", who, x);
+        return 0;
+    }
+    return 1;
+}
+
 int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
                       int n_inputs, int width, void *config) {
-    if (g->error[0] || g->compiled || width < 1 || n_inputs > NN_MAX_INPUTS) {
-        if (!g->error[0])
+    if (!g || g->error[0] || g->compiled || width < 1 || n_inputs > NN_MAX_INPUTS) {
+        if (g && !g->error[0])
             nn_graph_fail(g, "%s: %s", ops->kind,
                           g->compiled ? "the graph is already compiled"
                                       : "width must be at least 1");
@@ -86,6 +99,10 @@ int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
     for (int i = 0; i < n_inputs; i++)
         if (!nn_graph_check_node(g, inputs[i], ops->kind)) goto fail;
     if (g->n_nodes == g->cap_nodes) {
+        if (g->cap_nodes > INT_MAX / 2) {
+            nn_graph_fail(g, "%s: too many nodes (%d)", ops->kind, g->n_nodes);
+            goto fail;
+        }
         int cap = g->cap_nodes ? 2 * g->cap_nodes : 16;
         nn_node *nodes = realloc(g->nodes, (size_t)cap * sizeof *nodes);
         if (!nodes) {
@@ -119,6 +136,7 @@ static int add_size(size_t *total, size_t len) {
 }
 
 nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
+    if (!g) return nn_set_error(err, NN_ERR_NOMEM, "%s", nn_graph_error(g));
     if (g->error[0]) return nn_set_error(err, NN_ERR_SHAPE, "%s", g->error);
     if (g->compiled) return nn_set_error(err, NN_ERR_ARG, "graph already compiled");
     if (g->n_nodes == 0) return nn_set_error(err, NN_ERR_ARG, "graph has no nodes");
@@ -136,16 +154,22 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
             return nn_set_error(err, NN_ERR_NOMEM, "graph too large: size overflow at node %d", i);
         if (strcmp(n->name, "labels") == 0) labels += B;
     }
+    /* A failed compile may be retried: free what an earlier attempt got. */
+    free(g->params), free(g->grads), free(g->arena), free(g->grad_arena), free(g->label_arena);
     g->n_params = n_params;
     g->params = calloc(n_params ? n_params : 1, sizeof(nn_real));
     g->grads = calloc(n_params ? n_params : 1, sizeof(nn_real));
     g->arena = calloc(acts, sizeof(nn_real));
     g->grad_arena = calloc(grads ? grads : 1, sizeof(nn_real));
     g->label_arena = calloc(labels ? labels : 1, sizeof(int32_t));
-    if (!g->params || !g->grads || !g->arena || !g->grad_arena || !g->label_arena)
+    if (!g->params || !g->grads || !g->arena || !g->grad_arena || !g->label_arena) {
+        free(g->params), free(g->grads), free(g->arena), free(g->grad_arena), free(g->label_arena);
+        g->params = g->grads = g->arena = g->grad_arena = NULL;
+        g->label_arena = NULL;
         return nn_set_error(err, NN_ERR_NOMEM,
                             "out of memory allocating %zu parameters and %zu activations",
                             n_params, acts + grads);
+    }
     g->grad_arena_len = grads;
 
     nn_real *p = g->params, *dp = g->grads, *a = g->arena, *da = g->grad_arena;
@@ -189,11 +213,15 @@ double nn_graph_forward(nn_graph *g, int B) {
 }
 
 void nn_graph_zero_grad(nn_graph *g) {
+    if (!g->compiled) return; /* no buffers yet */
     memset(g->grads, 0, g->n_params * sizeof(nn_real));
     memset(g->grad_arena, 0, g->grad_arena_len * sizeof(nn_real));
 }
 
 void nn_graph_backward(nn_graph *g, int B) {
+    /* After a failed forward (bad B, invalid target) there is nothing valid to
+     * differentiate, and a bad B would index past the buffers: do nothing. */
+    if (!g->compiled || B < 1 || B > g->max_batch || g->run_error[0]) return;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         nn_node *n = &g->nodes[i];
         /* A loss pushes its gradient into its inputs; other nodes only matter
@@ -207,7 +235,7 @@ void nn_graph_set_training(nn_graph *g, int training) { g->training = training !
 /* ------------------------------------------------------------- accessors */
 
 static const nn_node *node_at(const nn_graph *g, int id) {
-    return (id >= 0 && id < g->n_nodes) ? &g->nodes[id] : NULL;
+    return (g && id >= 0 && id < g->n_nodes) ? &g->nodes[id] : NULL;
 }
 
 int nn_graph_n_nodes(const nn_graph *g) { return g->n_nodes; }

@@ -12,31 +12,85 @@
 
 #include "graph_internal.h"
 
-/* Refuse headers that would need more than this before allocating anything:
- * a corrupt header must not make us ask for terabytes. */
+/* Refuse headers that describe more than this: a corrupt header must not make
+ * us ask for terabytes. */
 #define NN_IDX_MAX_BYTES ((uint64_t)1 << 32)
 
-/* Reads exactly len bytes; 0 on success, else fills err. */
-static nn_status read_exact(gzFile f, void *buf, size_t len, const char *path,
-                            const char *what, nn_error *err) {
+/* The data buffer starts at this size and doubles as bytes arrive, so a
+ * header that claims more than the file holds fails on the truncation after
+ * allocating at most twice what was really there, never on a giant malloc
+ * (a gzipped file's length says nothing about its uncompressed size). */
+#define NN_IDX_FIRST_CHUNK ((size_t)1 << 20)
+
+/* Reads up to len bytes; *got is how many (fewer only at the end of the
+ * file). Fails only on corrupt compressed data. */
+static nn_status read_some(gzFile f, void *buf, size_t len, size_t *got, const char *path,
+                           const char *what, nn_error *err) {
     unsigned char *p = buf;
-    size_t done = 0;
-    while (done < len) {
-        size_t chunk = len - done > (1u << 30) ? (1u << 30) : len - done;
-        int got = gzread(f, p + done, (unsigned)chunk);
-        if (got < 0) {
+    *got = 0;
+    while (*got < len) {
+        size_t chunk = len - *got > (1u << 30) ? (1u << 30) : len - *got;
+        int n = gzread(f, p + *got, (unsigned)chunk);
+        if (n < 0) {
             int zerr;
             const char *msg = gzerror(f, &zerr);
-            return nn_set_error(err, NN_ERR_FORMAT, "%s: corrupt compressed data while reading %s: %s",
-                                path, what, msg);
-        }
-        if (got == 0) {
+            if (zerr == Z_ERRNO) /* the system refused the read (a directory, EIO) */
+                return nn_set_error(err, NN_ERR_IO, "%s: cannot read %s: %s", path, what,
+                                    strerror(errno));
             return nn_set_error(err, NN_ERR_FORMAT,
-                                "%s: truncated: %s needs %zu bytes, file ended after %zu",
-                                path, what, len, done);
+                                "%s: corrupt compressed data while reading %s: %s", path, what,
+                                msg);
         }
-        done += (size_t)got;
+        if (n == 0) break;
+        *got += (size_t)n;
     }
+    return NN_OK;
+}
+
+/* Reads exactly len bytes of the header; else fills err. */
+static nn_status read_exact(gzFile f, void *buf, size_t len, const char *path,
+                            const char *what, nn_error *err) {
+    size_t got;
+    nn_status st = read_some(f, buf, len, &got, path, what, err);
+    if (st == NN_OK && got < len)
+        st = nn_set_error(err, NN_ERR_FORMAT,
+                          "%s: truncated: %s needs %zu bytes, file ended after %zu", path, what,
+                          len, got);
+    return st;
+}
+
+/* Reads the `total` data bytes into *data, growing the buffer as they come. */
+static nn_status read_data(gzFile f, uint64_t total, uint8_t **data, const char *path,
+                           nn_error *err) {
+    size_t cap = total < NN_IDX_FIRST_CHUNK ? (size_t)total : NN_IDX_FIRST_CHUNK, done = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %zu bytes", path, cap);
+    for (;;) {
+        size_t got;
+        nn_status st = read_some(f, buf + done, cap - done, &got, path, "the data", err);
+        done += got;
+        if (st == NN_OK && done < cap)
+            st = nn_set_error(err, NN_ERR_FORMAT,
+                              "%s: truncated: the header announces %llu data bytes, "
+                              "the file holds %zu",
+                              path, (unsigned long long)total, done);
+        if (st) {
+            free(buf);
+            return st;
+        }
+        if (done == total) break;
+        size_t grown = total - cap < cap ? (size_t)total : 2 * cap;
+        uint8_t *more = realloc(buf, grown);
+        if (!more) {
+            free(buf);
+            return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %zu bytes", path,
+                                grown);
+        }
+        buf = more;
+        cap = grown;
+    }
+    *data = buf;
     return NN_OK;
 }
 
@@ -66,7 +120,7 @@ static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **
             st = nn_set_error(err, NN_ERR_FORMAT, "%s: dimension %d is zero", path, i);
             goto done;
         }
-        total *= dims[i];
+        total *= dims[i]; /* ≤ 2^32 · 2^32 before the check below: no overflow */
         if (total > NN_IDX_MAX_BYTES) {
             st = nn_set_error(err, NN_ERR_FORMAT, "%s: dimensions describe more than %llu bytes",
                               path, (unsigned long long)NN_IDX_MAX_BYTES);
@@ -77,19 +131,22 @@ static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **
         st = nn_set_error(err, NN_ERR_FORMAT, "%s: %u items is too many", path, dims[0]);
         goto done;
     }
-    *data = malloc((size_t)total);
-    if (!*data) {
-        st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %llu bytes", path,
-                          (unsigned long long)total);
+    if ((st = read_data(f, total, data, path, err))) goto done;
+    /* Reading past the data reaches the end of a gzip stream, where zlib
+     * checks its CRC-32 and length. A stream cut short there is not an error
+     * for gzread (it returns 0 and records Z_BUF_ERROR): ask gzerror. */
+    unsigned char extra;
+    int more = gzread(f, &extra, 1), zerr = Z_OK;
+    const char *zmsg = gzerror(f, &zerr);
+    if (more > 0) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected trailing bytes after the %llu data bytes",
+                          path, (unsigned long long)total);
         goto done;
     }
-    if ((st = read_exact(f, *data, (size_t)total, path, "the data", err))) goto done;
-    unsigned char extra;
-    int more = gzread(f, &extra, 1);
-    if (more != 0) {
-        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s after the %llu data bytes", path,
-                          more > 0 ? "unexpected trailing bytes" : "corrupt compressed data",
-                          (unsigned long long)total);
+    if (more < 0 || zerr != Z_OK) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s compressed data after the %llu data bytes: %s",
+                          path, zerr == Z_BUF_ERROR ? "truncated" : "corrupt",
+                          (unsigned long long)total, zmsg);
         goto done;
     }
 done:
@@ -126,6 +183,7 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path, const char *labe
     }
     out->n = (int)idims[0];
     out->n_features = (int)(idims[1] * idims[2]);
+    out->image_shape[0] = (int)idims[1], out->image_shape[1] = (int)idims[2], out->image_shape[2] = 1;
     out->x_u8 = images;
     out->x_scale = 1.0 / 255.0;
     out->labels = malloc((size_t)out->n * sizeof *out->labels);

@@ -107,7 +107,7 @@ typedef struct {
     nn_reduction reduction;
     nn_grad_mode mode;
     double coef;  /* the loss enters the total as coef * value; default 1 */
-    int weights;  /* optional node (B, 1) of per-sample weights, or -1 */
+    int weights;  /* optional real node (B, 1) of per-sample weights >= 0, or -1 */
 } nn_loss_options;
 
 nn_loss_options nn_loss_defaults(void);
@@ -158,8 +158,8 @@ const char *nn_graph_error(const nn_graph *g);
 /* One step. B is the number of rows in this batch, 1 <= B <= max_batch.
  * forward returns the total loss: sum over loss nodes of coef * value. If the
  * data are invalid (a target that is not a distribution, a label out of range,
- * a bad B) it returns NaN and nn_graph_run_error() says why; backward must
- * not be called after such a forward. */
+ * a bad B) it returns NaN and nn_graph_run_error() says why; backward after
+ * such a forward does nothing. */
 double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
 void   nn_graph_zero_grad(nn_graph *g);
@@ -210,6 +210,16 @@ void          nn_optimizer_step(nn_optimizer *opt);
 void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
+/* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
+ * like the graph's parameter buffer, named as torch names them: SGD with
+ * momentum "momentum_buffer"; Adam and AdamW "exp_avg", "exp_avg_sq".
+ * Restoring the buffers and the step count continues the run exactly. */
+nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt);
+int      nn_optimizer_n_state(const nn_optimizer *opt);
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name); /* (n_params) */
+long     nn_optimizer_steps(const nn_optimizer *opt);
+void     nn_optimizer_set_steps(nn_optimizer *opt, long steps);
+
 /* -------------------------------------------------------------- datasets */
 
 /* Samples stored compactly: bytes scaled by x_scale (images), or reals.
@@ -221,6 +231,14 @@ typedef struct {
     nn_real *x_real;  /* (n, n_features) or NULL */
     double   x_scale; /* value = x_u8 * x_scale */
     int32_t *labels;  /* (n) in 0..n_classes-1 */
+    /* Optional descriptions, NULL/0 when absent, owned by the dataset: */
+    double  *values;        /* (n_classes) category values of ordinal classes */
+    char   **label_names;   /* (n_classes) class names (folder names, CSV labels) */
+    char   **feature_names; /* (n_features) CSV column names */
+    char    *label_column;  /* CSV: name of the label column */
+    double  *feature_mean;  /* (n_features) standardisation, applied by gather: */
+    double  *feature_std;   /* (n_features)   x -> (x - mean) / std */
+    int      image_shape[3];/* (height, width, channels) of image samples, or 0s */
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
@@ -230,12 +248,26 @@ void nn_dataset_free(nn_dataset *d);
 nn_status nn_load_idx(nn_dataset *out, const char *images_path,
                       const char *labels_path, nn_error *err);
 
+/* Checks what a loader produced before anyone trains on it: sizes, exactly
+ * one of x_u8 / x_real, every real value finite and every label in
+ * 0..n_classes-1. The error names `name` (the file) and the first bad sample
+ * and feature, e.g. "data.csv: sample 12, feature 3 is NaN (counting from 0)".
+ * Loaders of real-valued data call it; nn_train calls it on its inputs. */
+nn_status nn_dataset_validate(const nn_dataset *d, const char *name, nn_error *err);
+
 /* Copies rows idx[0..B) of d into an input buffer (B, n_features) and a label
- * buffer (B). */
+ * buffer (B, may be NULL), standardising them when d has feature_mean/std. */
 void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
                        nn_real *x, int32_t *labels);
 
 /* -------------------------------------------------------------- training */
+
+/* What nn_train does when a step's loss or gradient is NaN or infinite. It
+ * never applies such a step. STOP returns NN_ERR_NUMERIC naming the epoch,
+ * the batch and the layer where the value appeared. SKIP drops the step and
+ * counts it in nn_epoch_stats.skipped, but still stops when the parameters
+ * themselves are no longer finite or every batch of an epoch was dropped. */
+typedef enum { NN_NONFINITE_STOP, NN_NONFINITE_SKIP } nn_nonfinite_policy;
 
 typedef struct {
     int      epochs;
@@ -243,6 +275,14 @@ typedef struct {
     uint64_t seed;        /* shuffling */
     int      progress;    /* 1: progress bar when stdout is a terminal */
     int      verbose;     /* 1: one line per epoch on stdout */
+    /* Resuming: the epochs run are first_epoch..epochs (first_epoch 0 means
+     * 1), and when rng is not NULL the shuffles draw from it (a generator the
+     * caller saves and restores) instead of one seeded from `seed`. Each
+     * epoch shuffles the identity permutation, so the order of an epoch
+     * depends only on the generator's state when it starts. */
+    int      first_epoch;
+    nn_rng  *rng;
+    nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
 } nn_train_options;
 
 typedef struct {
@@ -251,6 +291,7 @@ typedef struct {
     double train_acc;     /* accuracy measured during the epoch */
     double test_acc;      /* on the test set, or -1 without one */
     double seconds;       /* training time of the epoch, excluding eval */
+    int    skipped;       /* steps dropped for a non-finite loss or gradient */
 } nn_epoch_stats;
 
 /* The nodes the trainer feeds and reads. */
@@ -273,6 +314,22 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
                             const nn_dataset *d);
 
+/* Non-finite checks, for training loops written by hand (nn_train runs
+ * them on every step). Each returns NN_OK, or NN_ERR_NUMERIC with a message
+ * that starts with `where` (may be NULL) and names the node. */
+/* 1 if every x[0..n) is finite; one cheap pass. */
+int nn_all_finite(const nn_real *x, size_t n);
+/* After forward: if `loss` is not finite, names the first node (in forward
+ * order) whose output over the B rows holds NaN/inf, and whether its input
+ * data or its parameters were already bad. */
+nn_status nn_graph_check_forward(nn_graph *g, int B, double loss, const char *where,
+                                 nn_error *err);
+/* After backward: if a parameter gradient is not finite, names the first node
+ * in backward order whose output gradient or parameter gradient is. */
+nn_status nn_graph_check_backward(nn_graph *g, int B, const char *where, nn_error *err);
+/* Names the first node whose parameters are not finite. */
+nn_status nn_graph_check_params(nn_graph *g, const char *where, nn_error *err);
+
 /* Turns on flush-to-zero and denormals-are-zero for the calling thread (x86);
  * returns 1 if they are on afterwards. nn_train calls it. */
 int nn_enable_flush_to_zero(void);
@@ -283,5 +340,6 @@ int nn_enable_flush_to_zero(void);
 #include "data.h"
 #include "model.h"
 #include "plot.h"
+#include "npy.h"
 
 #endif /* NN_H */

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "graph_internal.h"
+#include "finite.h"
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -63,8 +63,8 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
     int B = g->max_batch, correct = 0, K = nn_node_width(g, nodes->probs);
     int idx[256];
     nn_graph_set_training(g, 0);
-    for (int start = 0; start < d->n; start += B) {
-        int n = d->n - start < B ? d->n - start : B;
+    for (int start = 0, n = 0; start < d->n; start += n) { /* start + n <= d->n: no overflow */
+        n = d->n - start < B ? d->n - start : B;
         for (int done = 0; done < n; done += 256) { /* gather without allocating */
             int m = n - done < 256 ? n - done : 256;
             for (int i = 0; i < m; i++) idx[i] = start + done + i;
@@ -82,7 +82,7 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                    const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
                    nn_epoch_callback cb, void *user, nn_error *err) {
     nn_status st;
-    if (!g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
+    if (!g || !g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
     if (o->batch < 1 || o->batch > g->max_batch)
         return nn_set_error(err, NN_ERR_ARG, "train: batch %d outside 1..%d (the graph's max_batch)",
                             o->batch, g->max_batch);
@@ -90,22 +90,24 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
     if (train->n < 1) return nn_set_error(err, NN_ERR_ARG, "train: the training set is empty");
     if ((st = check_nodes(g, nodes, train, "training", err))) return st;
     if (test && (st = check_nodes(g, nodes, test, "test", err))) return st;
+    if ((st = nn_train_check_inputs(g, train, test, err))) return st; /* finite.c */
 
     int *perm = malloc((size_t)train->n * sizeof *perm);
     if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
-    for (int i = 0; i < train->n; i++) perm[i] = i;
-    nn_rng rng;
-    nn_rng_seed(&rng, o->seed);
+    nn_rng own, *rng = o->rng;
+    if (!rng) nn_rng_seed(rng = &own, o->seed);
     nn_enable_flush_to_zero();
     int bar = o->progress && isatty(STDOUT_FILENO);
     int K = nn_node_width(g, nodes->probs);
-    int n_batches = (train->n + o->batch - 1) / o->batch;
+    int n_batches = train->n / o->batch + (train->n % o->batch != 0); /* no n + batch overflow */
 
-    for (int epoch = 1; epoch <= o->epochs; epoch++) {
+    for (int epoch = o->first_epoch > 0 ? o->first_epoch : 1; epoch <= o->epochs; epoch++) {
         double t0 = now_seconds(), loss_sum = 0;
-        long correct = 0;
+        long correct = 0, used = 0; /* samples in the steps taken */
+        int skipped = 0;
+        for (int i = 0; i < train->n; i++) perm[i] = i;
         for (int i = train->n - 1; i > 0; i--) { /* Fisher-Yates */
-            int j = (int)nn_rng_below(&rng, (uint32_t)i + 1);
+            int j = (int)nn_rng_below(rng, (uint32_t)i + 1);
             int t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
@@ -117,29 +119,37 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                               nn_label_data(g, nodes->labels));
             nn_graph_zero_grad(g);
             double loss = nn_graph_forward(g, B);
-            if (!isfinite(loss)) {
-                const char *why = nn_graph_run_error(g);
-                st = nn_set_error(err, NN_ERR_NUMERIC, "train: epoch %d, batch %d: %s", epoch,
-                                  bi + 1, why ? why : "the loss is not finite");
-                free(perm);
-                return st;
+            if (isfinite(loss)) nn_graph_backward(g, B);
+            if (!isfinite(loss) || !nn_all_finite(g->grads, g->n_params)) { /* finite.c */
+                if ((st = nn_train_nonfinite(g, B, loss, o->on_nonfinite, epoch, bi + 1, err))) {
+                    free(perm);
+                    return st;
+                }
+                skipped++;
+                continue;
             }
-            nn_graph_backward(g, B);
             nn_optimizer_step(opt);
+            used += B;
             loss_sum += loss * B;
             correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), B);
             if (bar && (bi % 16 == 0 || bi == n_batches - 1))
-                progress_bar(epoch, bi + 1, n_batches, loss_sum / (start + B));
+                progress_bar(epoch, bi + 1, n_batches, used ? loss_sum / used : NAN);
+        }
+        if ((st = nn_train_check_epoch(g, epoch, skipped, n_batches, err))) { /* finite.c */
+            free(perm);
+            return st;
         }
         nn_epoch_stats s = {.epoch = epoch,
-                            .loss = loss_sum / train->n,
-                            .train_acc = (double)correct / train->n,
+                            .loss = loss_sum / used,
+                            .train_acc = (double)correct / used,
                             .seconds = now_seconds() - t0,
-                            .test_acc = -1};
+                            .test_acc = -1,
+                            .skipped = skipped};
         if (test) s.test_acc = nn_evaluate_accuracy(g, nodes, test);
         if (bar) printf("\r\033[K");
         if (o->verbose) {
             printf("epoch %3d  loss %.4f  train acc %.4f", epoch, s.loss, s.train_acc);
+            if (skipped) printf("  (%d non-finite steps skipped)", skipped);
             if (test) printf("  test acc %.4f", s.test_acc);
             printf("  (%.2f s)\n", s.seconds);
             fflush(stdout);
