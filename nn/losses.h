@@ -27,8 +27,9 @@
  *   (class weights included); nn_loss_value() is their reduction (see
  *   nn_reduction) before the loss's coef. The total returned by
  *   nn_graph_forward adds coef · value over all losses.
- * - The last argument is always the nn_loss_options (NULL = nn_loss_defaults():
- *   mean over samples, simplified gradients, coef 1, no sample weights).
+ * - Every builder takes an nn_loss_options (NULL = nn_loss_defaults(): mean
+ *   over samples, simplified gradients, coef 1, no sample weights): last, or
+ *   just before the output struct of a builder that creates several nodes.
  * - Losses "on a softmax" take the softmax node p = softmax(z/T), read T from
  *   it, and honour lo->mode (simplified: closed-form ∂L/∂z; jacobian: ∂L/∂p
  *   through the softmax). Both give the same gradient; docs/losses.md derives
