@@ -1,5 +1,6 @@
 /* eval.c — `nn eval MODEL --data PATH`: accuracy and the confusion matrix;
  * for ordinal models (with category values) also the ordinal metrics. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +14,38 @@
 
 typedef struct {
     int      n, K;
-    long    *confusion; /* (K, K): [true · K + predicted] */
+    int64_t *confusion; /* (K, K): [true · K + predicted] */
     double   accuracy;
+    int      ordinal;   /* the model has category values or an ordinal loss */
+    double   mae_expected, mae_argmax, off_by_one, qwk;
 } eval_result;
 
-static int argmax(const nn_real *row, int K) {
-    int best = 0;
-    for (int k = 1; k < K; k++)
-        if (row[k] > row[best]) best = k;
-    return best;
+static int is_ordinal(const nn_model *m) {
+    static const char *const losses[] = {"ev-sq", "ev-abs", "mean-variance", "sord", "dldl"};
+    for (size_t i = 0; i < sizeof losses / sizeof *losses; i++)
+        if (strcmp(m->arch.loss, losses[i]) == 0) return 1;
+    return m->data.values != NULL;
+}
+
+/* Accuracy, confusion matrix and, for ordinal models, MAE of E[X] and of the
+ * argmax (in value units), off-by-one accuracy and QWK (on label positions). */
+static int compute(const nn_model *m, const nn_real *probs, const nn_dataset *d, eval_result *r) {
+    nn_error err;
+    const double *v = m->data.values;
+    r->confusion = calloc((size_t)r->K * r->K, sizeof *r->confusion);
+    int32_t *pred = malloc((size_t)d->n * sizeof *pred);
+    int ok = r->confusion && pred && !nn_confusion_matrix(r->confusion, probs, d->labels, d->n, r->K, &err);
+    if (ok) {
+        r->accuracy = nn_accuracy(probs, d->labels, d->n, r->K);
+        r->ordinal = is_ordinal(m);
+        nn_argmax_rows(pred, probs, d->n, r->K);
+        r->mae_expected = nn_mae_expected(probs, d->labels, d->n, r->K, v);
+        r->mae_argmax = nn_mae_argmax(probs, d->labels, d->n, r->K, v);
+        r->off_by_one = nn_off_by_one_accuracy(probs, d->labels, d->n, r->K);
+        r->qwk = nn_quadratic_weighted_kappa(pred, d->labels, d->n, r->K);
+    }
+    free(pred);
+    return ok;
 }
 
 static void print_text(const nn_model *m, const char *path, const eval_result *r) {
@@ -32,9 +56,13 @@ static void print_text(const nn_model *m, const char *path, const eval_result *r
     printf("\n");
     for (int t = 0; t < r->K; t++) {
         printf("%12.12s", class_name(m, t, buf, sizeof buf));
-        for (int k = 0; k < r->K; k++) printf(" %8ld", r->confusion[(size_t)t * r->K + k]);
+        for (int k = 0; k < r->K; k++) printf(" %8lld", (long long)r->confusion[(size_t)t * r->K + k]);
         printf("\n");
     }
+    if (r->ordinal)
+        printf("ordinal: MAE of E[X] %.4g, MAE of the argmax %.4g (value units), "
+               "off-by-one accuracy %.2f%%, QWK %.4f\n",
+               r->mae_expected, r->mae_argmax, 100 * r->off_by_one, r->qwk);
 }
 
 static void print_json(const nn_model *m, const eval_result *r) {
@@ -47,10 +75,16 @@ static void print_json(const nn_model *m, const eval_result *r) {
     printf("], \"accuracy\": %.17g, \"confusion\": [", r->accuracy);
     for (int t = 0; t < r->K; t++) {
         printf(t ? ", [" : "[");
-        for (int k = 0; k < r->K; k++) printf(k ? ", %ld" : "%ld", r->confusion[(size_t)t * r->K + k]);
+        for (int k = 0; k < r->K; k++)
+            printf(k ? ", %lld" : "%lld", (long long)r->confusion[(size_t)t * r->K + k]);
         printf("]");
     }
-    printf("]}\n");
+    printf("]");
+    if (r->ordinal) /* NaN (QWK with one class) is not JSON: null */
+        printf(", \"mae_expected\": %.17g, \"mae_argmax\": %.17g, \"off_by_one\": %.17g, \"qwk\": ",
+               r->mae_expected, r->mae_argmax, r->off_by_one);
+    if (r->ordinal) printf(isnan(r->qwk) ? "null" : "%.17g", r->qwk);
+    printf("}\n");
 }
 
 int cmd_eval(int argc, char **argv) {
@@ -84,17 +118,9 @@ int cmd_eval(int argc, char **argv) {
     }
     eval_result res = {.n = d.n, .K = m.arch.sizes[m.arch.n_sizes - 1]};
     nn_real *probs = infer_probs(&m, &d);
-    res.confusion = calloc((size_t)res.K * res.K, sizeof *res.confusion);
-    if (!probs || !res.confusion) {
+    if (!probs || !compute(&m, probs, &d, &res)) {
         cli_error(CMD, "out of memory");
     } else {
-        long correct = 0;
-        for (int i = 0; i < d.n; i++) {
-            int p = argmax(probs + (size_t)i * res.K, res.K);
-            res.confusion[(size_t)d.labels[i] * res.K + p]++;
-            correct += p == d.labels[i];
-        }
-        res.accuracy = (double)correct / d.n;
         if (json) print_json(&m, &res);
         else print_text(&m, data, &res);
         status = 0;

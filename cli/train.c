@@ -39,9 +39,19 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
         !args_choice(CMD, "--optimizer", c->optimizer, optimizers))
         return 0;
     if (!in_list(c->loss, nn_loss_kinds())) {
-        cli_error(CMD, "--loss %s: this build of nn does not have that loss yet", c->loss);
+        cli_error(CMD, "--loss %s: this build of nn does not have that loss", c->loss);
         return 0;
     }
+    /* settings that belong to one loss are an error with any other */
+    static const struct {
+        const char *option, *losses;
+    } owner[] = {{"--lambda1", "mean-variance"}, {"--lambda2", "mean-variance"},
+                 {"--sigma", "dldl"}, {"--sord-scale", "sord"}};
+    for (size_t i = 0; i < sizeof owner / sizeof *owner; i++)
+        if (args_find(opts, owner[i].option)->seen && strcmp(c->loss, owner[i].losses) != 0) {
+            cli_error(CMD, "%s is a setting of --loss %s, not %s", owner[i].option, owner[i].losses, c->loss);
+            return 0;
+        }
     if (nn_arch_parse_sizes(a, c->arch, &err)) {
         cli_error(CMD, "--arch: %s", err.msg);
         return 0;
@@ -51,6 +61,10 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
     a->temperature = c->temperature;
     a->alpha = c->alpha;
+    a->lambda1 = c->lambda1;
+    a->lambda2 = c->lambda2;
+    a->sigma = c->sigma;
+    a->sord_scale = c->sord_scale;
     int wants_teacher = strcmp(c->loss, "kl") == 0 || strcmp(c->loss, "distill") == 0;
     if (wants_teacher != (c->teacher != NULL)) {
         cli_error(CMD, wants_teacher ? "--loss %s needs --teacher MODEL" : "--teacher is only used by --loss kl or distill, not %s",
@@ -167,8 +181,9 @@ static nn_optimizer *make_optimizer(const train_config *c, nn_graph *g) {
 
 int cmd_train(int argc, char **argv) {
     train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
-                      .lr = 0.01, .momentum = 0.9, .temperature = 4, .alpha = 0.5, .epochs = 10,
-                      .batch = 64, .seed = 1};
+                      .lr = 0.01, .momentum = 0.9, .temperature = 4, .alpha = 0.5, .lambda1 = 0.2,
+                      .lambda2 = 0.05, .sigma = 1, .sord_scale = 1, .epochs = 10, .batch = 64,
+                      .seed = 1};
     arg_option opts[] = {
         OPT_STRING("--data", &c.data, "PATH", "training data: CSV file, image folder or IDX (required)"),
         OPT_STRING("--arch", &c.arch, "SIZES", "layer widths, input to classes, e.g. 784-256-10 (required)"),
@@ -183,6 +198,10 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--teacher", &c.teacher, "MODEL", "teacher model file (--loss kl, distill)"),
         OPT_POSITIVE("--temperature", &c.temperature, "T", "distillation temperature (default 4)", 1e6),
         OPT_REAL("--alpha", &c.alpha, "A", "weight of the soft term in [0, 1] (default 0.5)", 0, 1),
+        OPT_REAL("--lambda1", &c.lambda1, "L1", "mean-variance: weight of the mean term (default 0.2)", 0, 1e6),
+        OPT_REAL("--lambda2", &c.lambda2, "L2", "mean-variance: weight of the variance term (default 0.05)", 0, 1e6),
+        OPT_POSITIVE("--sigma", &c.sigma, "S", "dldl: width of the target Gaussian, value units (default 1)", 1e9),
+        OPT_POSITIVE("--sord-scale", &c.sord_scale, "S", "sord: targets softmax(-S (v - y)^2) (default 1)", 1e9),
         OPT_STRING("--values", &c.values, "V0,V1,..", "category values of the classes (ordinal)"),
         OPT_INT("--epochs", &c.epochs, "N", "epochs to train (default 10)", 1, 1e6),
         OPT_INT("--batch", &c.batch, "B", "mini-batch size (default 64)", 1, 1 << 16),
@@ -221,6 +240,10 @@ int cmd_train(int argc, char **argv) {
         /* reported */
     } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
         cli_error(CMD, "%s", err.msg);
+    } else if (nn_model_prepare_targets(&m, &train, &err) ||
+               (val.n && nn_model_prepare_targets(&m, &val, &err))) {
+        cli_error(CMD, "%s", err.msg);
+        nn_model_free(&m);
     } else {
         nn_optimizer *opt = make_optimizer(&c, m.g);
         if (opt) status = train_run(&c, &m, opt, &train, val.n ? &val : NULL);

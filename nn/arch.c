@@ -17,6 +17,10 @@ nn_arch nn_arch_defaults(void) {
     a.grad = NN_GRAD_SIMPLIFIED;
     a.temperature = 1.0;
     a.alpha = 0.5;
+    a.lambda1 = 0.2;
+    a.lambda2 = 0.05;
+    a.sigma = 1.0;
+    a.sord_scale = 1.0;
     return a;
 }
 

@@ -31,7 +31,8 @@
  * build; both are read). __metadata__ (all values are strings, lists are
  * JSON arrays inside the string):
  *   format "nn-model/1" | arch "784-256-10" | activation | loss | grad
- *   temperature, alpha                          loss settings (distillation)
+ *   temperature, alpha, lambda1, lambda2,       loss settings (absent: the
+ *   sigma, sord_scale                             defaults)
  *   values [..], label_names [..]               the classes (when known)
  *   feature_names [..], label_column            CSV columns (when known)
  *   feature_mean [..], feature_std [..]         standardisation (when used)
@@ -54,9 +55,13 @@ typedef struct {
     nn_grad_mode grad;                     /* how the loss sends its gradient back */
     double       temperature;              /* distillation temperature T (1 unless used) */
     double       alpha;                    /* distillation mix α in [0, 1] */
+    double       lambda1, lambda2;         /* mean-variance weights of ½(μ − y)² and σ² */
+    double       sigma;                    /* dldl: width of the Gaussian target, in value units */
+    double       sord_scale;               /* sord: target softmax(−scale·(v − y)²) */
 } nn_arch;
 
-/* relu, "ce", simplified gradients, T = 1, α = 0.5, no sizes yet. */
+/* relu, "ce", simplified gradients, T = 1, α = 0.5, λ₁ = 0.2, λ₂ = 0.05,
+ * σ = 1, SORD scale 1, no sizes yet. */
 nn_arch nn_arch_defaults(void);
 
 /* Parses "784-256-128-10" into a->sizes (2 to NN_MAX_LAYERS + 1 positive
@@ -64,7 +69,18 @@ nn_arch nn_arch_defaults(void);
 nn_status nn_arch_parse_sizes(nn_arch *a, const char *spec, nn_error *err);
 void      nn_arch_format_sizes(const nn_arch *a, char *buf, size_t len);
 
-/* The loss names nn_model_build understands, NULL-terminated. */
+/* The loss names nn_model_build understands, NULL-terminated:
+ *   ce             cross-entropy with the labels
+ *   kl             T²·KL(softmax(t/T) ‖ softmax(z/T)) to teacher logits t (targets)
+ *   distill        α·T²·KL(…) + (1 − α)·CE: Hinton et al.'s distillation
+ *   ev-sq, ev-abs  ½(μ − v_y)², |μ − v_y| on the expected value μ = Σ v_i p_i
+ *   mean-variance  CE + λ₁·½(μ − v_y)² + λ₂·σ² (Pan et al., 2018)
+ *   sord, dldl     CE against soft ordinal targets made from the labels:
+ *                  softmax(−scale·(v − v_y)²) (Díaz & Marathe, 2019), or a
+ *                  Gaussian of width σ around v_y (Gao et al., 2017)
+ * with v the model's category values (0..K−1 without). kl and distill read
+ * per-sample targets (the teacher's logits); sord and dldl make theirs with
+ * nn_model_prepare_targets. */
 const char *const *nn_loss_kinds(void);
 
 typedef struct {
@@ -102,6 +118,12 @@ nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_l
                         nn_error *err);
 
 void nn_model_free(nn_model *m);
+
+/* Gives d the per-sample targets m's loss reads, when it makes them from the
+ * labels (sord, dldl: soft ordinal targets over m's category values); a no-op
+ * for losses without targets; an error for kl and distill, whose targets are
+ * a teacher's logits (computed with nn_model_run on the teacher). */
+nn_status nn_model_prepare_targets(const nn_model *m, nn_dataset *d, nn_error *err);
 
 /* Runs m over every row of d, standardised with m's own statistics (not
  * d's), and copies node `node` (m->probs, m->logits …) of each row into out

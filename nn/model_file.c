@@ -102,6 +102,10 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
     meta_add(&l, "temperature", text("%.17g", a->temperature));
     meta_add(&l, "alpha", text("%.17g", a->alpha));
+    meta_add(&l, "lambda1", text("%.17g", a->lambda1));
+    meta_add(&l, "lambda2", text("%.17g", a->lambda2));
+    meta_add(&l, "sigma", text("%.17g", a->sigma));
+    meta_add(&l, "sord_scale", text("%.17g", a->sord_scale));
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
     if (d->values) meta_add(&l, "values", real_list(d->values, K));
     if (d->label_names) meta_add(&l, "label_names", string_list(d->label_names, K));
@@ -144,10 +148,11 @@ static nn_status meta_required(const nn_st_file *f, const char *key, const char 
     return NN_OK;
 }
 
+/* A number in metadata `key`; when absent, *out keeps its default. */
 static nn_status meta_number(const nn_st_file *f, const char *key, double *out, nn_error *err) {
-    const char *s;
-    nn_status st = meta_required(f, key, &s, err);
-    if (!st && nn_parse_number(s, strlen(s), out))
+    const char *s = nn_st_meta(f, key);
+    nn_status st = NN_OK;
+    if (s && nn_parse_number(s, strlen(s), out))
         st = nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not a finite number",
                           f->path, key, s);
     return st;
@@ -206,7 +211,11 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
     if ((st = meta_required(f, "arch", &sizes, err)) || (st = meta_required(f, "activation", &act, err)) ||
         (st = meta_required(f, "loss", &loss, err)) || (st = meta_required(f, "grad", &grad, err)) ||
         (st = meta_number(f, "temperature", &a->temperature, err)) ||
-        (st = meta_number(f, "alpha", &a->alpha, err)))
+        (st = meta_number(f, "alpha", &a->alpha, err)) ||
+        (st = meta_number(f, "lambda1", &a->lambda1, err)) ||
+        (st = meta_number(f, "lambda2", &a->lambda2, err)) ||
+        (st = meta_number(f, "sigma", &a->sigma, err)) ||
+        (st = meta_number(f, "sord_scale", &a->sord_scale, err)))
         return st;
     nn_error why;
     if (nn_arch_parse_sizes(a, sizes, &why))
@@ -220,9 +229,12 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
     if (strcmp(grad, "simplified") == 0) a->grad = NN_GRAD_SIMPLIFIED;
     else if (strcmp(grad, "jacobian") == 0) a->grad = NN_GRAD_JACOBIAN;
     else return nn_set_error(err, NN_ERR_FORMAT, "%s: unknown gradient mode '%s'", f->path, grad);
-    if (!(a->temperature > 0) || !(a->alpha >= 0 && a->alpha <= 1))
-        return nn_set_error(err, NN_ERR_FORMAT, "%s: temperature %g or alpha %g out of range",
-                            f->path, a->temperature, a->alpha);
+    if (!(a->temperature > 0) || !(a->alpha >= 0 && a->alpha <= 1) || !(a->lambda1 >= 0) ||
+        !(a->lambda2 >= 0) || !(a->sigma > 0) || !(a->sord_scale > 0))
+        return nn_set_error(err, NN_ERR_FORMAT,
+                            "%s: loss settings out of range (temperature %g, alpha %g, lambda1 %g, "
+                            "lambda2 %g, sigma %g, sord_scale %g)", f->path, a->temperature, a->alpha,
+                            a->lambda1, a->lambda2, a->sigma, a->sord_scale);
     return NN_OK;
 }
 

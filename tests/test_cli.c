@@ -290,11 +290,57 @@ START_TEST(test_distillation_and_plot) {
 }
 END_TEST
 
+/* grade = round(x1) in 1..5 plus noise; x2 is noise */
+static void write_grades(const char *name, int rows) {
+    FILE *f = fopen(tmp_path(path, dir, name), "w");
+    fprintf(f, "x1,x2,grade\n");
+    nn_rng r;
+    nn_rng_seed(&r, 5);
+    for (int i = 0; i < rows; i++) {
+        int g = 1 + (int)nn_rng_below(&r, 5);
+        fprintf(f, "%.4f,%.4f,%d\n", g + 0.4 * nn_rng_normal(&r), nn_rng_normal(&r), g);
+    }
+    fclose(f);
+}
+
+START_TEST(test_every_loss_trains_and_eval_reports_ordinal_metrics) {
+    write_grades("grades.csv", 200);
+    const char *losses[] = {"ce", "ev-sq", "ev-abs", "mean-variance", "sord", "dldl"};
+    for (int i = 0; i < 6; i++) {
+        ck_assert_msg(nn("train --data grades.csv --arch 2-12-5 --loss %s --epochs 15 --lr 0.05 --batch 16 "
+                         "--quiet --save %s.st", losses[i], losses[i]) == 0, "%s: %s", losses[i], out);
+        ck_assert_int_eq(nn("eval %s.st --data grades.csv --json", losses[i]), 0);
+        double mae = json_number("mae_expected"), off = json_number("off_by_one"), qwk = json_number("qwk");
+        /* grades are recoverable from x1 to within one: every loss must get close */
+        ck_assert_msg(mae < 0.8 && off > 0.8 && qwk > 0.7, "%s: MAE %g, off-by-one %g, QWK %g", losses[i], mae, off, qwk);
+    }
+    ck_assert_int_eq(nn("eval ev-sq.st --data grades.csv"), 0);
+    ck_assert_msg_contains(out, "ordinal: MAE of E[X] ");
+    ck_assert_msg(nn("train --data grades.csv --arch 2-5 --loss mean-variance --lambda1 0.5 --lambda2 0.01 "
+                     "--epochs 1 --quiet --save mv.st") == 0, "%s", out);
+    nn_model m;
+    nn_error err;
+    ck_assert_int_eq(nn_model_load(&m, tmp_path(path, dir, "mv.st"), 1, 1, &err), NN_OK);
+    ck_assert_double_eq(m.arch.lambda1, 0.5);
+    ck_assert_double_eq(m.arch.lambda2, 0.01);
+    ck_assert_double_eq(m.data.values[4], 5);
+    nn_model_free(&m);
+    ck_assert_int_eq(nn("train --data grades.csv --arch 2-5 --sigma 2"), 2);
+    ck_assert_msg_contains(out, "--sigma is a setting of --loss dldl, not ce");
+    ck_assert_int_eq(nn("train --data grades.csv --arch 2-5 --loss dldl --values 0,1,2,3"), 2);
+    ck_assert_msg_contains(out, "--values: 4 values, but --arch 2-5 has 5 classes");
+}
+END_TEST
+
 START_TEST(test_gradcheck_and_trace) {
     ck_assert_msg(nn("gradcheck --arch 4-6-3 --batch 3") == 0, "%s", out);
     ck_assert_msg_contains(out, "all gradients agree");
-    ck_assert_msg(nn("gradcheck --arch 4-6-3 --loss distill --temperature 2") == 0, "%s", out);
-    ck_assert_msg_contains(out, "all gradients agree");
+    const char *losses[] = {"kl", "distill", "ev-sq", "ev-abs", "mean-variance", "sord", "dldl"};
+    for (int i = 0; i < 7; i++) {
+        ck_assert_msg(nn("gradcheck --arch 4-6-3 --loss %s --temperature 2", losses[i]) == 0, "%s: %s",
+                      losses[i], out);
+        ck_assert_msg_contains(out, "all gradients agree");
+    }
     ck_assert_msg_contains(out, "dense1.bias");
     ck_assert_msg(nn("trace --arch 4-5-3 --label 1 --grad jacobian") == 0, "%s", out);
     ck_assert_msg_contains(out, "softmax Jacobian");
@@ -354,6 +400,7 @@ Suite *test_cli_suite(void) {
     tcase_add_test(tc, test_bad_data_messages);
     tcase_add_test(tc, test_numeric_folders_give_an_ordinal_model);
     tcase_add_test(tc, test_distillation_and_plot);
+    tcase_add_test(tc, test_every_loss_trains_and_eval_reports_ordinal_metrics);
     tcase_add_test(tc, test_gradcheck_and_trace);
     tcase_add_test(tc, test_installed_copy_builds_with_pkg_config);
     suite_add_tcase(s, tc);
