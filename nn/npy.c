@@ -11,11 +11,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "file_io.h"
+#include "atomic_file.h"
+#include "graph_internal.h"
 
 /* numpy refuses headers over 10000 bytes unless told otherwise; so do we. */
 #define NPY_MAX_HEADER 10000
@@ -232,20 +232,21 @@ nn_status nn_save_npy(const char *path, const nn_real *data, int rows, int cols,
     while ((10 + len + 1) % 64 != 0) header[len++] = ' ';
     header[len++] = '\n';
 
+    nn_atomic_file af;
+    nn_status st = nn_atomic_open(&af, path, err);
+    if (st) return st;
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                             (unsigned char)(len & 0xff), (unsigned char)(len >> 8)};
+    fwrite(pre, 1, sizeof pre, af.f);
+    fwrite(header, 1, (size_t)len, af.f);
     size_t n = (size_t)rows * (size_t)cols;
-    unsigned char *bytes = malloc(n * 4);
-    if (!bytes) return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", path);
-    for (size_t i = 0; i < n; i++) { /* float32, little-endian whatever the host */
+    for (size_t i = 0; i < n; i++) {
         float v = (float)data[i];
         uint32_t u;
         memcpy(&u, &v, 4);
-        for (int k = 0; k < 4; k++) bytes[4 * i + (size_t)k] = (unsigned char)(u >> (8 * k));
+        unsigned char b[4] = {(unsigned char)u, (unsigned char)(u >> 8), (unsigned char)(u >> 16),
+                              (unsigned char)(u >> 24)};
+        fwrite(b, 1, 4, af.f);
     }
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                             (unsigned char)(len & 0xff), (unsigned char)(len >> 8)};
-    const void *parts[3] = {pre, header, bytes};
-    size_t lens[3] = {sizeof pre, (size_t)len, n * 4};
-    nn_status st = nn_write_file_atomic(path, parts, lens, 3, err);
-    free(bytes);
-    return st;
+    return nn_atomic_commit(&af, err);
 }

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 
+#include "atomic_file.h"
 #include "graph_internal.h"
 #include "svg.h"
 
@@ -64,10 +65,15 @@ nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double 
     int width = bar_x + BAR_W + 64, height = TOP + bar_h + 20;
     if (width < 260) width = 260;
 
-    nn_svg_doc doc;
-    nn_status st = nn_svg_begin(&doc, path, width, height, err);
+    nn_atomic_file af;
+    nn_status st = nn_atomic_open(&af, path, err);
     if (st) return st;
-    FILE *f = doc.f;
+    FILE *f = af.f;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            width, height, width, height);
     if (title && *title) {
         fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">", LEFT);
         nn_svg_text(f, title);
@@ -111,5 +117,6 @@ nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double 
     fprintf(f, "</g>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
                "stroke=\"#333\"/>\n", LEFT, TOP, cols * cell, map_h);
     write_colour_bar(f, bar_x, TOP, bar_h, vmax);
-    return nn_svg_end(&doc, path, err);
+    fprintf(f, "</svg>\n");
+    return nn_atomic_commit(&af, err);
 }

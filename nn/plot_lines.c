@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "graph_internal.h"
 #include "svg.h"
 
@@ -147,9 +148,14 @@ nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xla
     int legend_w = longest_name ? 44 + 7 * (int)longest_name : 0;
     int width = LEFT + PLOT_W + 16 + legend_w, height = TOP + PLOT_H + BOTTOM;
 
-    nn_svg_doc doc;
-    if ((st = nn_svg_begin(&doc, path, width, height, err))) return st;
-    FILE *f = doc.f;
+    nn_atomic_file af;
+    if ((st = nn_atomic_open(&af, path, err))) return st;
+    FILE *f = af.f;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            width, height, width, height);
     if (title && *title) {
         fprintf(f, "<text x=\"%d\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" "
                    "font-weight=\"bold\">", LEFT + PLOT_W / 2);
@@ -169,6 +175,6 @@ nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xla
         nn_svg_text(f, series[k].name);
         fprintf(f, "</text>\n");
     }
-    fprintf(f, "</g>\n");
-    return nn_svg_end(&doc, path, err);
+    fprintf(f, "</g>\n</svg>\n");
+    return nn_atomic_commit(&af, err);
 }

@@ -1,39 +1,7 @@
 /* svg.c — text escaping, tick steps and labels, the diverging colour scale. */
 #include "svg.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "file_io.h"
-
-nn_status nn_svg_begin(nn_svg_doc *d, const char *path, int width, int height, nn_error *err) {
-    d->buf = NULL;
-    d->len = 0;
-    d->f = NULL;
-    if (!*path) return nn_set_error(err, NN_ERR_ARG, "the SVG file name is empty");
-    d->f = open_memstream(&d->buf, &d->len);
-    if (!d->f) return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory: %s", path, strerror(errno));
-    fprintf(d->f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                  "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
-                  "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-            width, height, width, height);
-    return NN_OK;
-}
-
-nn_status nn_svg_end(nn_svg_doc *d, const char *path, nn_error *err) {
-    fputs("</svg>\n", d->f);
-    int bad = ferror(d->f);
-    if (fclose(d->f) != 0) bad = 1; /* the stream's buffer could not grow */
-    d->f = NULL;
-    nn_status st = bad ? nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory while drawing", path)
-                       : nn_write_file_atomic(path, (const void *const[]){d->buf}, &d->len, 1, err);
-    free(d->buf);
-    d->buf = NULL;
-    return st;
-}
 
 void nn_svg_text(FILE *f, const char *s) {
     for (; s && *s; s++) {

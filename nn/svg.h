@@ -4,23 +4,6 @@
 
 #include <stdio.h>
 
-#include "graph_internal.h"
-
-/* An SVG document built in memory (open_memstream) and written to its file
- * in one atomic step (nn_write_file_atomic) when it is finished, so a plot
- * on disk is always complete. */
-typedef struct {
-    FILE  *f;   /* write the body here */
-    char  *buf; /* owned by the stream until nn_svg_end */
-    size_t len;
-} nn_svg_doc;
-
-/* Starts a document of width × height pixels: XML prolog, <svg>, white
- * background. `path` only names the file in an error. */
-nn_status nn_svg_begin(nn_svg_doc *d, const char *path, int width, int height, nn_error *err);
-/* Closes </svg> and writes the document to path atomically; frees it. */
-nn_status nn_svg_end(nn_svg_doc *d, const char *path, nn_error *err);
-
 /* Writes s with the XML special characters escaped; control characters,
  * which XML 1.0 forbids, become '?'. NULL writes nothing. */
 void nn_svg_text(FILE *f, const char *s);
