@@ -131,7 +131,13 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------ losses (issue 3)
-# (golden values for the loss tests: tests/golden/)
+# Golden values for the loss tests, from PyTorch in float64. The header is
+# committed; `make test` reads it and never needs Python.
+.PHONY: golden
+golden:
+	/usr/bin/python3 tests/golden/losses_ref.py > tests/golden/losses_ref.h.tmp
+	sync tests/golden/losses_ref.h.tmp
+	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI (issue 4)

@@ -27,6 +27,7 @@ typedef struct {
     int on_softmax;     /* the input is a softmax node */
     int K;              /* width of the input */
     int target;         /* target node or -1 */
+    int n_labels;       /* classes of a labels target (its width), else 0 */
     double target_T;    /* > 0: the target rows are logits at this temperature */
     int weights;        /* per-sample weights node (B, 1) or -1 */
     double denom;       /* D of the last forward */
@@ -146,9 +147,9 @@ static void loss_forward(nn_graph *g, nn_node *n, int B) {
     for (int b = 0; b < B; b++) {
         nn_loss_row r;
         row_view(g, n, b, &r);
-        if (r.label >= K || (r.label < 0 && L->target >= 0 && !r.target)) {
+        if (r.label >= L->n_labels || (r.label < 0 && L->target >= 0 && !r.target)) {
             nn_graph_run_fail(g, "%s: label %d of row %d is outside 0..%d", L->ops->name,
-                              (int)r.label, b, K - 1);
+                              (int)r.label, b, L->n_labels - 1);
             return;
         }
         const char *bad = L->ops->check ? L->ops->check(L->cfg, &r) : NULL;
@@ -245,6 +246,8 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
         goto fail;
     L->K = nn_graph_node(g, input)->width;
     L->on_softmax = nn_is_softmax(g, input);
+    if (target >= 0 && strcmp(nn_node_kind(g, target), "labels") == 0)
+        L->n_labels = nn_graph_node(g, target)->width;
     if (opt.reduction != NN_REDUCE_MEAN && opt.reduction != NN_REDUCE_SUM &&
         opt.reduction != NN_REDUCE_BATCHMEAN) {
         nn_graph_fail(g, "%s: unknown reduction %d", ops->name, (int)opt.reduction);
