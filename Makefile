@@ -196,21 +196,21 @@ uninstall:
 # no Python runs); distill uses Fashion-MNIST, like the demo.
 EXAMPLES_OUT     ?= build/examples-out
 ORDINAL_PACKAGES := python3-statsmodels
-.PHONY: walkthrough ordinal distill
+.PHONY: walkthrough ordinal ordinal-deps distill
 
 walkthrough: deps
-	@$(MAKE) --no-print-directory REAL=double build/double/walkthrough
+	@$(MAKE) -s --no-print-directory REAL=double build/double/walkthrough
 	@mkdir -p $(EXAMPLES_OUT)
 	build/double/walkthrough $(EXAMPLES_OUT)
 
-ordinal: deps
+ordinal-deps: deps
 	$(call install_missing,$(ORDINAL_PACKAGES))
-	@$(MAKE) --no-print-directory $(BUILD)/ordinal
+
+ordinal: ordinal-deps $(BUILD)/ordinal
 	@mkdir -p $(EXAMPLES_OUT)
 	$(BUILD)/ordinal $(EXAMPLES_OUT)
 
-distill: demo-deps
-	@$(MAKE) --no-print-directory $(BUILD)/distill
+distill: demo-deps $(BUILD)/distill
 	@mkdir -p $(EXAMPLES_OUT)
 	$(BUILD)/distill $(EXAMPLES_OUT)
 
