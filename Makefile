@@ -190,15 +190,29 @@ uninstall:
 
 
 # ------------------------------------------------------ examples (issue 5)
-# Each example writes its text to stdout and its figures (SVG) to EXAMPLES_OUT.
+# Each example prints its results and writes its figures (SVG) to EXAMPLES_OUT.
 # The walkthrough runs in double so that finite differences match to ~1e-10.
-EXAMPLES_OUT ?= build/examples-out
-.PHONY: walkthrough
+# ordinal reads Fair's marriage ratings from python3-statsmodels (a CSV file;
+# no Python runs); distill uses Fashion-MNIST, like the demo.
+EXAMPLES_OUT     ?= build/examples-out
+ORDINAL_PACKAGES := python3-statsmodels
+.PHONY: walkthrough ordinal ordinal-deps distill
 
 walkthrough: deps
-	@$(MAKE) --no-print-directory REAL=double build/double/walkthrough
+	@$(MAKE) -s --no-print-directory REAL=double build/double/walkthrough
 	@mkdir -p $(EXAMPLES_OUT)
 	build/double/walkthrough $(EXAMPLES_OUT)
+
+ordinal-deps: deps
+	$(call install_missing,$(ORDINAL_PACKAGES))
+
+ordinal: ordinal-deps $(BUILD)/ordinal
+	@mkdir -p $(EXAMPLES_OUT)
+	$(BUILD)/ordinal $(EXAMPLES_OUT)
+
+distill: demo-deps $(BUILD)/distill
+	@mkdir -p $(EXAMPLES_OUT)
+	$(BUILD)/distill $(EXAMPLES_OUT)
 
 
 # --------------------------------------------------- performance (issue 6)
