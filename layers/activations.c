@@ -50,7 +50,10 @@ static void act_backward(nn_graph *g, nn_node *n, int B) {
     size_t len = (size_t)B * n->width;
     switch (kind_of(n)) {
     case ACT_RELU: /* from y = max(x, 0) */
-        for (size_t i = 0; i < len; i++) dx[i] += y[i] > 0 ? dy[i] : 0;
+        for (size_t i = 0; i < len; i++) {
+            nn_real d = dy[i]; /* loaded unconditionally: the select vectorizes */
+            dx[i] += y[i] > 0 ? d : 0;
+        }
         break;
     case ACT_SIGMOID: /* from y = 1/(1 + e^−x): dy/dx = y (1 − y) */
         for (size_t i = 0; i < len; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
@@ -70,7 +73,7 @@ static act_kind kind_of(const nn_node *n) {
 }
 
 static int add_activation(nn_graph *g, int x, const nn_node_ops *ops) {
-    if (!nn_graph_check_node(g, x, ops->kind)) return -1;
+    if (!nn_graph_check_real_input(g, x, ops->kind)) return -1;
     return nn_graph_add_node(g, ops, &x, 1, nn_graph_node(g, x)->width, NULL);
 }
 

@@ -89,7 +89,7 @@ static const nn_node_ops dense_ops = {
 };
 
 int nn_dense(nn_graph *g, int x, int n_out, nn_init init) {
-    if (!nn_graph_check_node(g, x, "dense")) return -1;
+    if (!nn_graph_check_real_input(g, x, "dense")) return -1;
     if (n_out < 1) {
         nn_graph_fail(g, "dense: n_out must be at least 1, got %d", n_out);
         return -1;

@@ -13,6 +13,8 @@
  *   VJP route (default), O(K) per row:  dz_i += p_i (g_i − ⟨g, p⟩) / T
  *   explicit route (teaching), O(K²):   build J, dz += Jᵀ g
  * Both compute the same vector; the tests check they agree.
+ *
+ * Derivation: docs/softmax.md. Tests: tests/test_softmax.c, tests/test_layers.c.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -108,7 +110,7 @@ static const nn_node_ops softmax_ops = {
 };
 
 int nn_softmax(nn_graph *g, int z, double temperature) {
-    if (!nn_graph_check_node(g, z, "softmax")) return -1;
+    if (!nn_graph_check_real_input(g, z, "softmax")) return -1;
     if (!(temperature > 0) || !isfinite(temperature)) {
         nn_graph_fail(g, "softmax: temperature must be a positive finite number, got %g",
                       temperature);

@@ -1,12 +1,17 @@
 /* loss.c — the shared driver for every loss: row views, batch reduction,
  * and the two gradient modes (see loss.h for the contract).
  *
- * Forward, for rows b = 0..B−1 with weight w_b (sample weight × class weight):
+ * Forward, for rows b = 0..B−1 with sample weight s_b (1 without a weights
+ * node) and normaliser share n_b (ops->weight: the label's class weight for
+ * class-weighted CE, else 1):
  *   l_b   = ops->value(row b)               stored in out (B, 1)
- *   value = Σ w_b l_b / D,  D = Σ w_b (mean), 1 (sum) or B (batchmean)
+ *   value = Σ s_b l_b / D,  D = Σ s_b n_b (mean), 1 (sum) or B (batchmean)
  * Backward of `value` (times the loss's coef):
- *   ∂value/∂l_b = w_b / D, and each row's gradient is that factor times the
+ *   ∂value/∂l_b = s_b / D, and each row's gradient is that factor times the
  *   per-sample gradient from ops, routed by the mode.
+ * A target node declared as logits (target_T > 0) is turned into
+ * t = softmax(row / target_T) and log t (log-softmax, exact where t
+ * underflows) before the rows are formed; the loss sees probabilities.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@ typedef struct {
     int on_softmax;     /* the input is a softmax node */
     int K;              /* width of the input */
     int target;         /* target node or -1 */
+    double target_T;    /* > 0: the target rows are logits at this temperature */
     int weights;        /* per-sample weights node (B, 1) or -1 */
     double denom;       /* D of the last forward */
 } loss_node;
@@ -34,15 +40,31 @@ static void loss_node_free(void *p) {
     free(L);
 }
 
-/* Scratch layout: logp (max_batch, K) when on a softmax, then w (max_batch),
- * then one gradient row d (K). */
+/* Scratch layout, in reals:
+ *   logp (max_batch, K)        when on a softmax
+ *   t, log t (max_batch, K) ×2 when the target is logits
+ *   s (max_batch)              sample weights of the last forward
+ *   d (K)                      one gradient row */
 static size_t logp_len(const loss_node *L, int max_batch) {
     return L->on_softmax ? (size_t)max_batch * L->K : 0;
+}
+static size_t target_len(const loss_node *L, int max_batch) {
+    return L->target_T > 0 ? (size_t)max_batch * L->K : 0;
+}
+static nn_real *target_probs(const loss_node *L, nn_real *scratch, int max_batch) {
+    return scratch + logp_len(L, max_batch);
+}
+static nn_real *target_logs(const loss_node *L, nn_real *scratch, int max_batch) {
+    return scratch + logp_len(L, max_batch) + target_len(L, max_batch);
+}
+static nn_real *sample_weights(const loss_node *L, nn_real *scratch, int max_batch) {
+    return scratch + logp_len(L, max_batch) + 2 * target_len(L, max_batch);
 }
 
 static size_t loss_scratch(const nn_node *n, int max_batch) {
     const loss_node *L = n->config;
-    return logp_len(L, max_batch) + (size_t)max_batch + (size_t)L->K;
+    return logp_len(L, max_batch) + 2 * target_len(L, max_batch) + (size_t)max_batch +
+           (size_t)L->K;
 }
 
 static void row_view(nn_graph *g, nn_node *n, int b, nn_loss_row *r) {
@@ -55,11 +77,16 @@ static void row_view(nn_graph *g, nn_node *n, int b, nn_loss_row *r) {
     r->T = L->on_softmax ? nn_softmax_temperature(g, n->inputs[0]) : 1.0;
     r->label = -1;
     r->target = NULL;
+    r->target_logp = NULL;
     r->target_width = 0;
     if (L->target >= 0) {
         const nn_node *t = nn_graph_node(g, L->target);
         if (t->labels) {
             r->label = t->labels[b];
+        } else if (L->target_T > 0) {
+            r->target = target_probs(L, n->scratch, g->max_batch) + (size_t)b * K;
+            r->target_logp = target_logs(L, n->scratch, g->max_batch) + (size_t)b * K;
+            r->target_width = K;
         } else {
             r->target = t->out + (size_t)b * t->width;
             r->target_width = t->width;
@@ -67,44 +94,83 @@ static void row_view(nn_graph *g, nn_node *n, int b, nn_loss_row *r) {
     }
 }
 
+const char *nn_loss_check_distribution(const nn_real *t, int K) {
+    double s = 0;
+    for (int i = 0; i < K; i++) {
+        if (!isfinite(t[i])) return "target probabilities hold a NaN or infinity";
+        if (t[i] < 0) return "target probabilities hold a negative entry";
+        s += t[i];
+    }
+    if (fabs(s - 1) > NN_TARGET_SUM_TOL) return "target probabilities do not sum to 1";
+    return NULL;
+}
+
+/* Turns logit target rows into t = softmax(row/T_t) and log t; 0 on a
+ * non-finite logit (after recording the run error). */
+static int convert_logit_targets(nn_graph *g, nn_node *n, int B) {
+    const loss_node *L = n->config;
+    const nn_node *t = nn_graph_node(g, L->target);
+    int K = L->K;
+    nn_real *tp = target_probs(L, n->scratch, g->max_batch);  /* (B, K) */
+    nn_real *tl = target_logs(L, n->scratch, g->max_batch);   /* (B, K) */
+    for (int b = 0; b < B; b++) {
+        const nn_real *row = t->out + (size_t)b * K;
+        for (int i = 0; i < K; i++)
+            if (!isfinite(row[i])) {
+                nn_graph_run_fail(g, "%s: row %d: target logits hold a NaN or infinity",
+                                  L->ops->name, b);
+                return 0;
+            }
+        nn_log_softmax_row(tl + (size_t)b * K, row, K, L->target_T);
+        nn_softmax_row(tp + (size_t)b * K, row, K, L->target_T);
+    }
+    return 1;
+}
+
 static void loss_forward(nn_graph *g, nn_node *n, int B) {
     loss_node *L = n->config;
     const nn_node *in = nn_graph_node(g, n->inputs[0]);
     int K = L->K;
-    nn_real *w = n->scratch + logp_len(L, g->max_batch); /* (B) */
+    nn_real *s = sample_weights(L, n->scratch, g->max_batch); /* (B) */
     const nn_node *wn = L->weights >= 0 ? nn_graph_node(g, L->weights) : NULL;
 
+    n->loss_value = NAN; /* until every row has passed its checks */
     if (L->on_softmax) { /* log p from the logits z: exact where p underflows */
         const nn_node *z = nn_graph_node(g, in->inputs[0]);
         double T = nn_softmax_temperature(g, n->inputs[0]);
         for (int b = 0; b < B; b++)
             nn_log_softmax_row(n->scratch + (size_t)b * K, z->out + (size_t)b * K, K, T);
     }
-    double sum = 0, wsum = 0;
+    if (L->target_T > 0 && !convert_logit_targets(g, n, B)) return;
+    double sum = 0, norm = 0;
     for (int b = 0; b < B; b++) {
         nn_loss_row r;
         row_view(g, n, b, &r);
         if (r.label >= K || (r.label < 0 && L->target >= 0 && !r.target)) {
             nn_graph_run_fail(g, "%s: label %d of row %d is outside 0..%d", L->ops->name,
                               (int)r.label, b, K - 1);
-            n->loss_value = NAN;
             return;
         }
         const char *bad = L->ops->check ? L->ops->check(L->cfg, &r) : NULL;
         if (bad) {
             nn_graph_run_fail(g, "%s: row %d: %s", L->ops->name, b, bad);
-            n->loss_value = NAN;
             return;
         }
-        double wb = (wn ? wn->out[b] : 1.0) * (L->ops->weight ? L->ops->weight(L->cfg, &r) : 1.0);
+        double sb = wn ? wn->out[b] : 1.0;
+        if (!(sb >= 0) || !isfinite(sb)) {
+            nn_graph_run_fail(g, "%s: row %d: sample weight %g is not a finite number >= 0",
+                              L->ops->name, b, sb);
+            return;
+        }
+        double nb = L->ops->weight ? L->ops->weight(L->cfg, &r) : 1.0;
         double l = L->ops->value(L->cfg, &r);
         n->out[b] = (nn_real)l;
-        w[b] = (nn_real)wb;
-        sum += wb * l;
-        wsum += wb;
+        s[b] = (nn_real)sb;
+        if (sb != 0) sum += sb * l; /* a zero-weight row never contributes, even if l = inf */
+        norm += sb * nb;
     }
     switch (L->opt.reduction) {
-    case NN_REDUCE_MEAN: L->denom = wsum; break;
+    case NN_REDUCE_MEAN: L->denom = norm; break;
     case NN_REDUCE_SUM: L->denom = 1; break;
     case NN_REDUCE_BATCHMEAN: L->denom = B; break;
     }
@@ -117,16 +183,17 @@ static void loss_backward(nn_graph *g, nn_node *n, int B) {
     loss_node *L = n->config;
     const nn_node *in = nn_graph_node(g, n->inputs[0]);
     int K = L->K;
-    const nn_real *w = n->scratch + logp_len(L, g->max_batch);      /* (B) */
-    nn_real *d = n->scratch + logp_len(L, g->max_batch) + g->max_batch; /* (K) */
+    const nn_real *s = sample_weights(L, n->scratch, g->max_batch); /* (B) */
+    nn_real *d = sample_weights(L, n->scratch, g->max_batch) + g->max_batch; /* (K) */
     /* simplified: into ∂L/∂z (the softmax's input); jacobian: into ∂L/∂p */
     nn_real *dst = L->simplified ? nn_graph_node(g, in->inputs[0])->dout : in->dout;
     if (!dst || L->denom == 0) return;
+    /* from value = Σ s_b l_b / D:  ∂value/∂l_b = s_b / D */
     double scale = n->loss_coef / L->denom;
     for (int b = 0; b < B; b++) {
         nn_loss_row r;
         row_view(g, n, b, &r);
-        double f = scale * w[b];
+        double f = scale * s[b];
         if (f == 0) continue;
         if (L->simplified) {
             L->ops->grad_logits(L->cfg, &r, d); /* T·∂l/∂z */
@@ -152,7 +219,7 @@ nn_loss_options nn_loss_defaults(void) {
                              .coef = 1.0, .weights = -1};
 }
 
-int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target,
+int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, double target_T,
                 const nn_loss_options *o, void *cfg) {
     nn_loss_options opt = o ? *o : nn_loss_defaults();
     loss_node *L = calloc(1, sizeof *L);
@@ -167,6 +234,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target,
     L->opt = opt;
     L->target = target;
     L->weights = opt.weights;
+    L->target_T = target_T;
     /* The node's inputs: the prediction, then the target and weights if any. */
     int inputs[3] = {input}, n_inputs = 1;
     if (target >= 0) inputs[n_inputs++] = target;
@@ -190,9 +258,25 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target,
         nn_graph_fail(g, "%s: coef must be finite, got %g", ops->name, opt.coef);
         goto fail;
     }
+    if (!(target_T >= 0) || !isfinite(target_T)) {
+        nn_graph_fail(g, "%s: target temperature must be 0 (target as given) or positive, got %g",
+                      ops->name, target_T);
+        goto fail;
+    }
+    if (target_T > 0 && (target < 0 || strcmp(nn_node_kind(g, target), "labels") == 0 ||
+                         nn_graph_node(g, target)->width != L->K)) {
+        nn_graph_fail(g, "%s: a target given as logits must be a real node of width %d",
+                      ops->name, L->K);
+        goto fail;
+    }
     if (ops->needs_softmax && !L->on_softmax) {
         nn_graph_fail(g, "%s: input node %d is a %s, but this loss needs a softmax node",
                       ops->name, input, nn_node_kind(g, input));
+        goto fail;
+    }
+    if (opt.weights >= 0 && strcmp(nn_node_kind(g, opt.weights), "labels") == 0) {
+        nn_graph_fail(g, "%s: the weights node %d is a labels node; weights must be real values",
+                      ops->name, opt.weights);
         goto fail;
     }
     if (opt.weights >= 0 && nn_graph_node(g, opt.weights)->width != 1) {

@@ -22,29 +22,38 @@
 /* Clamp used by jacobian-mode gradients that divide by a probability:
  * ∂l/∂p_i = −y_i / max(p_i, NN_PROB_MIN). Where the true p_i is below it (or
  * has underflowed to 0), jacobian mode loses that sample's gradient while
- * simplified mode, which never divides, stays exact. */
+ * simplified mode, which never divides, stays exact. Reverse KL also floors a
+ * probability target at it inside log: log max(t_i, NN_PROB_MIN). */
 #define NN_PROB_MIN ((nn_real)1e-30)
+
+/* Tolerance on Σ t = 1 for probability targets (float rows of K ≤ 1e4 values). */
+#define NN_TARGET_SUM_TOL 1e-3
 
 typedef struct {
     int            K;            /* width of the loss input */
     const nn_real *p;            /* (K) input row: probabilities, or any node's row */
-    const nn_real *logp;         /* (K) log-softmax of the logits; NULL off a softmax */
+    const nn_real *logp;         /* (K) log-softmax of the logits; NULL iff not on a softmax */
     double         T;            /* softmax temperature; 1 off a softmax */
     int32_t        label;        /* hard target, or -1 */
-    const nn_real *target;       /* (target_width) real target row, or NULL */
+    const nn_real *target;       /* (target_width) real target row, or NULL; for a
+                                    logit target, the driver's softmax(t / T_t) */
+    const nn_real *target_logp;  /* (K) log of that softmax for a logit target, else NULL */
     int            target_width;
 } nn_loss_row;
 
 typedef struct {
     const char *name;
     int needs_softmax; /* 1: the input must be a softmax node */
-    /* per-sample value l_b */
+    /* per-sample value l_b, class weights included */
     double (*value)(const void *cfg, const nn_loss_row *r);
     /* ∂l/∂(input row) into d (K), overwriting (jacobian mode) */
     void (*grad_input)(const void *cfg, const nn_loss_row *r, nn_real *d);
     /* T·∂l/∂z into d (K), overwriting (simplified mode); NULL if none */
     void (*grad_logits)(const void *cfg, const nn_loss_row *r, nn_real *d);
-    /* per-sample factor from the loss itself (class weights); NULL means 1 */
+    /* the row's share n_b of MEAN's denominator Σ_b s_b n_b (s_b = sample
+     * weight); NULL means 1. Class-weighted CE with hard labels returns the
+     * label's class weight here, as PyTorch normalises. It does not scale the
+     * value: value and gradients already carry any class weights. */
     double (*weight)(const void *cfg, const nn_loss_row *r);
     /* NULL if the row is valid, else a message (target not a distribution...) */
     const char *(*check)(const void *cfg, const nn_loss_row *r);
@@ -52,8 +61,15 @@ typedef struct {
 } nn_loss_ops;
 
 /* Adds a loss node on `input` with `target` (a labels node, a real node, or
- * -1 for none). Validates options; takes ownership of cfg. */
-int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target,
+ * -1 for none). target_T > 0 declares the target node's rows to be logits:
+ * the driver hands the loss t = softmax(row / target_T) and log t (rows must
+ * then be finite, and as wide as the input). target_T = 0: rows as given.
+ * Validates options; takes ownership of cfg. */
+int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, double target_T,
                 const nn_loss_options *o, void *cfg);
+
+/* NULL if t (K) is a probability vector (finite, ≥ 0, Σ = 1 within
+ * NN_TARGET_SUM_TOL), else a message saying what is wrong. */
+const char *nn_loss_check_distribution(const nn_real *t, int K);
 
 #endif

@@ -78,6 +78,15 @@ int nn_graph_check_node(nn_graph *g, int x, const char *who) {
     return 1;
 }
 
+int nn_graph_check_real_input(nn_graph *g, int x, const char *who) {
+    if (!nn_graph_check_node(g, x, who)) return 0;
+    if (g->nodes[x].labels || strcmp(g->nodes[x].name, "labels") == 0) {
+        nn_graph_fail(g, "%s: node %d holds class labels, not real values", who, x);
+        return 0;
+    }
+    return 1;
+}
+
 int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
                       int n_inputs, int width, void *config) {
     if (!g || g->error[0] || g->compiled || width < 1 || n_inputs > NN_MAX_INPUTS) {
@@ -153,10 +162,14 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
     g->arena = calloc(acts, sizeof(nn_real));
     g->grad_arena = calloc(grads ? grads : 1, sizeof(nn_real));
     g->label_arena = calloc(labels ? labels : 1, sizeof(int32_t));
-    if (!g->params || !g->grads || !g->arena || !g->grad_arena || !g->label_arena)
+    if (!g->params || !g->grads || !g->arena || !g->grad_arena || !g->label_arena) {
+        free(g->params), free(g->grads), free(g->arena), free(g->grad_arena), free(g->label_arena);
+        g->params = g->grads = g->arena = g->grad_arena = NULL;
+        g->label_arena = NULL;
         return nn_set_error(err, NN_ERR_NOMEM,
                             "out of memory allocating %zu parameters and %zu activations",
                             n_params, acts + grads);
+    }
     g->grad_arena_len = grads;
 
     nn_real *p = g->params, *dp = g->grads, *a = g->arena, *da = g->grad_arena;
@@ -200,11 +213,15 @@ double nn_graph_forward(nn_graph *g, int B) {
 }
 
 void nn_graph_zero_grad(nn_graph *g) {
+    if (!g->compiled) return; /* no buffers yet */
     memset(g->grads, 0, g->n_params * sizeof(nn_real));
     memset(g->grad_arena, 0, g->grad_arena_len * sizeof(nn_real));
 }
 
 void nn_graph_backward(nn_graph *g, int B) {
+    /* After a failed forward (bad B, invalid target) there is nothing valid to
+     * differentiate, and a bad B would index past the buffers: do nothing. */
+    if (!g->compiled || B < 1 || B > g->max_batch || g->run_error[0]) return;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         nn_node *n = &g->nodes[i];
         /* A loss pushes its gradient into its inputs; other nodes only matter

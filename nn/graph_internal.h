@@ -75,6 +75,10 @@ void nn_graph_run_fail(nn_graph *g, const char *fmt, ...)
 /* Checks that `x` names an existing node; records an error naming `who`. */
 int nn_graph_check_node(nn_graph *g, int x, const char *who);
 
+/* As nn_graph_check_node, and also rejects labels nodes (layers compute on
+ * real values; class ids are only a loss target). */
+int nn_graph_check_real_input(nn_graph *g, int x, const char *who);
+
 /* Appends a node; returns its id or -1. Takes ownership of config (freed with
  * ops->free_config, or free() when that is NULL) even on failure. */
 int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,

@@ -34,6 +34,9 @@ static nn_status read_some(gzFile f, void *buf, size_t len, size_t *got, const c
         if (n < 0) {
             int zerr;
             const char *msg = gzerror(f, &zerr);
+            if (zerr == Z_ERRNO) /* the system refused the read (a directory, EIO) */
+                return nn_set_error(err, NN_ERR_IO, "%s: cannot read %s: %s", path, what,
+                                    strerror(errno));
             return nn_set_error(err, NN_ERR_FORMAT,
                                 "%s: corrupt compressed data while reading %s: %s", path, what,
                                 msg);
@@ -129,12 +132,21 @@ static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **
         goto done;
     }
     if ((st = read_data(f, total, data, path, err))) goto done;
+    /* Reading past the data reaches the end of a gzip stream, where zlib
+     * checks its CRC-32 and length. A stream cut short there is not an error
+     * for gzread (it returns 0 and records Z_BUF_ERROR): ask gzerror. */
     unsigned char extra;
-    int more = gzread(f, &extra, 1);
-    if (more != 0) {
-        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s after the %llu data bytes", path,
-                          more > 0 ? "unexpected trailing bytes" : "corrupt compressed data",
-                          (unsigned long long)total);
+    int more = gzread(f, &extra, 1), zerr = Z_OK;
+    const char *zmsg = gzerror(f, &zerr);
+    if (more > 0) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected trailing bytes after the %llu data bytes",
+                          path, (unsigned long long)total);
+        goto done;
+    }
+    if (more < 0 || zerr != Z_OK) {
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: %s compressed data after the %llu data bytes: %s",
+                          path, zerr == Z_BUF_ERROR ? "truncated" : "corrupt",
+                          (unsigned long long)total, zmsg);
         goto done;
     }
 done:
@@ -171,6 +183,7 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path, const char *labe
     }
     out->n = (int)idims[0];
     out->n_features = (int)(idims[1] * idims[2]);
+    out->image_shape[0] = (int)idims[1], out->image_shape[1] = (int)idims[2], out->image_shape[2] = 1;
     out->x_u8 = images;
     out->x_scale = 1.0 / 255.0;
     out->labels = malloc((size_t)out->n * sizeof *out->labels);

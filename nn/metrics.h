@@ -1,6 +1,50 @@
-/* metrics.h — accuracy, confusion matrix, ordinal and distillation metrics (issue 3).
- * Included by nn.h; do not include directly. */
+/* metrics.h — accuracy, confusion matrix, ordinal and distillation metrics.
+ * Included by nn.h; do not include directly.
+ *
+ * Pure functions on arrays: probs (n, K) are rows of class probabilities (or
+ * any scores whose argmax is the prediction), labels (n) class ids in 0..K−1,
+ * values (K) category values (NULL = 0..K−1). A metric that is undefined —
+ * n < 1, a label outside 0..K−1, NULL arrays — returns NaN.
+ */
 #ifndef NN_METRICS_H
 #define NN_METRICS_H
+
+/* Index of the largest entry of row (K); the first one on ties. */
+int    nn_argmax(const nn_real *row, int K);
+/* pred[b] = argmax of row b of probs (n, K). */
+void   nn_argmax_rows(int32_t *pred, const nn_real *probs, int n, int K);
+/* mu[b] = Σ_i v_i probs[b, i], the expected value of each row. */
+void   nn_expected_values(double *mu, const nn_real *probs, int n, int K, const double *values);
+
+/* Fraction of rows whose argmax equals the label. */
+double nn_accuracy(const nn_real *probs, const int32_t *labels, int n, int K);
+/* cm (K, K): cm[true * K + predicted] = count; returns NN_ERR_ARG on a bad label. */
+nn_status nn_confusion_matrix(int64_t *cm, const nn_real *probs, const int32_t *labels,
+                              int n, int K, nn_error *err);
+
+/* Ordinal metrics, in value units. */
+double nn_mae_expected(const nn_real *probs, const int32_t *labels, int n, int K,
+                       const double *values); /* mean |μ_b − v_{y_b}| */
+double nn_mae_argmax(const nn_real *probs, const int32_t *labels, int n, int K,
+                     const double *values);   /* mean |v_{argmax_b} − v_{y_b}| */
+double nn_rmse_expected(const nn_real *probs, const int32_t *labels, int n, int K,
+                        const double *values); /* √(mean (μ_b − v_{y_b})²) */
+/* Fraction of rows with |argmax_b − y_b| ≤ 1 (label positions). */
+double nn_off_by_one_accuracy(const nn_real *probs, const int32_t *labels, int n, int K);
+/* Quadratic weighted kappa on label positions 0..K−1 of predictions pred (n)
+ * (e.g. nn_argmax_rows, or rounded μ): 1 − Σ w O / Σ w E with
+ * w_ij = (i − j)² / (K − 1)². NaN when Σ w E = 0 (one category only). */
+double nn_quadratic_weighted_kappa(const int32_t *pred, const int32_t *labels, int n, int K);
+
+/* Distillation metrics. */
+/* Fraction of rows where the student's and the teacher's argmax agree. */
+double nn_top1_agreement(const nn_real *student, const nn_real *teacher, int n, int K);
+/* Mean over rows of KL(teacher ‖ student) for probability rows (n, K):
+ * 0·log 0 = 0; +inf where the teacher has mass and the student has none. */
+double nn_mean_kl(const nn_real *teacher, const nn_real *student, int n, int K);
+/* The same from logits (n, K), both softened at temperature T > 0 and
+ * computed with log-softmax, so it stays finite. */
+double nn_mean_kl_logits(const nn_real *teacher_logits, const nn_real *student_logits,
+                         int n, int K, double T);
 
 #endif

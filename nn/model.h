@@ -1,6 +1,125 @@
-/* model.h — model files (safetensors) and checkpoints (issue 4).
- * Included by nn.h; do not include directly. */
+/* model.h — whole models: an architecture, the graph built from it, the data
+ * description that goes with it, and their files (issue 4).
+ * Included by nn.h; do not include directly.
+ *
+ * Usage
+ * -----
+ *     nn_arch a = nn_arch_defaults();                  // relu, ce, simplified
+ *     if (nn_arch_parse_sizes(&a, "784-256-10", &err)) die(err.msg);
+ *     nn_model m;
+ *     if (nn_model_build(&m, &a, 64, 1, 42, &err) ||    // batch 64, with loss, seed 42
+ *         nn_model_describe_data(&m, &train, &err)) die(err.msg);
+ *     ... train m.g with nodes {m.x, m.labels, m.probs} ...
+ *     nn_model_save(&m, "model.safetensors", &err);
+ *     nn_model_free(&m);
+ *
+ *     nn_model_load(&m, "model.safetensors", 256, 0, &err); // no loss: inference
+ *     // fill nn_input_data(m.g, m.x) with standardised rows (nn_dataset_gather
+ *     // on a dataset given m.data's standardisation does it), then
+ *     nn_graph_forward(m.g, B);  const nn_real *p = nn_output(m.g, m.probs);
+ *
+ * The graph built from an nn_arch with sizes n0-n1-…-nL is
+ *   x (B, n0) → dense0 → act → dense1 → act → … → dense{L−1} (logits, B, nL)
+ *     → softmax (T = 1) → the loss (when built with one)
+ * Hidden dense layers use He initialisation after relu, Xavier otherwise; the
+ * last one Xavier.
+ *
+ * Files (safetensors layout, readable by numpy and PyTorch)
+ * -----------------------------------------------------------
+ * Tensors "dense{i}.weight" (n_out, n_in) and "dense{i}.bias" (n_out), as
+ * torch.nn.Linear names and stores them; dtype F32 (F64 from a REAL=double
+ * build; both are read). __metadata__ (all values are strings, lists are
+ * JSON arrays inside the string):
+ *   format "nn-model/1" | arch "784-256-10" | activation | loss | grad
+ *   temperature, alpha                          loss settings
+ *   values [..], label_names [..]               the classes (when known)
+ *   feature_names [..], label_column            CSV columns (when known)
+ *   feature_mean [..], feature_std [..]         standardisation (when used)
+ *   image_shape [h, w, c]                       image input (when known)
+ * This is everything nn needs to rebuild the exact graph from the file alone.
+ * Checkpoints (format "nn-checkpoint/1") add the optimizer's state tensors
+ * ("optimizer.<name>"), its kind and step count, the epoch, the shuffling
+ * generator's state and the caller's run description.
+ */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
+
+#define NN_MAX_LAYERS 16 /* dense layers in an architecture */
+
+typedef struct {
+    int          n_sizes;                  /* 2 .. NN_MAX_LAYERS + 1 */
+    int          sizes[NN_MAX_LAYERS + 1]; /* input width, hidden widths …, classes */
+    char         activation[16];           /* "relu", "sigmoid" or "tanh" */
+    char         loss[32];                 /* one of nn_loss_kinds() */
+    nn_grad_mode grad;                     /* how the loss sends its gradient back */
+    double       temperature;              /* distillation temperature T (1 unless used) */
+    double       alpha;                    /* distillation mix α in [0, 1] */
+} nn_arch;
+
+/* relu, "ce", simplified gradients, T = 1, α = 0.5, no sizes yet. */
+nn_arch nn_arch_defaults(void);
+
+/* Parses "784-256-128-10" into a->sizes (2 to NN_MAX_LAYERS + 1 positive
+ * widths). Writes the canonical form back with nn_arch_format_sizes. */
+nn_status nn_arch_parse_sizes(nn_arch *a, const char *spec, nn_error *err);
+void      nn_arch_format_sizes(const nn_arch *a, char *buf, size_t len);
+
+/* The loss names nn_model_build understands, NULL-terminated. */
+const char *const *nn_loss_kinds(void);
+
+typedef struct {
+    nn_arch    arch;
+    nn_dataset data;   /* description only (n = 0): classes, values, names,
+                          standardisation, image shape; owned by the model */
+    nn_graph  *g;
+    int x;             /* input (B, sizes[0]) */
+    int labels;        /* labels (B), sizes[last] classes */
+    int logits;        /* last dense (B, K) */
+    int probs;         /* softmax (B, K), T = 1 */
+    int loss;          /* the loss node, or -1 when built without one */
+    int n_dense;
+    int dense[NN_MAX_LAYERS]; /* dense nodes, in order */
+} nn_model;
+
+/* Builds and compiles the graph of `a` for batches of at most max_batch rows,
+ * initialising weights from seed; with_loss = 0 stops at the softmax
+ * (inference). A loss this build does not have is an error naming it. */
+nn_status nn_model_build(nn_model *m, const nn_arch *a, int max_batch, int with_loss,
+                         uint64_t seed, nn_error *err);
+
+/* Copies the training data's description (classes, values, names,
+ * standardisation, image shape) into m->data, after checking that its
+ * feature and class counts fit the architecture. */
+nn_status nn_model_describe_data(nn_model *m, const nn_dataset *d, nn_error *err);
+
+/* Writes the model file atomically (temp file, fsync, rename). */
+nn_status nn_model_save(const nn_model *m, const char *path, nn_error *err);
+
+/* Reads a model (or checkpoint) file and rebuilds its graph; every field is
+ * validated and any problem is an error naming the file. */
+nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_loss,
+                        nn_error *err);
+
+void nn_model_free(nn_model *m);
+
+/* The classes of m as an nn_class_set (for loading evaluation data). */
+nn_class_set nn_model_classes(const nn_model *m);
+
+/* ------------------------------------------------------------ checkpoints */
+
+typedef struct {
+    int    epoch;       /* epochs completed */
+    nn_rng rng;         /* the shuffling generator after that epoch */
+    char   run[1024];   /* the caller's description of the run (options), compared on resume */
+} nn_checkpoint_info;
+
+/* Writes weights, optimizer state, epoch, generator and run description. */
+nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
+                             const nn_checkpoint_info *c, const char *path, nn_error *err);
+
+/* Restores a checkpoint into a model and optimizer built with the same
+ * architecture and optimizer kind (both checked), and fills *c. */
+nn_status nn_checkpoint_load(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c,
+                             const char *path, nn_error *err);
 
 #endif

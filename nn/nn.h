@@ -107,7 +107,7 @@ typedef struct {
     nn_reduction reduction;
     nn_grad_mode mode;
     double coef;  /* the loss enters the total as coef * value; default 1 */
-    int weights;  /* optional node (B, 1) of per-sample weights, or -1 */
+    int weights;  /* optional real node (B, 1) of per-sample weights >= 0, or -1 */
 } nn_loss_options;
 
 nn_loss_options nn_loss_defaults(void);
@@ -143,12 +143,9 @@ void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
 void   nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, double T);
 
 /* Cross-entropy with hard labels: l_b = −log p[b, y_b]. `p` must be a softmax
- * node, `labels` an nn_labels node with as many classes as p has columns. */
+ * node, `labels` an nn_labels node with as many classes as p has columns.
+ * nn_cross_entropy_ex (losses.h) adds soft targets, smoothing, class weights. */
 int nn_cross_entropy(nn_graph *g, int p, int labels, const nn_loss_options *o);
-/* The general form: `target` is a labels node or a real node (B, K) of
- * probabilities (soft targets); smoothing ε in [0, 1) mixes in ε/K. */
-int nn_cross_entropy_ex(nn_graph *g, int p, int target, double smoothing,
-                        const nn_loss_options *o);
 
 /* Allocates parameters (one buffer), their gradients (one buffer) and every
  * activation for max_batch rows, and initialises weights from `seed`.
@@ -161,8 +158,8 @@ const char *nn_graph_error(const nn_graph *g);
 /* One step. B is the number of rows in this batch, 1 <= B <= max_batch.
  * forward returns the total loss: sum over loss nodes of coef * value. If the
  * data are invalid (a target that is not a distribution, a label out of range,
- * a bad B) it returns NaN and nn_graph_run_error() says why; backward must
- * not be called after such a forward. */
+ * a bad B) it returns NaN and nn_graph_run_error() says why; backward after
+ * such a forward does nothing. */
 double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
 void   nn_graph_zero_grad(nn_graph *g);
@@ -213,6 +210,16 @@ void          nn_optimizer_step(nn_optimizer *opt);
 void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
+/* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
+ * like the graph's parameter buffer, named as torch names them: SGD with
+ * momentum "momentum_buffer"; Adam and AdamW "exp_avg", "exp_avg_sq".
+ * Restoring the buffers and the step count continues the run exactly. */
+nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt);
+int      nn_optimizer_n_state(const nn_optimizer *opt);
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name); /* (n_params) */
+long     nn_optimizer_steps(const nn_optimizer *opt);
+void     nn_optimizer_set_steps(nn_optimizer *opt, long steps);
+
 /* -------------------------------------------------------------- datasets */
 
 /* Samples stored compactly: bytes scaled by x_scale (images), or reals.
@@ -224,6 +231,14 @@ typedef struct {
     nn_real *x_real;  /* (n, n_features) or NULL */
     double   x_scale; /* value = x_u8 * x_scale */
     int32_t *labels;  /* (n) in 0..n_classes-1 */
+    /* Optional descriptions, NULL/0 when absent, owned by the dataset: */
+    double  *values;        /* (n_classes) category values of ordinal classes */
+    char   **label_names;   /* (n_classes) class names (folder names, CSV labels) */
+    char   **feature_names; /* (n_features) CSV column names */
+    char    *label_column;  /* CSV: name of the label column */
+    double  *feature_mean;  /* (n_features) standardisation, applied by gather: */
+    double  *feature_std;   /* (n_features)   x -> (x - mean) / std */
+    int      image_shape[3];/* (height, width, channels) of image samples, or 0s */
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
@@ -241,7 +256,7 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path,
 nn_status nn_dataset_validate(const nn_dataset *d, const char *name, nn_error *err);
 
 /* Copies rows idx[0..B) of d into an input buffer (B, n_features) and a label
- * buffer (B). */
+ * buffer (B, may be NULL), standardising them when d has feature_mean/std. */
 void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
                        nn_real *x, int32_t *labels);
 
@@ -260,6 +275,13 @@ typedef struct {
     uint64_t seed;        /* shuffling */
     int      progress;    /* 1: progress bar when stdout is a terminal */
     int      verbose;     /* 1: one line per epoch on stdout */
+    /* Resuming: the epochs run are first_epoch..epochs (first_epoch 0 means
+     * 1), and when rng is not NULL the shuffles draw from it (a generator the
+     * caller saves and restores) instead of one seeded from `seed`. Each
+     * epoch shuffles the identity permutation, so the order of an epoch
+     * depends only on the generator's state when it starts. */
+    int      first_epoch;
+    nn_rng  *rng;
     nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
 } nn_train_options;
 
@@ -318,5 +340,6 @@ int nn_enable_flush_to_zero(void);
 #include "data.h"
 #include "model.h"
 #include "plot.h"
+#include "npy.h"
 
 #endif /* NN_H */

@@ -67,18 +67,30 @@ void nn_optimizer_set_lr(nn_optimizer *opt, double lr) { opt->o.lr = lr; }
 static void sgd_step(nn_optimizer *opt) {
     const nn_real lr = (nn_real)opt->o.lr, mu = (nn_real)opt->o.momentum,
                   wd = (nn_real)opt->o.weight_decay;
-    nn_real *w = opt->g->params, *v = opt->m;
-    const nn_real *dw = opt->g->grads;
-    size_t n = opt->g->n_params;
+    nn_real *restrict w = opt->g->params, *restrict v = opt->m; /* (n_params) */
+    const nn_real *restrict dw = opt->g->grads;                 /* (n_params) */
+    const size_t n = opt->g->n_params;
     if (mu == 0) {
         for (size_t i = 0; i < n; i++) w[i] -= lr * (dw[i] + wd * w[i]);
         return;
     }
-    int first = opt->t == 0; /* torch starts the velocity at the first gradient */
-    for (size_t i = 0; i < n; i++) {
-        nn_real gr = dw[i] + wd * w[i];
-        v[i] = first ? gr : mu * v[i] + gr;
-        w[i] -= lr * (opt->o.nesterov ? gr + mu * v[i] : v[i]);
+    /* torch starts the velocity at the first gradient; v is still zero then,
+     * so v = keep·v + g with keep = 0 does it. Deciding the branches outside
+     * the loops keeps each one a single vectorized pass over w, v and dw. */
+    const nn_real keep = opt->t == 0 ? 0 : mu;
+    if (opt->o.nesterov) {
+        for (size_t i = 0; i < n; i++) {
+            nn_real gr = dw[i] + wd * w[i];
+            nn_real vi = keep * v[i] + gr;
+            v[i] = vi;
+            w[i] -= lr * (gr + mu * vi);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            nn_real vi = keep * v[i] + (dw[i] + wd * w[i]);
+            v[i] = vi;
+            w[i] -= lr * vi;
+        }
     }
 }
 
@@ -111,3 +123,21 @@ void nn_optimizer_step(nn_optimizer *opt) {
         adam_step(opt);
     }
 }
+
+/* ------------------------------------------------------- checkpoint access */
+
+nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt) { return opt->o.kind; }
+
+int nn_optimizer_n_state(const nn_optimizer *opt) {
+    if (opt->o.kind == NN_OPT_SGD) return opt->o.momentum > 0; /* plain SGD keeps nothing */
+    return 2;
+}
+
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name) {
+    if (i < 0 || i >= nn_optimizer_n_state(opt)) return NULL;
+    if (name) *name = opt->o.kind == NN_OPT_SGD ? "momentum_buffer" : i == 0 ? "exp_avg" : "exp_avg_sq";
+    return i == 0 ? opt->m : opt->v;
+}
+
+long nn_optimizer_steps(const nn_optimizer *opt) { return opt->t; }
+void nn_optimizer_set_steps(nn_optimizer *opt, long steps) { opt->t = steps; }

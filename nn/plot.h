@@ -1,6 +1,38 @@
 /* plot.h — SVG line plots and heat maps (training curves, the softmax
- * Jacobian). Included by nn.h; do not include directly. */
+ * Jacobian). Included by nn.h; do not include directly.
+ *
+ * Dependency-free: the SVG is written by hand and opens in any browser.
+ * Files are written atomically (temporary file, fsync, rename), so a crash
+ * never leaves a half-written plot. Text (titles, labels, names) may be
+ * UTF-8; it is XML-escaped.
+ *
+ *     double loss[10], acc[10];                       // one value per epoch
+ *     nn_series s[2] = {{"train loss", loss, 10}, {"test loss", test, 10}};
+ *     nn_plot_lines_svg("loss.svg", "Loss", "epoch", "loss", s, 2, &err);
+ */
 #ifndef NN_PLOT_H
 #define NN_PLOT_H
+
+/* One curve: y[i] is drawn at x = i + 1 (epochs count from 1). Non-finite
+ * values (NaN, ±inf) are left out and break the line there. */
+typedef struct {
+    const char   *name; /* legend entry; NULL or "" for none */
+    const double *y;    /* (n) */
+    int           n;
+} nn_series;
+
+/* Line plot of n_series ≥ 1 curves with axes, "nice" ticks, grid and a
+ * legend. The axes span every finite value of every series. title, xlabel and
+ * ylabel may be NULL. */
+nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xlabel,
+                            const char *ylabel, const nn_series *series, int n_series,
+                            nn_error *err);
+
+/* Heat map of the row-major matrix m (rows, cols) with a diverging colour
+ * scale centred at 0 (blue < 0 < red, white at 0, symmetric around ±max|m|)
+ * and a colour bar. Each cell shows its value when the cells are large
+ * enough to read (up to 12 × 12). NaN cells are grey. title may be NULL. */
+nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double *m,
+                              int rows, int cols, nn_error *err);
 
 #endif

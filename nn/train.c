@@ -94,20 +94,20 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
 
     int *perm = malloc((size_t)train->n * sizeof *perm);
     if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
-    for (int i = 0; i < train->n; i++) perm[i] = i;
-    nn_rng rng;
-    nn_rng_seed(&rng, o->seed);
+    nn_rng own, *rng = o->rng;
+    if (!rng) nn_rng_seed(rng = &own, o->seed);
     nn_enable_flush_to_zero();
     int bar = o->progress && isatty(STDOUT_FILENO);
     int K = nn_node_width(g, nodes->probs);
     int n_batches = train->n / o->batch + (train->n % o->batch != 0); /* no n + batch overflow */
 
-    for (int epoch = 1; epoch <= o->epochs; epoch++) {
+    for (int epoch = o->first_epoch > 0 ? o->first_epoch : 1; epoch <= o->epochs; epoch++) {
         double t0 = now_seconds(), loss_sum = 0;
         long correct = 0, used = 0; /* samples in the steps taken */
         int skipped = 0;
+        for (int i = 0; i < train->n; i++) perm[i] = i;
         for (int i = train->n - 1; i > 0; i--) { /* Fisher-Yates */
-            int j = (int)nn_rng_below(&rng, (uint32_t)i + 1);
+            int j = (int)nn_rng_below(rng, (uint32_t)i + 1);
             int t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;

@@ -1,0 +1,347 @@
+/* walkthrough.c — backpropagation through a 3-4-3 network, one number at a time.
+ *
+ *   x (3) → dense W1 (4×3), b1 → relu → dense W2 (3×4), b2 → softmax → cross-entropy
+ *
+ * The weights are set by hand to short decimals so that every number printed
+ * can be checked with pencil and paper (or a calculator). Each step is
+ * computed twice: here, in plain loops that spell out the formula, and by the
+ * library's graph; the two must agree. Then every one of the 31 weight
+ * gradients is compared with a central finite difference.
+ *
+ * The softmax gradient is shown the long way — the full 3×3 Jacobian J and
+ * the product Jᵀ·∂L/∂p — next to the short way, p − y. Every column of J sums
+ * to zero, which is why "summing the softmax derivative" gives zeros and
+ * not a gradient.
+ *
+ * Usage: walkthrough [OUT_DIR]   (writes OUT_DIR/walkthrough_jacobian.svg)
+ * `make walkthrough` builds it with REAL=double so that the finite
+ * differences agree with the analytic gradients to about 10 digits.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../nn/nn.h"
+
+enum { N_IN = 3, N_HID = 4, K = 3 };
+
+/* ---------------------------------------------------------------- the data */
+
+static const double X[2][N_IN] = {{1.0, 0.5, -1.0},  /* sample 1 */
+                                  {-0.5, 1.0, 0.5}}; /* sample 2, used in part 4 */
+static const int LABEL[2] = {2, 0};
+
+static const double W1[N_HID][N_IN] = {{0.5, -0.2, 0.1},
+                                       {-0.3, 0.8, 0.2},
+                                       {0.4, 0.1, -0.6},
+                                       {0.6, 0.2, -0.3}};
+static const double B1[N_HID] = {0.1, 0.0, -0.2, 0.1};
+static const double W2[K][N_HID] = {{0.3, -0.5, 0.2, 0.1},
+                                    {-0.2, 0.4, 0.6, -0.3},
+                                    {0.5, 0.1, -0.4, 0.2}};
+static const double B2[K] = {0.0, 0.1, -0.1};
+
+/* ------------------------------------------------------- the library's net */
+
+typedef struct {
+    nn_graph *g;
+    int x, y, dense1, relu, dense2, p, loss; /* node ids */
+} net;
+
+/* Builds the network; `mode` picks how the loss sends its gradient back
+ * (closed form p − y, or ∂L/∂p through the softmax's explicit Jacobian). */
+static nn_status build(net *n, int max_batch, nn_grad_mode mode, nn_error *err) {
+    nn_graph *g = n->g = nn_graph_create(max_batch);
+    if (!g) return NN_ERR_NOMEM;
+    n->x = nn_input(g, N_IN);
+    n->y = nn_labels(g, K);
+    n->dense1 = nn_dense(g, n->x, N_HID, NN_INIT_ZERO);
+    n->relu = nn_relu(g, n->dense1);
+    n->dense2 = nn_dense(g, n->relu, K, NN_INIT_ZERO);
+    n->p = nn_softmax(g, n->dense2, 1.0);
+    nn_loss_options lo = nn_loss_defaults();
+    lo.mode = mode;
+    n->loss = nn_cross_entropy(g, n->p, n->y, &lo);
+    nn_status st = nn_graph_compile(g, 1, err);
+    if (st) return st;
+    if ((st = nn_softmax_set_route(g, n->p, NN_SOFTMAX_EXPLICIT))) return st;
+    /* Dense parameters are stored as W (n_out, n_in) then b (n_out). */
+    nn_real *w1 = nn_node_params(g, n->dense1, NULL), *w2 = nn_node_params(g, n->dense2, NULL);
+    for (int j = 0; j < N_HID; j++) {
+        for (int i = 0; i < N_IN; i++) w1[j * N_IN + i] = (nn_real)W1[j][i];
+        w1[N_HID * N_IN + j] = (nn_real)B1[j];
+    }
+    for (int k = 0; k < K; k++) {
+        for (int j = 0; j < N_HID; j++) w2[k * N_HID + j] = (nn_real)W2[k][j];
+        w2[K * N_HID + k] = (nn_real)B2[k];
+    }
+    return NN_OK;
+}
+
+/* Feeds rows [first, first + B) of X and LABEL; forward + backward. */
+static double run(net *n, int first, int B) {
+    nn_real *x = nn_input_data(n->g, n->x);
+    int32_t *y = nn_label_data(n->g, n->y);
+    for (int b = 0; b < B; b++) {
+        for (int i = 0; i < N_IN; i++) x[b * N_IN + i] = (nn_real)X[first + b][i];
+        y[b] = LABEL[first + b];
+    }
+    nn_graph_zero_grad(n->g);
+    double loss = nn_graph_forward(n->g, B);
+    nn_graph_backward(n->g, B);
+    return loss;
+}
+
+/* --------------------------------------------------------------- printing */
+
+/* Prints s left-aligned in `width` columns. printf's %-8s counts bytes, and
+ * "∂" is three bytes of UTF-8, so count characters instead. */
+static void print_padded(const char *s, int width) {
+    int chars = 0;
+    for (const char *c = s; *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+    printf("%s%*s", s, width > chars ? width - chars : 0, "");
+}
+
+/* A value with 5 decimals; rounding noise (|v| < 5e-6, e.g. −1e-17) prints
+ * as 0.00000 rather than −0.00000. */
+static void print_num(double v) { printf("%9.5f", fabs(v) < 5e-6 ? 0.0 : v); }
+
+static void print_vec(const char *name, const double *v, int n) {
+    printf("  ");
+    print_padded(name, 8);
+    printf(" = [");
+    for (int i = 0; i < n; i++) printf("%s", i ? ", " : ""), print_num(v[i]);
+    printf(" ]\n");
+}
+
+static void print_mat(const char *name, const double *m, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        printf("  ");
+        print_padded(r == 0 ? name : "", 8);
+        printf(" %s", r == 0 ? "= [" : "  [");
+        for (int c = 0; c < cols; c++) printf("%s", c ? ", " : ""), print_num(m[r * cols + c]);
+        printf(" ]\n");
+    }
+}
+
+/* Largest |a_i − b_i|: how far the hand computation is from the library's. */
+static double max_diff(const double *a, const nn_real *b, int n) {
+    double d = 0;
+    for (int i = 0; i < n; i++) d = fmax(d, fabs(a[i] - (double)b[i]));
+    return d;
+}
+
+static void agree(const char *what, const double *hand, const nn_real *lib, int n) {
+    printf("  library's ");
+    print_padded(what, 34);
+    printf("max |hand − library| = %.1e\n", max_diff(hand, lib, n));
+}
+
+/* ------------------------------------------------------------------- main */
+
+int main(int argc, char **argv) {
+    const char *out_dir = argc > 1 ? argv[1] : ".";
+    nn_error err;
+    net n = {0}, simple = {0}, pair = {0};
+    if (build(&n, 2, NN_GRAD_JACOBIAN, &err) || build(&simple, 1, NN_GRAD_SIMPLIFIED, &err) ||
+        build(&pair, 2, NN_GRAD_SIMPLIFIED, &err)) {
+        fprintf(stderr, "walkthrough: %s\n", err.msg);
+        return 1;
+    }
+    const double *x = X[0];
+    const int y = LABEL[0];
+    double loss_lib = run(&n, 0, 1);
+
+    printf("Backpropagation through 3-4-3: x → dense → relu → dense → softmax → cross-entropy\n"
+           "(nn_real is %s; every step computed by hand here, then read from the library)\n\n",
+           sizeof(nn_real) == sizeof(double) ? "double" : "float");
+
+    /* ================================================================ 1 */
+    printf("1. FORWARD, one sample, true class y = %d\n\n", y);
+    print_vec("x", x, N_IN);
+
+    printf("\n  dense 1: z1 = W1·x + b1\n");
+    double z1[N_HID], h[N_HID];
+    for (int j = 0; j < N_HID; j++) {
+        z1[j] = B1[j];
+        printf("    z1[%d] =", j);
+        for (int i = 0; i < N_IN; i++) {
+            z1[j] += W1[j][i] * x[i];
+            printf(" %s(%g)(%g)", i ? "+ " : "", W1[j][i], x[i]);
+        }
+        printf(" + (%g) = %8.5f\n", B1[j], z1[j]);
+    }
+    agree("dense 1 output:", z1, nn_output(n.g, n.dense1), N_HID);
+
+    printf("\n  relu: h = max(0, z1)\n");
+    for (int j = 0; j < N_HID; j++) h[j] = z1[j] > 0 ? z1[j] : 0;
+    print_vec("h", h, N_HID);
+    agree("relu output:", h, nn_output(n.g, n.relu), N_HID);
+
+    printf("\n  dense 2: z = W2·h + b2  (the logits)\n");
+    double z[K];
+    for (int k = 0; k < K; k++) {
+        z[k] = B2[k];
+        printf("    z[%d] =", k);
+        for (int j = 0; j < N_HID; j++) {
+            z[k] += W2[k][j] * h[j];
+            printf(" %s(%g)(%.2f)", j ? "+ " : "", W2[k][j], h[j]);
+        }
+        printf(" + (%g) = %8.5f\n", B2[k], z[k]);
+    }
+    agree("logits:", z, nn_output(n.g, n.dense2), K);
+
+    printf("\n  softmax: p_i = exp(z_i − m) / Σ_j exp(z_j − m), m = max z = %g\n"
+           "  (subtracting m changes nothing but keeps exp from overflowing)\n", fmax(z[0], fmax(z[1], z[2])));
+    double m = fmax(z[0], fmax(z[1], z[2])), e[K], sum = 0, p[K];
+    for (int k = 0; k < K; k++) sum += e[k] = exp(z[k] - m);
+    for (int k = 0; k < K; k++) p[k] = e[k] / sum;
+    print_vec("exp(z−m)", e, K);
+    printf("  %-8s = %9.5f\n", "sum", sum);
+    print_vec("p", p, K);
+    agree("softmax output:", p, nn_output(n.g, n.p), K);
+
+    double loss = -log(p[y]);
+    printf("\n  loss: L = −log p[y] = −log %.5f = %.5f   (library: %.5f)\n\n", p[y], loss, loss_lib);
+
+    /* ================================================================ 2 */
+    printf("2. BACKWARD, from the loss to the first layer\n\n");
+    double dp[K];
+    for (int k = 0; k < K; k++) dp[k] = k == y ? -1 / p[k] : 0;
+    printf("  ∂L/∂p_i = −y_i / p_i   (y one-hot: only the true class is non-zero)\n");
+    print_vec("∂L/∂p", dp, K);
+    agree("∂L/∂p (jacobian mode):", dp, nn_output_grad(n.g, n.p), K);
+
+    printf("\n  softmax Jacobian: J_ij = ∂p_i/∂z_j = p_i (δ_ij − p_j)\n");
+    nn_real p_r[K], J_r[K * K];
+    double J[K * K];
+    for (int k = 0; k < K; k++) p_r[k] = (nn_real)p[k];
+    nn_softmax_jacobian(J_r, p_r, K, 1.0);
+    for (int i = 0; i < K * K; i++) J[i] = J_r[i];
+    print_mat("J", J, K, K);
+    printf("  (diagonal p_i(1 − p_i) > 0, off-diagonal −p_i p_j < 0, symmetric)\n");
+
+    printf("\n  chain rule: ∂L/∂z_j = Σ_i ∂L/∂p_i · J_ij = (Jᵀ·∂L/∂p)_j\n"
+           "  which simplifies to p − y, since −(1/p_y) · p_y(δ_yj − p_j) = p_j − δ_yj:\n\n"
+           "        j    Jᵀ·∂L/∂p      p − y    library (jacobian)  library (simplified)\n");
+    run(&simple, 0, 1);
+    double dz[K];
+    for (int j = 0; j < K; j++) {
+        dz[j] = 0;
+        for (int i = 0; i < K; i++) dz[j] += J[i * K + j] * dp[i];
+        printf("        %d  %10.5f  %10.5f  %18.5f  %20.5f\n", j, dz[j], p[j] - (j == y),
+               (double)nn_output_grad(n.g, n.dense2)[j],
+               (double)nn_output_grad(simple.g, simple.dense2)[j]);
+    }
+
+    double colsum[K];
+    for (int j = 0; j < K; j++) {
+        colsum[j] = 0;
+        for (int i = 0; i < K; i++) colsum[j] += J[i * K + j];
+    }
+    printf("\n  column sums of J: Σ_i J_ij = p_j − p_j Σ_i p_i = 0\n");
+    printf("  Σ_i J_ij = [%9.1e, %9.1e, %9.1e ]   (zero up to rounding)\n", colsum[0], colsum[1],
+           colsum[2]);
+    printf("  So summing the Jacobian over an axis (J.sum(axis=0)) gives zeros, not a\n"
+           "  gradient — the source of \"the softmax derivative is always 0\". The gradient\n"
+           "  is the product Jᵀ·∂L/∂p with the incoming ∂L/∂p. (Zero column sums also mean\n"
+           "  that adding one constant to every ∂L/∂p_i changes nothing.)\n");
+    char svg[1024];
+    snprintf(svg, sizeof svg, "%s/walkthrough_jacobian.svg", out_dir);
+    if (nn_plot_heatmap_svg(svg, "softmax Jacobian J = ∂p/∂z", J, K, K, &err)) {
+        fprintf(stderr, "walkthrough: %s\n", err.msg);
+        return 1;
+    }
+    printf("  (heat map of J written to %s)\n", svg);
+
+    printf("\n  dense 2 backward, with dz = ∂L/∂z:\n"
+           "    ∂L/∂W2[k][j] = dz[k]·h[j]    ∂L/∂b2[k] = dz[k]    ∂L/∂h[j] = Σ_k W2[k][j]·dz[k]\n");
+    double dW2[K * N_HID], dh[N_HID];
+    for (int k = 0; k < K; k++)
+        for (int j = 0; j < N_HID; j++) dW2[k * N_HID + j] = dz[k] * h[j];
+    for (int j = 0; j < N_HID; j++) {
+        dh[j] = 0;
+        for (int k = 0; k < K; k++) dh[j] += W2[k][j] * dz[k];
+    }
+    print_mat("∂L/∂W2", dW2, K, N_HID);
+    print_vec("∂L/∂b2", dz, K);
+    print_vec("∂L/∂h", dh, N_HID);
+    const nn_real *g2 = nn_node_param_grads(n.g, n.dense2, NULL);
+    agree("∂L/∂W2:", dW2, g2, K * N_HID);
+    agree("∂L/∂b2:", dz, g2 + K * N_HID, K);
+    agree("∂L/∂h:", dh, nn_output_grad(n.g, n.relu), N_HID);
+
+    printf("\n  relu backward: ∂L/∂z1[j] = ∂L/∂h[j] if z1[j] > 0, else 0 (units off:");
+    for (int j = 0; j < N_HID; j++)
+        if (z1[j] <= 0) printf(" %d", j);
+    printf(")\n");
+    double dz1[N_HID];
+    for (int j = 0; j < N_HID; j++) dz1[j] = z1[j] > 0 ? dh[j] : 0;
+    print_vec("∂L/∂z1", dz1, N_HID);
+    agree("∂L/∂z1:", dz1, nn_output_grad(n.g, n.dense1), N_HID);
+
+    printf("\n  dense 1 backward: ∂L/∂W1[j][i] = ∂L/∂z1[j]·x[i]    ∂L/∂b1[j] = ∂L/∂z1[j]\n");
+    double dW1[N_HID * N_IN];
+    for (int j = 0; j < N_HID; j++)
+        for (int i = 0; i < N_IN; i++) dW1[j * N_IN + i] = dz1[j] * x[i];
+    print_mat("∂L/∂W1", dW1, N_HID, N_IN);
+    print_vec("∂L/∂b1", dz1, N_HID);
+    const nn_real *g1 = nn_node_param_grads(n.g, n.dense1, NULL);
+    agree("∂L/∂W1:", dW1, g1, N_HID * N_IN);
+    agree("∂L/∂b1:", dz1, g1 + N_HID * N_IN, N_HID);
+
+    /* ================================================================ 3 */
+    double step = sizeof(nn_real) == sizeof(double) ? 1e-6 : 1e-2;
+    printf("\n3. FINITE DIFFERENCES: (L(w + h) − L(w − h)) / 2h with h = %g, for every weight\n\n"
+           "     weight      analytic   finite diff     |diff|\n", step);
+    nn_real *w = nn_graph_params(n.g);
+    const nn_real *dw = nn_graph_grads(n.g);
+    const int layers[2] = {n.dense1, n.dense2}, n_out[2] = {N_HID, K}, n_in[2] = {N_IN, N_HID};
+    double worst = 0;
+    for (int l = 0; l < 2; l++) {
+        size_t count;
+        nn_real *lw = nn_node_params(n.g, layers[l], &count);
+        for (size_t q = 0; q < count; q++) {
+            size_t at = (size_t)(lw - w) + q;
+            double analytic = dw[at];
+            nn_real keep = w[at];
+            w[at] = (nn_real)(keep + step);
+            double lp = nn_graph_forward(n.g, 1);
+            w[at] = (nn_real)(keep - step);
+            double lm = nn_graph_forward(n.g, 1);
+            w[at] = keep;
+            double numeric = (lp - lm) / (2 * step);
+            worst = fmax(worst, fabs(analytic - numeric));
+            char name[48];
+            int n_w = n_out[l] * n_in[l];
+            if ((int)q < n_w)
+                snprintf(name, sizeof name, "W%d[%d][%d]", l + 1, (int)q / n_in[l], (int)q % n_in[l]);
+            else
+                snprintf(name, sizeof name, "b%d[%d]", l + 1, (int)q - n_w);
+            printf("     %-9s %10.6f  %12.6f   %.1e\n", name, analytic, numeric,
+                   fabs(analytic - numeric));
+        }
+    }
+    printf("  largest |analytic − finite difference| = %.1e\n"
+           "  (the W1 row and b1 entry of a relu unit that is off get exactly 0)\n", worst);
+
+    /* ================================================================ 4 */
+    printf("\n4. A BATCH OF TWO: the batch loss is the mean, so is its gradient\n\n");
+    double g_one[2][64], loss_one[2];
+    size_t n_params = nn_graph_n_params(simple.g);
+    for (int s = 0; s < 2; s++) {
+        loss_one[s] = run(&n, s, 1);
+        for (size_t q = 0; q < n_params; q++) g_one[s][q] = nn_graph_grads(n.g)[q];
+    }
+    double loss_pair = run(&pair, 0, 2), dev = 0;
+    for (size_t q = 0; q < n_params; q++)
+        dev = fmax(dev, fabs((g_one[0][q] + g_one[1][q]) / 2 - nn_graph_grads(pair.g)[q]));
+    printf("  L(sample 1) = %.5f, L(sample 2) = %.5f, their mean %.5f; batch loss %.5f\n"
+           "  max over all %zu weights |(g1 + g2)/2 − batch gradient| = %.1e\n",
+           loss_one[0], loss_one[1], (loss_one[0] + loss_one[1]) / 2, loss_pair, n_params, dev);
+
+    nn_graph_free(n.g);
+    nn_graph_free(simple.g);
+    nn_graph_free(pair.g);
+    return 0;
+}

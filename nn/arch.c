@@ -1,0 +1,137 @@
+/* arch.c — architectures ("784-256-10" + activation + loss) and the graph
+ * built from one. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data_internal.h"
+#include "model_internal.h"
+
+nn_arch nn_arch_defaults(void) {
+    nn_arch a;
+    memset(&a, 0, sizeof a);
+    strcpy(a.activation, "relu");
+    strcpy(a.loss, "ce");
+    a.grad = NN_GRAD_SIMPLIFIED;
+    a.temperature = 1.0;
+    a.alpha = 0.5;
+    return a;
+}
+
+nn_status nn_arch_parse_sizes(nn_arch *a, const char *spec, nn_error *err) {
+    int n = 0;
+    const char *s = spec;
+    for (;;) {
+        if (!isdigit((unsigned char)*s))
+            return nn_set_error(err, NN_ERR_ARG,
+                                "architecture '%s': expected widths like 784-256-10", spec);
+        errno = 0;
+        char *end;
+        long w = strtol(s, &end, 10);
+        if (errno || w < 1 || w > 1 << 24)
+            return nn_set_error(err, NN_ERR_ARG, "architecture '%s': width %.*s is not in 1..%d",
+                                spec, (int)(end - s), s, 1 << 24);
+        if (n == NN_MAX_LAYERS + 1)
+            return nn_set_error(err, NN_ERR_ARG, "architecture '%s': more than %d layers", spec,
+                                NN_MAX_LAYERS);
+        a->sizes[n++] = (int)w;
+        s = end;
+        if (*s == '\0') break;
+        if (*s++ != '-')
+            return nn_set_error(err, NN_ERR_ARG,
+                                "architecture '%s': expected widths like 784-256-10", spec);
+    }
+    if (n < 2)
+        return nn_set_error(err, NN_ERR_ARG,
+                            "architecture '%s': needs an input width and a class count", spec);
+    a->n_sizes = n;
+    return NN_OK;
+}
+
+void nn_arch_format_sizes(const nn_arch *a, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < a->n_sizes && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, i ? "-%d" : "%d", a->sizes[i]);
+}
+
+static int activate(nn_graph *g, const char *name, int x) {
+    if (strcmp(name, "relu") == 0) return nn_relu(g, x);
+    if (strcmp(name, "sigmoid") == 0) return nn_sigmoid(g, x);
+    if (strcmp(name, "tanh") == 0) return nn_tanh(g, x);
+    nn_graph_fail(g, "unknown activation '%s' (relu, sigmoid, tanh)", name);
+    return -1;
+}
+
+nn_status nn_model_build(nn_model *m, const nn_arch *a, int max_batch, int with_loss,
+                         uint64_t seed, nn_error *err) {
+    memset(m, 0, sizeof *m);
+    m->loss = -1;
+    if (a->n_sizes < 2 || a->n_sizes > NN_MAX_LAYERS + 1)
+        return nn_set_error(err, NN_ERR_ARG, "model: the architecture has %d widths (need 2..%d)",
+                            a->n_sizes, NN_MAX_LAYERS + 1);
+    if (!memchr(a->activation, '\0', sizeof a->activation) || !memchr(a->loss, '\0', sizeof a->loss))
+        return nn_set_error(err, NN_ERR_ARG, "model: activation or loss name not terminated");
+    m->arch = *a;
+    if (!(m->g = nn_graph_create(max_batch)))
+        return nn_set_error(err, NN_ERR_NOMEM, "model: cannot create a graph for batch %d", max_batch);
+    nn_graph *g = m->g;
+    int K = a->sizes[a->n_sizes - 1];
+    m->x = nn_input(g, a->sizes[0]);          /* (B, n0) */
+    m->labels = nn_labels(g, K);              /* (B) */
+    int h = m->x;
+    m->n_dense = a->n_sizes - 1;
+    for (int i = 0; i < m->n_dense; i++) {
+        int last = i == m->n_dense - 1;
+        nn_init init = !last && strcmp(a->activation, "relu") == 0 ? NN_INIT_HE : NN_INIT_XAVIER;
+        h = m->dense[i] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
+        if (!last) h = activate(g, a->activation, h);
+    }
+    m->logits = h;                           /* (B, K) */
+    m->probs = nn_softmax(g, m->logits, 1.0); /* (B, K) */
+    nn_status st = NN_OK;
+    if (with_loss && !nn_graph_error(g)) st = nn_model_add_loss(m, err);
+    if (!st) st = nn_graph_compile(g, seed, err);
+    if (st) nn_model_free(m);
+    return st;
+}
+
+nn_status nn_model_describe_data(nn_model *m, const nn_dataset *d, nn_error *err) {
+    int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
+    char arch[256];
+    nn_arch_format_sizes(&m->arch, arch, sizeof arch);
+    if (d->n_features != F)
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "architecture %s takes %d inputs, but the data have %d features", arch,
+                            F, d->n_features);
+    if (d->n_classes > K)
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "architecture %s predicts %d classes, but the data have %d", arch, K,
+                            d->n_classes);
+    if (d->n_classes != K && (d->label_names || d->values))
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "architecture %s predicts %d classes, but the data name %d", arch, K,
+                            d->n_classes);
+    nn_dataset_free(&m->data);
+    nn_status st = nn_dataset_copy_meta(&m->data, d, err);
+    m->data.n_classes = K;
+    if (st) nn_dataset_free(&m->data);
+    return st;
+}
+
+void nn_model_free(nn_model *m) {
+    if (!m) return;
+    nn_graph_free(m->g);
+    nn_dataset_free(&m->data);
+    memset(m, 0, sizeof *m);
+    m->loss = -1;
+}
+
+nn_class_set nn_model_classes(const nn_model *m) {
+    nn_class_set c = {.n = m->data.n_classes,
+                      .names = (const char *const *)m->data.label_names,
+                      .values = m->data.values};
+    return c;
+}

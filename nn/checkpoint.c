@@ -1,0 +1,141 @@
+/* checkpoint.c — everything needed to continue a run exactly: the model file
+ * plus the optimizer's state buffers and step count, the number of epochs
+ * done, the shuffling generator's state, and the caller's description of the
+ * run. Written atomically like every file nn writes. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+#define NN_CHECKPOINT_FORMAT "nn-checkpoint/1"
+
+static const char *kind_name(nn_optimizer_kind k) {
+    return k == NN_OPT_SGD ? "sgd" : k == NN_OPT_ADAM ? "adam" : "adamw";
+}
+
+nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
+                             const nn_checkpoint_info *c, const char *path, nn_error *err) {
+    if (!memchr(c->run, '\0', sizeof c->run))
+        return nn_set_error(err, NN_ERR_ARG, "%s: run description not terminated", path);
+    nn_st_out state[2];
+    int n_state = nn_optimizer_n_state(opt);
+    for (int i = 0; i < n_state; i++) {
+        const char *name;
+        state[i] = (nn_st_out){.data = nn_optimizer_state(opt, i, &name),
+                               .d0 = nn_graph_n_params(m->g)};
+        snprintf(state[i].name, sizeof state[i].name, "optimizer.%s", name);
+    }
+    char steps[32], epoch[32], rng_state[32], rng_inc[32];
+    snprintf(steps, sizeof steps, "%ld", nn_optimizer_steps(opt));
+    snprintf(epoch, sizeof epoch, "%d", c->epoch);
+    snprintf(rng_state, sizeof rng_state, "%llu", (unsigned long long)c->rng.state);
+    snprintf(rng_inc, sizeof rng_inc, "%llu", (unsigned long long)c->rng.inc);
+    const char *const meta[][2] = {
+        {"optimizer", kind_name(nn_optimizer_kind_of(opt))},
+        {"optimizer_steps", steps},
+        {"epoch", epoch},
+        {"rng_state", rng_state},
+        {"rng_inc", rng_inc},
+        {"run", c->run},
+    };
+    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, meta,
+                          (int)(sizeof meta / sizeof *meta), path, err);
+}
+
+/* A decimal integer in metadata `key`, within [0, max]. */
+static nn_status meta_uint(const nn_st_file *f, const char *key, unsigned long long max,
+                           unsigned long long *out, nn_error *err) {
+    const char *s = nn_st_meta(f, key);
+    if (!s) return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ lacks '%s'", f->path, key);
+    unsigned long long v = 0;
+    int ok = *s != '\0';
+    for (const char *p = s; ok && *p; p++) {
+        ok = *p >= '0' && *p <= '9' && v <= (max - (unsigned)(*p - '0')) / 10;
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    if (!ok)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not an integer in 0..%llu",
+                            f->path, key, s, max);
+    *out = v;
+    return NN_OK;
+}
+
+static int same_arch(const nn_arch *a, const nn_arch *b) {
+    if (a->n_sizes != b->n_sizes || strcmp(a->activation, b->activation) || strcmp(a->loss, b->loss) ||
+        a->grad != b->grad || a->temperature != b->temperature || a->alpha != b->alpha)
+        return 0;
+    for (int i = 0; i < a->n_sizes; i++)
+        if (a->sizes[i] != b->sizes[i]) return 0;
+    return 1;
+}
+
+static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, const nn_st_file *f,
+                         nn_model *saved, nn_error *err) {
+    char want[256], have[256];
+    nn_arch_format_sizes(&m->arch, want, sizeof want);
+    nn_arch_format_sizes(&saved->arch, have, sizeof have);
+    if (!same_arch(&m->arch, &saved->arch))
+        return nn_set_error(err, NN_ERR_ARG,
+                            "%s: the checkpoint holds %s (%s, loss %s) but this run is %s (%s, loss %s)",
+                            f->path, have, saved->arch.activation, saved->arch.loss, want,
+                            m->arch.activation, m->arch.loss);
+    const char *kind = nn_st_meta(f, "optimizer");
+    if (!kind || strcmp(kind, kind_name(nn_optimizer_kind_of(opt))))
+        return nn_set_error(err, NN_ERR_ARG, "%s: the checkpoint was written by optimizer '%s', not '%s'",
+                            f->path, kind ? kind : "?", kind_name(nn_optimizer_kind_of(opt)));
+    nn_status st;
+    unsigned long long steps, epoch, rng_state, rng_inc;
+    if ((st = meta_uint(f, "optimizer_steps", (unsigned long long)LONG_MAX, &steps, err)) ||
+        (st = meta_uint(f, "epoch", (unsigned long long)INT32_MAX, &epoch, err)) ||
+        (st = meta_uint(f, "rng_state", UINT64_MAX, &rng_state, err)) ||
+        (st = meta_uint(f, "rng_inc", UINT64_MAX, &rng_inc, err)))
+        return st;
+    if (!(rng_inc & 1))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: rng_inc must be odd", f->path);
+    const char *run = nn_st_meta(f, "run");
+    if (!run || strlen(run) >= sizeof c->run)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'run' is missing or too long", f->path);
+    size_t n = nn_graph_n_params(m->g);
+    nn_real *staged[2] = {NULL, NULL}; /* read everything before changing anything */
+    int n_state = nn_optimizer_n_state(opt);
+    for (int i = 0; i < n_state && !st; i++) {
+        const char *name;
+        char full[64];
+        nn_optimizer_state(opt, i, &name);
+        snprintf(full, sizeof full, "optimizer.%s", name);
+        if (!(staged[i] = malloc(n * sizeof(nn_real)))) st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
+        else st = nn_st_get(f, full, n, 0, staged[i], err);
+    }
+    if (!st) {
+        memcpy(nn_graph_params(m->g), nn_graph_params(saved->g), n * sizeof(nn_real));
+        for (int i = 0; i < n_state; i++) memcpy(nn_optimizer_state(opt, i, NULL), staged[i], n * sizeof(nn_real));
+        nn_optimizer_set_steps(opt, (long)steps);
+        nn_dataset tmp = m->data; /* the checkpoint's data description replaces m's */
+        m->data = saved->data;
+        saved->data = tmp;
+        c->epoch = (int)epoch;
+        c->rng.state = rng_state;
+        c->rng.inc = rng_inc;
+        strcpy(c->run, run);
+    }
+    free(staged[0]);
+    free(staged[1]);
+    return st;
+}
+
+nn_status nn_checkpoint_load(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c,
+                             const char *path, nn_error *err) {
+    nn_st_file f;
+    nn_status st = nn_st_read(&f, path, err);
+    if (st) return st;
+    nn_model saved;
+    st = nn_model_from_file(&saved, &f, NN_CHECKPOINT_FORMAT, 1, 0, err);
+    if (!st) {
+        st = restore(m, opt, c, &f, &saved, err);
+        nn_model_free(&saved);
+    }
+    nn_st_close(&f);
+    return st;
+}

@@ -1,0 +1,337 @@
+/* model_file.c — models to and from safetensors files (layout in model.h).
+ *
+ * Everything a graph needs is in __metadata__; everything read from there is
+ * validated (counts against the architecture, finite numbers, positive
+ * standard deviations) before a model is handed back.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data_internal.h"
+#include "model_internal.h"
+
+#define NN_MODEL_FORMAT "nn-model/1"
+
+/* ---------------------------------------------------------------- writing */
+
+#define MAX_META 32
+
+typedef struct {
+    const char *pair[MAX_META][2];
+    char       *owned[MAX_META];
+    int         n, failed;
+} meta_list;
+
+static void meta_add(meta_list *l, const char *key, char *value /* malloc'd, taken */) {
+    if (!value || l->n == MAX_META) {
+        free(value);
+        l->failed = 1;
+        return;
+    }
+    l->pair[l->n][0] = key;
+    l->pair[l->n][1] = l->owned[l->n] = value;
+    l->n++;
+}
+
+static char *text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *text(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+/* JSON array text of n doubles (exact: %.17g) or n strings. */
+static char *real_list(const double *v, int n) {
+    nn_buf b = {0};
+    nn_buf_printf(&b, "[");
+    for (int i = 0; i < n; i++) nn_buf_printf(&b, i ? ",%.17g" : "%.17g", v[i]);
+    nn_buf_printf(&b, "]");
+    if (b.failed) nn_buf_free(&b);
+    return b.data;
+}
+
+static char *string_list(char *const *s, int n) {
+    nn_buf b = {0};
+    nn_buf_printf(&b, "[");
+    for (int i = 0; i < n; i++) {
+        if (i) nn_buf_printf(&b, ",");
+        nn_buf_json_string(&b, s[i]);
+    }
+    nn_buf_printf(&b, "]");
+    if (b.failed) nn_buf_free(&b);
+    return b.data;
+}
+
+int nn_model_tensors(const nn_model *m, nn_st_out *out) {
+    for (int i = 0; i < m->n_dense; i++) {
+        size_t count;
+        const nn_real *p = nn_node_params(m->g, m->dense[i], &count);
+        uint64_t n_out = (uint64_t)m->arch.sizes[i + 1], n_in = (uint64_t)m->arch.sizes[i];
+        nn_st_out *w = &out[2 * i], *b = &out[2 * i + 1];
+        *w = (nn_st_out){.data = p, .d0 = n_out, .d1 = n_in};
+        snprintf(w->name, sizeof w->name, "dense%d.weight", i);
+        *b = (nn_st_out){.data = p + n_out * n_in, .d0 = n_out};
+        snprintf(b->name, sizeof b->name, "dense%d.bias", i);
+    }
+    return 2 * m->n_dense;
+}
+
+nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out *extra, int n_extra,
+                         const char *const (*extra_meta)[2], int n_extra_meta, const char *path,
+                         nn_error *err) {
+    const nn_arch *a = &m->arch;
+    const nn_dataset *d = &m->data;
+    char sizes[256];
+    nn_arch_format_sizes(a, sizes, sizeof sizes);
+    meta_list l = {0};
+    meta_add(&l, "format", text("%s", format));
+    meta_add(&l, "arch", text("%s", sizes));
+    meta_add(&l, "activation", text("%s", a->activation));
+    meta_add(&l, "loss", text("%s", a->loss));
+    meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
+    meta_add(&l, "temperature", text("%.17g", a->temperature));
+    meta_add(&l, "alpha", text("%.17g", a->alpha));
+    int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
+    if (d->values) meta_add(&l, "values", real_list(d->values, K));
+    if (d->label_names) meta_add(&l, "label_names", string_list(d->label_names, K));
+    if (d->feature_names) meta_add(&l, "feature_names", string_list(d->feature_names, F));
+    if (d->label_column) meta_add(&l, "label_column", text("%s", d->label_column));
+    if (d->feature_mean) {
+        meta_add(&l, "feature_mean", real_list(d->feature_mean, F));
+        meta_add(&l, "feature_std", real_list(d->feature_std, F));
+    }
+    if (d->image_shape[0])
+        meta_add(&l, "image_shape", text("[%d,%d,%d]", d->image_shape[0], d->image_shape[1],
+                                         d->image_shape[2]));
+    for (int i = 0; i < n_extra_meta; i++) meta_add(&l, extra_meta[i][0], text("%s", extra_meta[i][1]));
+
+    int n = 2 * m->n_dense + n_extra;
+    nn_st_out *t = malloc((size_t)n * sizeof *t);
+    nn_status st;
+    if (l.failed || !t) {
+        st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", path);
+    } else {
+        int k = nn_model_tensors(m, t);
+        if (n_extra) memcpy(t + k, extra, (size_t)n_extra * sizeof *t);
+        st = nn_st_write(path, t, n, (const char *const(*)[2])l.pair, l.n, err);
+    }
+    free(t);
+    for (int i = 0; i < l.n; i++) free(l.owned[i]);
+    return st;
+}
+
+nn_status nn_model_save(const nn_model *m, const char *path, nn_error *err) {
+    return nn_model_write(m, NN_MODEL_FORMAT, NULL, 0, NULL, 0, path, err);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static nn_status meta_required(const nn_st_file *f, const char *key, const char **out,
+                               nn_error *err) {
+    *out = nn_st_meta(f, key);
+    if (!*out) return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ lacks '%s'", f->path, key);
+    return NN_OK;
+}
+
+static nn_status meta_number(const nn_st_file *f, const char *key, double *out, nn_error *err) {
+    const char *s;
+    nn_status st = meta_required(f, key, &s, err);
+    if (!st && nn_parse_number(s, strlen(s), out))
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not a finite number",
+                          f->path, key, s);
+    return st;
+}
+
+/* Parses the JSON array in metadata `key` (absent: *out = NULL) and checks
+ * it has n elements of `type`. */
+static nn_status meta_list_of(const nn_st_file *f, const char *key, int n, nn_json_type type,
+                              nn_json **out, nn_error *err) {
+    *out = NULL;
+    const char *s = nn_st_meta(f, key);
+    if (!s) return NN_OK;
+    char why[200];
+    nn_json *v = nn_json_parse(s, strlen(s), why, sizeof why);
+    if (!v) return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' is not JSON (%s)", f->path, key, why);
+    int ok = v->type == NN_JSON_ARRAY && v->n_children == n;
+    for (const nn_json *e = v->child; ok && e; e = e->next) ok = e->type == type;
+    if (!ok) {
+        nn_json_free(v);
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' is not a list of %d %s",
+                            f->path, key, n, type == NN_JSON_STRING ? "strings" : "numbers");
+    }
+    *out = v;
+    return NN_OK;
+}
+
+static nn_status read_reals(const nn_st_file *f, const char *key, int n, double **out, nn_error *err) {
+    nn_json *v;
+    nn_status st = meta_list_of(f, key, n, NN_JSON_NUMBER, &v, err);
+    if (st || !v) return st;
+    if (!(*out = malloc((size_t)n * sizeof **out))) st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
+    int i = 0;
+    for (const nn_json *e = v->child; e && !st; e = e->next) (*out)[i++] = e->num;
+    nn_json_free(v);
+    return st;
+}
+
+static nn_status read_strings(const nn_st_file *f, const char *key, int n, char ***out, nn_error *err) {
+    nn_json *v;
+    nn_status st = meta_list_of(f, key, n, NN_JSON_STRING, &v, err);
+    if (st || !v) return st;
+    char **s = calloc((size_t)n, sizeof *s);
+    int i = 0;
+    for (const nn_json *e = v->child; s && e; e = e->next) s[i++] = e->str;
+    *out = s ? nn_strings_copy(s, n) : NULL;
+    free(s);
+    nn_json_free(v);
+    if (!*out) return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
+    return NN_OK;
+}
+
+static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
+    *a = nn_arch_defaults();
+    const char *sizes, *act, *loss, *grad;
+    nn_status st;
+    if ((st = meta_required(f, "arch", &sizes, err)) || (st = meta_required(f, "activation", &act, err)) ||
+        (st = meta_required(f, "loss", &loss, err)) || (st = meta_required(f, "grad", &grad, err)) ||
+        (st = meta_number(f, "temperature", &a->temperature, err)) ||
+        (st = meta_number(f, "alpha", &a->alpha, err)))
+        return st;
+    nn_error why;
+    if (nn_arch_parse_sizes(a, sizes, &why))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
+    if (strcmp(act, "relu") && strcmp(act, "sigmoid") && strcmp(act, "tanh"))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: unknown activation '%s'", f->path, act);
+    if (strlen(loss) >= sizeof a->loss)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: loss name too long", f->path);
+    strcpy(a->activation, act);
+    strcpy(a->loss, loss);
+    if (strcmp(grad, "simplified") == 0) a->grad = NN_GRAD_SIMPLIFIED;
+    else if (strcmp(grad, "jacobian") == 0) a->grad = NN_GRAD_JACOBIAN;
+    else return nn_set_error(err, NN_ERR_FORMAT, "%s: unknown gradient mode '%s'", f->path, grad);
+    if (!(a->temperature > 0) || !(a->alpha >= 0 && a->alpha <= 1))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: temperature %g or alpha %g out of range",
+                            f->path, a->temperature, a->alpha);
+    return NN_OK;
+}
+
+static nn_status read_image_shape(const nn_st_file *f, int F, int *shape, nn_error *err) {
+    nn_json *v;
+    nn_status st = meta_list_of(f, "image_shape", 3, NN_JSON_NUMBER, &v, err);
+    if (st || !v) return st;
+    int i = 0;
+    long long product = 1;
+    for (const nn_json *e = v->child; e; e = e->next, i++) {
+        shape[i] = e->is_uint && e->uint <= (1u << 24) ? (int)e->uint : 0;
+        product *= shape[i];
+    }
+    nn_json_free(v);
+    if (product != F || (shape[2] != 1 && shape[2] != 3))
+        return nn_set_error(err, NN_ERR_FORMAT,
+                            "%s: image_shape [%d,%d,%d] does not describe %d gray or RGB inputs",
+                            f->path, shape[0], shape[1], shape[2], F);
+    return NN_OK;
+}
+
+static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *err) {
+    nn_dataset *d = &m->data;
+    int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
+    d->n_features = F;
+    d->n_classes = K;
+    nn_status st;
+    if ((st = read_reals(f, "values", K, &d->values, err)) ||
+        (st = read_strings(f, "label_names", K, &d->label_names, err)) ||
+        (st = read_strings(f, "feature_names", F, &d->feature_names, err)) ||
+        (st = read_reals(f, "feature_mean", F, &d->feature_mean, err)) ||
+        (st = read_reals(f, "feature_std", F, &d->feature_std, err)) ||
+        (st = read_image_shape(f, F, d->image_shape, err)))
+        return st;
+    const char *column = nn_st_meta(f, "label_column");
+    if (column && !(d->label_column = strdup(column)))
+        return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
+    for (int i = 0; d->values && i < K; i++)
+        for (int j = 0; j < i; j++)
+            if (d->values[i] == d->values[j])
+                return nn_set_error(err, NN_ERR_FORMAT, "%s: category value %g appears twice",
+                                    f->path, d->values[i]);
+    if (!d->feature_mean != !d->feature_std)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: feature_mean and feature_std come together",
+                            f->path);
+    for (int j = 0; d->feature_std && j < F; j++)
+        if (!(d->feature_std[j] > 0))
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: feature_std[%d] = %g is not positive",
+                                f->path, j, d->feature_std[j]);
+    return NN_OK;
+}
+
+/* Every tensor must be one the model (or a checkpoint) uses. */
+static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int checkpoint,
+                                    nn_error *err) {
+    for (int i = 0; i < f->n_tensors; i++) {
+        const char *name = f->tensors[i].name;
+        int layer, used = -1;
+        char kind[8];
+        if (sscanf(name, "dense%d.%7s%n", &layer, kind, &used) == 2 && used == (int)strlen(name) &&
+            layer >= 0 && layer < m->n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
+            continue;
+        if (checkpoint && strncmp(name, "optimizer.", 10) == 0) continue;
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected tensor '%s' for architecture %s",
+                            f->path, name, nn_st_meta(f, "arch"));
+    }
+    return NN_OK;
+}
+
+nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *format, int max_batch,
+                             int with_loss, nn_error *err) {
+    memset(m, 0, sizeof *m);
+    m->loss = -1;
+    const char *have = nn_st_meta(f, "format");
+    if (!have || (format ? strcmp(have, format) != 0
+                         : strcmp(have, NN_MODEL_FORMAT) != 0 && strcmp(have, "nn-checkpoint/1") != 0))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: not an nn %s (__metadata__ format is %s%s%s)",
+                            f->path, format && strcmp(format, NN_MODEL_FORMAT) ? "checkpoint" : "model file",
+                            have ? "'" : "missing", have ? have : "", have ? "'" : "");
+    nn_arch a;
+    nn_status st = read_arch(f, &a, err);
+    if (st) return st;
+    nn_error why;
+    if ((st = nn_model_build(m, &a, max_batch, with_loss, 0, &why)))
+        return nn_set_error(err, st, "%s: %s", f->path, why.msg);
+    if ((st = check_tensor_names(f, m, strcmp(have, NN_MODEL_FORMAT) != 0, err))) goto fail;
+    for (int i = 0; i < m->n_dense; i++) {
+        nn_real *p = nn_node_params(m->g, m->dense[i], NULL);
+        uint64_t n_out = (uint64_t)a.sizes[i + 1], n_in = (uint64_t)a.sizes[i];
+        char name[64];
+        snprintf(name, sizeof name, "dense%d.weight", i);
+        if ((st = nn_st_get(f, name, n_out, n_in, p, err))) goto fail;
+        snprintf(name, sizeof name, "dense%d.bias", i);
+        if ((st = nn_st_get(f, name, n_out, 0, p + n_out * n_in, err))) goto fail;
+    }
+    if ((st = read_description(f, m, err))) goto fail;
+    return NN_OK;
+fail:
+    nn_model_free(m);
+    return st;
+}
+
+nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_loss, nn_error *err) {
+    memset(m, 0, sizeof *m);
+    m->loss = -1;
+    nn_st_file f;
+    nn_status st = nn_st_read(&f, path, err);
+    if (st) return st;
+    st = nn_model_from_file(m, &f, NULL, max_batch, with_loss, err);
+    nn_st_close(&f);
+    return st;
+}

@@ -1,0 +1,24 @@
+/* model_internal.h — shared by the model files (not installed). */
+#ifndef NN_MODEL_INTERNAL_H
+#define NN_MODEL_INTERNAL_H
+
+#include "graph_internal.h"
+#include "safetensors.h"
+
+/* Adds the loss named by m->arch.loss on m->probs; sets m->loss. */
+nn_status nn_model_add_loss(nn_model *m, nn_error *err);
+
+/* The tensors of m's parameters (2 per dense layer) in out[0 .. 2·n_dense). */
+int nn_model_tensors(const nn_model *m, nn_st_out *out);
+
+/* Writes m with its metadata plus extra tensors and metadata pairs. */
+nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out *extra, int n_extra,
+                         const char *const (*extra_meta)[2], int n_extra_meta, const char *path,
+                         nn_error *err);
+
+/* Reads the architecture and data description of f into a new model (graph
+ * built, weights loaded). `format` is the expected __metadata__.format. */
+nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *format, int max_batch,
+                             int with_loss, nn_error *err);
+
+#endif

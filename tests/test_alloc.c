@@ -1,0 +1,175 @@
+/* test_alloc.c — a training step allocates nothing.
+ *
+ * The test binary is linked with --wrap=malloc,calloc,realloc
+ * (tests/alloc_hook.c), so every allocation made by libnn.a — linked
+ * statically into it — is counted. The tests read the counter before and
+ * after several complete steps (gather, zero_grad, forward, backward,
+ * optimizer step) and require no change. They first show the counter is
+ * live, so they cannot pass by counting nothing.
+ *
+ * Not counted: allocations inside shared libraries (OpenBLAS allocates its
+ * work buffers once, at first use, with mmap — a warm-up step is run before
+ * counting anyway).
+ */
+#include <stdlib.h>
+
+#include "alloc_hook.h"
+#include "testutil.h"
+
+enum { F = 12, K = 4, N = 50, MAX_B = 8 };
+
+START_TEST(test_counter_is_live) {
+    long before = test_alloc_count();
+    void *p = malloc(16);
+    ck_assert_int_eq(test_alloc_count(), before + 1);
+    void *q = calloc(2, 8);
+    p = realloc(p, 64);
+    ck_assert_int_eq(test_alloc_count(), before + 3);
+    free(p);
+    free(q);
+    /* and the library's own allocations land here too */
+    before = test_alloc_count();
+    nn_graph *g = nn_graph_create(4);
+    nn_input(g, 3);
+    nn_error err;
+    ck_assert_int_eq(nn_graph_compile(g, 1, &err), NN_OK);
+    ck_assert_int_ge(test_alloc_count(), before + 5);
+    nn_graph_free(g);
+}
+END_TEST
+
+/* A small dataset, stored as bytes (like IDX) or as reals. */
+static nn_dataset make_data(int as_bytes) {
+    nn_dataset d = {.n = N, .n_features = F, .n_classes = K, .x_scale = 1.0 / 255};
+    d.labels = malloc(N * sizeof *d.labels);
+    if (as_bytes) d.x_u8 = malloc((size_t)N * F);
+    else d.x_real = malloc((size_t)N * F * sizeof *d.x_real);
+    ck_assert(d.labels && (d.x_u8 || d.x_real));
+    for (int i = 0; i < N; i++) {
+        d.labels[i] = i % K;
+        for (int j = 0; j < F; j++) {
+            if (as_bytes) d.x_u8[i * F + j] = (uint8_t)(i * 13 + j * 7);
+            else d.x_real[i * F + j] = (nn_real)((i * 13 + j * 7) % 17) / 17;
+        }
+    }
+    return d;
+}
+
+/* The demo's network in miniature, with a second loss in jacobian mode on
+ * an explicit-route softmax so every backward path runs. */
+static nn_graph *make_net(int *x, int *y) {
+    nn_graph *g = nn_graph_create(MAX_B);
+    *x = nn_input(g, F);
+    *y = nn_labels(g, K);
+    int h = nn_relu(g, nn_dense(g, *x, 16, NN_INIT_HE));
+    h = nn_tanh(g, nn_dense(g, h, 8, NN_INIT_XAVIER));
+    h = nn_sigmoid(g, h);
+    int z = nn_dense(g, h, K, NN_INIT_XAVIER);
+    int p = nn_softmax(g, z, 1.0), q = nn_softmax(g, z, 2.0);
+    nn_loss_options lo = nn_loss_defaults();
+    nn_cross_entropy(g, p, *y, &lo);
+    lo.mode = NN_GRAD_JACOBIAN;
+    lo.coef = 0.5;
+    nn_cross_entropy_ex(g, q, *y, &(nn_ce_options){.smoothing = 0.1}, &lo);
+    nn_error err;
+    ck_assert_msg(nn_graph_compile(g, 1, &err) == NN_OK, "%s", err.msg);
+    ck_assert_int_eq(nn_softmax_set_route(g, q, NN_SOFTMAX_EXPLICIT), NN_OK);
+    return g;
+}
+
+static void steps_allocate_nothing(nn_optimizer_options oo, int as_bytes) {
+    int x, y;
+    nn_graph *g = make_net(&x, &y);
+    nn_dataset d = make_data(as_bytes);
+    nn_error err;
+    nn_optimizer *opt = nn_optimizer_create(g, &oo, &err);
+    ck_assert_msg(opt != NULL, "%s", err.msg);
+    int idx[MAX_B];
+    double first = 0, last = 0;
+    int all_finite = 1;
+    long before = 0;
+    /* No ck_assert inside the counted loop: Check's assertions report
+     * progress to the parent process and allocate while doing so. */
+    for (int s = 0; s < 12; s++) {
+        if (s == 2) before = test_alloc_count(); /* after a warm-up */
+        int B = s % 3 == 2 ? 5 : MAX_B;          /* full and short batches */
+        for (int b = 0; b < B; b++) idx[b] = (s * MAX_B + b * 7) % N;
+        nn_dataset_gather(&d, idx, B, nn_input_data(g, x), nn_label_data(g, y));
+        nn_graph_zero_grad(g);
+        double l = nn_graph_forward(g, B);
+        nn_graph_backward(g, B);
+        nn_optimizer_step(opt);
+        all_finite &= isfinite(l) != 0;
+        if (s == 2) first = l;
+        last = l;
+    }
+    long during = test_alloc_count() - before;
+    ck_assert_msg(during == 0, "10 training steps made %ld allocations", during);
+    ck_assert(all_finite);
+    ck_assert(first != last); /* the steps really ran and changed something */
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
+    nn_dataset_free(&d);
+}
+
+START_TEST(test_sgd_momentum_step) {
+    steps_allocate_nothing((nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.05, .momentum = 0.9,
+                                                  .nesterov = 1, .weight_decay = 1e-4}, 1);
+}
+END_TEST
+
+START_TEST(test_sgd_plain_step) {
+    steps_allocate_nothing((nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.05}, 0);
+}
+END_TEST
+
+START_TEST(test_adam_step) {
+    steps_allocate_nothing((nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3,
+                                                  .weight_decay = 1e-4}, 1);
+}
+END_TEST
+
+START_TEST(test_adamw_step) {
+    steps_allocate_nothing((nn_optimizer_options){.kind = NN_OPT_ADAMW, .lr = 1e-3,
+                                                  .weight_decay = 1e-2}, 0);
+}
+END_TEST
+
+/* nn_train: its allocations do not grow with the number of steps. */
+static long train_allocs(int epochs) {
+    int x, y;
+    nn_graph *g = make_net(&x, &y);
+    nn_dataset d = make_data(1);
+    nn_error err;
+    nn_optimizer *opt = nn_optimizer_create(
+        g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3}, &err);
+    nn_train_nodes nodes = {.x = x, .labels = y, .probs = nn_node_input(g, nn_graph_n_nodes(g) - 1, 0)};
+    nn_train_options to = {.epochs = epochs, .batch = MAX_B, .seed = 3};
+    long before = test_alloc_count();
+    ck_assert_int_eq(nn_train(g, opt, &nodes, &d, &d, &to, NULL, NULL, &err), NN_OK);
+    long n = test_alloc_count() - before;
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
+    nn_dataset_free(&d);
+    return n;
+}
+
+START_TEST(test_train_loop) {
+    long one = train_allocs(1), five = train_allocs(5);
+    ck_assert_msg(one == five, "1 epoch: %ld allocations, 5 epochs: %ld", one, five);
+    ck_assert_int_le(one, 2); /* the shuffle permutation, nothing per batch */
+}
+END_TEST
+
+Suite *test_alloc_suite(void) {
+    Suite *s = suite_create("alloc");
+    TCase *tc = tcase_create("alloc");
+    tcase_add_test(tc, test_counter_is_live);
+    tcase_add_test(tc, test_sgd_momentum_step);
+    tcase_add_test(tc, test_sgd_plain_step);
+    tcase_add_test(tc, test_adam_step);
+    tcase_add_test(tc, test_adamw_step);
+    tcase_add_test(tc, test_train_loop);
+    suite_add_tcase(s, tc);
+    return s;
+}
