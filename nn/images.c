@@ -87,16 +87,38 @@ static nn_status list_dir(const char *dir, int want_dirs, char ***names, int *n,
     return NN_OK;
 }
 
+/* Images are refused from their header beyond this many pixels (8192 × 8192),
+ * before stb_image allocates what a corrupt header claims. */
+#define NN_IMAGE_MAX_PIXELS ((long long)1 << 26)
+
+static nn_status bad_size(const char *path, int w, int h, nn_error *err) {
+    return nn_set_error(err, NN_ERR_FORMAT,
+                        "%s: the image header says %d x %d pixels: must be at least 1 x 1 "
+                        "and at most %lld pixels", path, w, h, NN_IMAGE_MAX_PIXELS);
+}
+
 /* Decodes path into out (height, width, channels) bytes; on failure returns
  * NN_ERR_FORMAT with stb_image's reason. */
 static nn_status decode(const char *path, int width, int height, int channels, uint8_t *out,
                         nn_error *err) {
     int w, h, comp;
-    unsigned char *pixels = stbi_load(path, &w, &h, &comp, channels);
+    unsigned char *pixels = NULL;
+    /* stbi_info reads the header only: check the size before decoding. A
+     * 0 x 0 image (which stb_image decodes) would trip stb_image_resize's
+     * assertion (fuzz_image). */
+    if (stbi_info(path, &w, &h, &comp)) {
+        if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS)
+            return bad_size(path, w, h, err);
+        pixels = stbi_load(path, &w, &h, &comp, channels);
+    }
     if (!pixels) {
         const char *why = stbi_failure_reason();
         return nn_set_error(err, NN_ERR_FORMAT, "%s: cannot decode image: %s", path,
                             why ? why : "unknown reason");
+    }
+    if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS) {
+        stbi_image_free(pixels);
+        return bad_size(path, w, h, err);
     }
     int ok = 1;
     if (w == width && h == height) memcpy(out, pixels, (size_t)w * h * channels);
@@ -169,7 +191,9 @@ static nn_status first_size(const char *root, const folder_listing *l, int *widt
             int comp, ok = path && stbi_info(path, width, height, &comp);
             free(dir);
             free(path);
-            if (ok) return NN_OK;
+            if (ok && *width >= 1 && *height >= 1 &&
+                (long long)*width * *height <= NN_IMAGE_MAX_PIXELS)
+                return NN_OK;
         }
     return nn_set_error(err, NN_ERR_FORMAT, "%s: no decodable image", root);
 }

@@ -276,14 +276,14 @@ static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *er
 }
 
 /* Every tensor must be one the model (or a checkpoint) uses. */
-static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int checkpoint,
+static nn_status check_tensor_names(const nn_st_file *f, int n_dense, int checkpoint,
                                     nn_error *err) {
     for (int i = 0; i < f->n_tensors; i++) {
         const char *name = f->tensors[i].name;
         int layer, used = -1;
         char kind[8];
         if (sscanf(name, "dense%d.%7s%n", &layer, kind, &used) == 2 && used == (int)strlen(name) &&
-            layer >= 0 && layer < m->n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
+            layer >= 0 && layer < n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
             continue;
         if (checkpoint && strncmp(name, "optimizer.", 10) == 0) continue;
         return nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected tensor '%s' for architecture %s",
@@ -305,10 +305,23 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
     nn_arch a;
     nn_status st = read_arch(f, &a, err);
     if (st) return st;
+    /* Every weight and bias must be in the file with the shape the arch needs
+     * before the graph is built: the file's real size then bounds what the
+     * arch can make us allocate (a 246-byte file claiming 50000-10000-2 used
+     * to allocate and initialise 2 GB before being rejected). */
+    if ((st = check_tensor_names(f, a.n_sizes - 1, strcmp(have, NN_MODEL_FORMAT) != 0, err)))
+        return st;
+    for (int i = 0; i + 1 < a.n_sizes; i++) {
+        uint64_t n_out = (uint64_t)a.sizes[i + 1], n_in = (uint64_t)a.sizes[i];
+        char name[64];
+        snprintf(name, sizeof name, "dense%d.weight", i);
+        if ((st = nn_st_get(f, name, n_out, n_in, NULL, err))) return st;
+        snprintf(name, sizeof name, "dense%d.bias", i);
+        if ((st = nn_st_get(f, name, n_out, 0, NULL, err))) return st;
+    }
     nn_error why;
     if ((st = nn_model_build(m, &a, max_batch, with_loss, 0, &why)))
         return nn_set_error(err, st, "%s: %s", f->path, why.msg);
-    if ((st = check_tensor_names(f, m, strcmp(have, NN_MODEL_FORMAT) != 0, err))) goto fail;
     for (int i = 0; i < m->n_dense; i++) {
         nn_real *p = nn_node_params(m->g, m->dense[i], NULL);
         uint64_t n_out = (uint64_t)a.sizes[i + 1], n_in = (uint64_t)a.sizes[i];
