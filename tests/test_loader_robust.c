@@ -46,6 +46,44 @@ START_TEST(test_image_zero_size_rejected) {
 }
 END_TEST
 
+/* fuzz_image: Debian's stb_image writes past its Huffman tables when a JPEG
+ * DHT segment declares more than 256 codes (upstream nothings/stb #1289,
+ * #1291). The smallest such file: SOI, one DHT with counts adding to 300. */
+START_TEST(test_jpeg_huffman_overflow_refused) {
+    unsigned char jpeg[2 + 4 + 17 + 300 + 2] = {0xFF, 0xD8, 0xFF, 0xC4};
+    size_t seg = 2 + 17 + 300;
+    jpeg[4] = (unsigned char)(seg >> 8), jpeg[5] = (unsigned char)seg;
+    jpeg[6] = 0x10; /* AC table 0 */
+    jpeg[7 + 15] = 255, jpeg[7 + 14] = 45; /* 300 codes of lengths 15 and 16 */
+    jpeg[sizeof jpeg - 2] = 0xFF, jpeg[sizeof jpeg - 1] = 0xD9;
+    char dir[64], path[512];
+    tmp_dir(dir);
+    tmp_write(tmp_path(path, dir, "dht.jpg"), (const char *)jpeg, sizeof jpeg);
+    nn_real x[4];
+    nn_error err = {0};
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "a Huffman table with more than 256 codes");
+    /* the input the fuzzer saved (first byte: its option byte) */
+    FILE *f = fopen("../fuzz/corpus/image/regression_dht_overflow", "rb");
+    ck_assert_ptr_nonnull(f);
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 100);
+    tmp_write(path, buf + 1, n - 1);
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "Huffman table");
+    /* while a valid JPEG (the fuzz seed, written by stb_image_write) loads */
+    f = fopen("../fuzz/corpus/image/rgb.jpg", "rb");
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    tmp_write(path, buf + 1, n - 1);
+    ck_assert_msg(nn_load_image(x, path, 2, 2, 1, &err) == NN_OK, "%s", err.msg);
+    tmp_remove(dir);
+}
+END_TEST
+
 /* A 20-byte PGM claiming 20000 x 20000 pixels: refused from its header,
  * before stb_image allocates 400 MB for it. */
 START_TEST(test_image_absurd_size_rejected) {
@@ -93,6 +131,7 @@ Suite *test_loader_robust_suite(void) {
     tcase_add_test(tc, test_csv_number_beyond_float);
     tcase_add_test(tc, test_image_zero_size_rejected);
     tcase_add_test(tc, test_image_absurd_size_rejected);
+    tcase_add_test(tc, test_jpeg_huffman_overflow_refused);
     tcase_add_test(tc, test_model_arch_checked_before_build);
     suite_add_tcase(s, tc);
     return s;
