@@ -19,14 +19,17 @@
 
 #define JPEG_MAX_HUFFMAN_SYMBOLS 256
 
-static const char *check_dht(const unsigned char *p, const unsigned char *end) {
-    while (p < end) {
-        if (end - p < 17) return NULL; /* truncated: stb_image rejects it safely */
+/* Mirrors stb_image's DHT reader: while the segment's length L is positive it
+ * reads a class byte and 16 counts — past the segment, and as zeros past the
+ * end of the file, if they are not there — then n = their sum values. */
+static const char *check_dht(const unsigned char *buf, size_t len, size_t p, long L) {
+    while (L > 0) {
         int n = 0;
-        for (int i = 1; i <= 16; i++) n += p[i];
+        for (size_t k = 1; k <= 16; k++) n += p + k < len ? buf[p + k] : 0;
         if (n > JPEG_MAX_HUFFMAN_SYMBOLS)
             return "corrupt JPEG: a Huffman table with more than 256 codes";
-        p += 17 + n;
+        p += 17 + (size_t)n;
+        L -= 17 + n;
     }
     return NULL;
 }
@@ -51,9 +54,8 @@ const char *nn_image_guard(const unsigned char *buf, size_t len) {
         }
         size_t seg = (size_t)buf[i + 2] << 8 | buf[i + 3];
         if (seg < 2) return NULL; /* stb_image rejects it */
-        size_t end = i + 2 + seg < len ? i + 2 + seg : len;
         if (m == 0xC4) {
-            const char *why = check_dht(buf + i + 4, buf + end);
+            const char *why = check_dht(buf, len, i + 4, (long)seg - 2);
             if (why) return why;
         }
         i += 2 + seg;
