@@ -89,9 +89,9 @@ static nn_status list_dir(const char *dir, int want_dirs, char ***names, int *n,
     return NN_OK;
 }
 
-/* Images are refused from their header beyond this many pixels (8192 × 8192),
+/* Images are refused from their header beyond this many pixels (4096 × 4096),
  * before stb_image allocates what a corrupt header claims. */
-#define NN_IMAGE_MAX_PIXELS ((long long)1 << 26)
+#define NN_IMAGE_MAX_PIXELS ((long long)1 << 24)
 
 static nn_status bad_size(const char *path, int w, int h, nn_error *err) {
     return nn_set_error(err, NN_ERR_FORMAT,
