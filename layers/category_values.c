@@ -40,6 +40,11 @@ void nn_category_moments(const nn_real *p, const double *v, int K, double *mu, d
     *var = s;
 }
 
+void nn_variance_grad_add(nn_real *dp, const double *v, int K, double mu, double dvar) {
+    /* from σ² = Σ p_i (v_i − μ)²:  ∂L/∂p_i += ∂L/∂σ² · (v_i − μ)² */
+    for (int i = 0; i < K; i++) dp[i] += (nn_real)(dvar * (v[i] - mu) * (v[i] - mu));
+}
+
 void nn_head_free(void *config) {
     nn_head_config *c = config;
     if (c) free(c->values);

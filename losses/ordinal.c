@@ -8,13 +8,13 @@
  * with y = v_c for a label c, or a real target (B, 1).
  *
  * Derivation (docs/losses.md#ordinal-expected-value-losses). With
- * ∂μ/∂p_i = v_i and ∂σ²/∂p_i = v_i² − 2 μ v_i (σ² = Σ v_i² p_i − μ²):
+ * ∂μ/∂p_i = v_i and ∂σ²/∂p_i = (v_i − μ)² (from the two-pass σ², since
+ * Σ p_i (v_i − μ) = 0; see nn_variance_grad_add):
  *   jacobian mode    squared  ∂l/∂p_i = (μ − y) v_i
  *                    absolute ∂l/∂p_i = sign(μ − y) v_i
- *                    variance ∂l/∂p_i = v_i² − 2 μ v_i
+ *                    variance ∂l/∂p_i = (v_i − μ)²
  *   simplified mode  T·∂μ/∂z_j  = Σ_i v_i p_i (δ_ij − p_j) = p_j (v_j − μ)
- *                    T·∂σ²/∂z_j = Σ_i (v_i² − 2μ v_i) p_i (δ_ij − p_j)
- *                               = p_j (v_j² − 2μ v_j − (Σ v_i² p_i − 2μ²))
+ *                    T·∂σ²/∂z_j = Σ_i (v_i − μ)² p_i (δ_ij − p_j)
  *                               = p_j ((v_j − μ)² − σ²)
  *                    so T·∂l/∂z_j = (μ − y) p_j (v_j − μ), sign(μ − y) p_j (v_j − μ),
  *                    p_j ((v_j − μ)² − σ²).
@@ -94,11 +94,13 @@ static void ev_grad_p(const void *cfg, const nn_loss_row *r, nn_real *d) {
         d[0] = (nn_real)g;
         return;
     }
-    for (int i = 0; i < r->K; i++) {
-        double v = c->values[i];
-        /* from μ = Σ v_i p_i: ∂μ/∂p_i = v_i; from σ² = Σ v_i² p_i − μ²: v_i² − 2μ v_i */
-        d[i] = (nn_real)(c->kind == EV_VARIANCE ? v * v - 2 * mu * v : g * v);
+    if (c->kind == EV_VARIANCE) { /* from σ² = Σ p_i (v_i − μ)²: ∂σ²/∂p_i = (v_i − μ)² */
+        for (int i = 0; i < r->K; i++) d[i] = 0;
+        nn_variance_grad_add(d, c->values, r->K, mu, 1);
+        return;
     }
+    /* from μ = Σ v_i p_i:  ∂l/∂p_i = ∂l/∂μ · v_i */
+    for (int i = 0; i < r->K; i++) d[i] = (nn_real)(g * c->values[i]);
 }
 
 /* closed forms: T·∂μ/∂z_j = p_j (v_j − μ),  T·∂σ²/∂z_j = p_j ((v_j − μ)² − σ²) */
