@@ -15,7 +15,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "loss.h"
 
@@ -246,7 +245,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
         goto fail;
     L->K = nn_graph_node(g, input)->width;
     L->on_softmax = nn_is_softmax(g, input);
-    if (target >= 0 && strcmp(nn_node_kind(g, target), "labels") == 0)
+    if (target >= 0 && nn_is_labels(g, target))
         L->n_labels = nn_graph_node(g, target)->width;
     if (opt.reduction != NN_REDUCE_MEAN && opt.reduction != NN_REDUCE_SUM &&
         opt.reduction != NN_REDUCE_BATCHMEAN) {
@@ -266,7 +265,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
                       ops->name, target_T);
         goto fail;
     }
-    if (target_T > 0 && (target < 0 || strcmp(nn_node_kind(g, target), "labels") == 0 ||
+    if (target_T > 0 && (target < 0 || nn_is_labels(g, target) ||
                          nn_graph_node(g, target)->width != L->K)) {
         nn_graph_fail(g, "%s: a target given as logits must be a real node of width %d",
                       ops->name, L->K);
@@ -277,7 +276,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
                       ops->name, input, nn_node_kind(g, input));
         goto fail;
     }
-    if (opt.weights >= 0 && strcmp(nn_node_kind(g, opt.weights), "labels") == 0) {
+    if (opt.weights >= 0 && nn_is_labels(g, opt.weights)) {
         nn_graph_fail(g, "%s: the weights node %d is a labels node; weights must be real values",
                       ops->name, opt.weights);
         goto fail;

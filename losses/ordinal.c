@@ -27,7 +27,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "../layers/category_values.h"
 #include "loss.h"
@@ -141,7 +140,7 @@ static int ev_add(nn_graph *g, ev_kind kind, int x, int target, const double *va
         return -1;
     }
     int on_softmax = nn_is_softmax(g, x), K = nn_node_width(g, x);
-    int labels = target >= 0 && strcmp(nn_node_kind(g, target), "labels") == 0;
+    int labels = nn_is_labels(g, target);
     if (!on_softmax && K != 1) {
         nn_graph_fail(g, "%s: the input must be a softmax node or have width 1 (a μ head), "
                       "but node %d is a %s of width %d", who, x, nn_node_kind(g, x), K);
@@ -207,7 +206,7 @@ int nn_mean_variance(nn_graph *g, int p, int labels, const nn_mean_variance_opti
         nn_graph_fail(g, "mean_variance: the output struct must not be NULL");
         return -1;
     }
-    if (!nn_is_softmax(g, p) || strcmp(nn_node_kind(g, labels), "labels") != 0) {
+    if (!nn_is_softmax(g, p) || !nn_is_labels(g, labels)) {
         nn_graph_fail(g, "mean_variance: needs a softmax node and a labels node, got a %s and "
                       "a %s", nn_node_kind(g, p), nn_node_kind(g, labels));
         return -1;

@@ -86,8 +86,12 @@ int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
 
 static inline nn_node *nn_graph_node(nn_graph *g, int id) { return &g->nodes[id]; }
 
-/* True if node is a softmax (losses check their input with it). */
+/* What kind of node `node` is, by its ops table (0 for an id out of range):
+ * a softmax (losses check their input with it), an nn_labels node (class
+ * ids, n->labels) or an nn_input node (real data the caller fills). */
 int nn_is_softmax(const nn_graph *g, int node);
+int nn_is_labels(const nn_graph *g, int node);
+int nn_is_input(const nn_graph *g, int node);
 double nn_softmax_temperature(const nn_graph *g, int node);
 
 /* printf into an nn_error (if not NULL) and return code. */
