@@ -89,11 +89,18 @@ int nn_graph_check_real_input(nn_graph *g, int x, const char *who) {
 
 int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
                       int n_inputs, int width, void *config) {
-    if (!g || g->error[0] || g->compiled || width < 1 || n_inputs > NN_MAX_INPUTS) {
-        if (g && !g->error[0])
-            nn_graph_fail(g, "%s: %s", ops->kind,
-                          g->compiled ? "the graph is already compiled"
-                                      : "width must be at least 1");
+    if (!g || g->error[0]) goto fail; /* a NULL graph: nn_graph_compile says so */
+    if (g->compiled) {
+        nn_graph_fail(g, "%s: the graph is already compiled", ops->kind);
+        goto fail;
+    }
+    if (width < 1) {
+        nn_graph_fail(g, "%s: width must be at least 1, got %d", ops->kind, width);
+        goto fail;
+    }
+    if (n_inputs < 0 || n_inputs > NN_MAX_INPUTS) {
+        nn_graph_fail(g, "%s: %d inputs; a node takes 0 to %d", ops->kind, n_inputs,
+                      NN_MAX_INPUTS);
         goto fail;
     }
     for (int i = 0; i < n_inputs; i++)
@@ -283,5 +290,5 @@ nn_real *nn_node_param_grads(nn_graph *g, int id, size_t *count) {
 }
 double nn_loss_value(const nn_graph *g, int id) {
     const nn_node *n = node_at(g, id);
-    return (n && n->is_loss) ? n->loss_value : 0.0;
+    return (n && n->is_loss) ? n->loss_value : NAN;
 }

@@ -181,7 +181,9 @@ int32_t       *nn_label_data(nn_graph *g, int labels);       /* (B) */
  * weight (n_out, n_in) then bias (n_out), as torch.nn.Linear stores them. */
 nn_real       *nn_node_params(nn_graph *g, int node, size_t *count);
 nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
-double         nn_loss_value(const nn_graph *g, int loss); /* last forward */
+/* A loss node's reduced value in the last forward, before its coef; NaN
+ * for a node that is not a loss. */
+double         nn_loss_value(const nn_graph *g, int loss);
 
 /* The whole parameter and gradient buffers. */
 size_t   nn_graph_n_params(const nn_graph *g);
