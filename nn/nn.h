@@ -82,7 +82,7 @@ void     nn_rng_seed(nn_rng *rng, uint64_t seed);
 uint32_t nn_rng_u32(nn_rng *rng);
 double   nn_rng_uniform(nn_rng *rng);           /* in [0, 1) */
 double   nn_rng_normal(nn_rng *rng);            /* standard normal */
-uint32_t nn_rng_below(nn_rng *rng, uint32_t n); /* uniform in [0, n), unbiased */
+uint32_t nn_rng_below(nn_rng *rng, uint32_t n); /* uniform in [0, n), unbiased; 0 if n = 0 */
 
 /* ----------------------------------------------------------------- graph */
 
