@@ -23,6 +23,10 @@ nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *opts,
         nn_set_error(err, NN_ERR_ARG, "optimizer: the graph must be compiled first");
         return NULL;
     }
+    if (!opts) {
+        nn_set_error(err, NN_ERR_ARG, "optimizer: no options given (kind and lr are required)");
+        return NULL;
+    }
     nn_optimizer_options o = *opts;
     if (o.beta1 == 0) o.beta1 = 0.9;
     if (o.beta2 == 0) o.beta2 = 0.999;

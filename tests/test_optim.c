@@ -129,11 +129,13 @@ START_TEST(test_bad_options) {
         ck_assert_msg(strstr(err.msg, bad[i].msg) && strstr(err.msg, "optimizer"),
                       "case %zu: message \"%s\" lacks \"%s\"", i, err.msg, bad[i].msg);
     }
+    nn_error err = {0};
+    ck_assert_ptr_null(nn_optimizer_create(g, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no options"));
     nn_graph_free(g);
 
     nn_graph *raw = nn_graph_create(1); /* not compiled */
     nn_input(raw, 2);
-    nn_error err = {0};
     ck_assert_ptr_null(nn_optimizer_create(raw, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 1}, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "compiled"));
     nn_graph_free(raw);
