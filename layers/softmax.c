@@ -30,12 +30,30 @@ typedef struct {
     nn_softmax_route route;
 } softmax_config;
 
-void nn_softmax_row(nn_real *p, const nn_real *z, int K, double T) {
+static nn_real row_max(const nn_real *z, int K) {
     nn_real m = z[0];
     for (int i = 1; i < K; i++) m = z[i] > m ? z[i] : m;
+    return m;
+}
+
+/* log Σ_j exp((z_j − m)/T) for m = max_j z_j: every term ≤ 1 and the max
+ * term is exactly 1, so the sum is in [1, K] and its log is finite. */
+static double log_sum_exp_shifted(const nn_real *z, int K, double T, nn_real m) {
+    double sum = 0;
+    for (int i = 0; i < K; i++) sum += exp(((double)z[i] - m) / T);
+    return log(sum);
+}
+
+double nn_logsumexp_row(const nn_real *z, int K, double T) {
+    nn_real m = row_max(z, K);
+    return (double)m / T + log_sum_exp_shifted(z, K, T, m);
+}
+
+void nn_softmax_row(nn_real *p, const nn_real *z, int K, double T) {
+    nn_real m = row_max(z, K);
     double sum = 0;
     for (int i = 0; i < K; i++) {
-        p[i] = (nn_real)exp((double)(z[i] - m) / T);
+        p[i] = (nn_real)exp(((double)z[i] - m) / T);
         sum += p[i];
     }
     double inv = 1.0 / sum; /* sum ≥ 1: the max term is exp(0) */
@@ -45,12 +63,9 @@ void nn_softmax_row(nn_real *p, const nn_real *z, int K, double T) {
 double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T) {
     /* log p_i = (z_i − m)/T − log Σ_j exp((z_j − m)/T): finite even when p_i
      * underflows to 0, which is why losses use it instead of log(p_i). */
-    nn_real m = z[0];
-    for (int i = 1; i < K; i++) m = z[i] > m ? z[i] : m;
-    double sum = 0;
-    for (int i = 0; i < K; i++) sum += exp((double)(z[i] - m) / T);
-    double lse = log(sum);
-    for (int i = 0; i < K; i++) logp[i] = (nn_real)((double)(z[i] - m) / T - lse);
+    nn_real m = row_max(z, K);
+    double lse = log_sum_exp_shifted(z, K, T, m);
+    for (int i = 0; i < K; i++) logp[i] = (nn_real)(((double)z[i] - m) / T - lse);
     return (double)m / T + lse;
 }
 

@@ -137,6 +137,8 @@ nn_status nn_softmax_set_route(nn_graph *g, int softmax, nn_softmax_route r);
 void   nn_softmax_row(nn_real *p, const nn_real *z, int K, double T);
 /* logp = log softmax(z/T); returns logsumexp(z/T). */
 double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T);
+/* log Σ_i exp(z_i/T), computed stably (finite for every finite z). */
+double nn_logsumexp_row(const nn_real *z, int K, double T);
 /* J (K, K): J_ij = ∂p_i/∂z_j = p_i (δ_ij − p_j) / T. */
 void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
 /* dz (K) += p ⊙ (g − ⟨g, p⟩) / T, the vector-Jacobian product Jᵀ g. */

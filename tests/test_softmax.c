@@ -199,6 +199,7 @@ START_TEST(test_finite_at_large_logits) {
                 if (z[i] == m) ck_assert_close(p[i], 1.0 / n_max, REAL_TOL, 0);
             }
             ck_assert_close(lse, m / T + log(n_max), 0, 1e-6);
+            ck_assert(nn_logsumexp_row(z, 4, T) == lse);
         }
     }
 }
@@ -211,9 +212,11 @@ START_TEST(test_values) {
         nn_real z[K], p[K], logp[K];
         some_logits(z, 40 + t);
         nn_softmax_row(p, z, K, T);
-        nn_log_softmax_row(logp, z, K, T);
+        double lse = nn_log_softmax_row(logp, z, K, T);
         double sum = 0;
         for (int i = 0; i < K; i++) sum += exp(z[i] / T);
+        ck_assert_close(lse, log(sum), REAL_TOL, REAL_TOL);
+        ck_assert_close(nn_logsumexp_row(z, K, T), log(sum), REAL_TOL, REAL_TOL);
         for (int i = 0; i < K; i++) {
             ck_assert_close(p[i], exp(z[i] / T) / sum, REAL_TOL, 10 * REAL_TOL);
             ck_assert_close(logp[i], z[i] / T - log(sum), REAL_TOL, 10 * REAL_TOL);
