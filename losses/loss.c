@@ -239,7 +239,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
     int inputs[3] = {input}, n_inputs = 1;
     if (target >= 0) inputs[n_inputs++] = target;
     if (opt.weights >= 0) inputs[n_inputs++] = opt.weights;
-    if (!nn_graph_check_node(g, input, ops->name) ||
+    if (!nn_graph_check_real_input(g, input, ops->name) ||
         (target >= 0 && !nn_graph_check_node(g, target, ops->name)) ||
         (opt.weights >= 0 && !nn_graph_check_node(g, opt.weights, ops->name)))
         goto fail;
