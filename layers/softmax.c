@@ -21,14 +21,22 @@
 
 #include "../nn/graph_internal.h"
 
-/* The explicit route keeps one K×K matrix in scratch; past this K it would
- * cost more memory than it teaches. */
+/* The explicit route keeps one K×K matrix; past this K it would cost more
+ * memory (16 MB in float) than it teaches. */
 #define NN_SOFTMAX_EXPLICIT_MAX_K 2048
 
 typedef struct {
     double T;
     nn_softmax_route route;
+    nn_real *jacobian; /* (K, K) work space of the explicit route; allocated
+                          when that route is chosen, else NULL */
 } softmax_config;
+
+static void softmax_free(void *config) {
+    softmax_config *c = config;
+    if (c) free(c->jacobian);
+    free(c);
+}
 
 static nn_real row_max(const nn_real *z, int K) {
     nn_real m = z[0];
@@ -81,11 +89,6 @@ void nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, doub
     for (int i = 0; i < K; i++) dz[i] += (nn_real)(p[i] * (g[i] - gp) / T);
 }
 
-static size_t softmax_scratch(const nn_node *n, int max_batch) {
-    (void)max_batch;
-    return n->width <= NN_SOFTMAX_EXPLICIT_MAX_K ? (size_t)n->width * n->width : 0;
-}
-
 static void softmax_forward(nn_graph *g, nn_node *n, int B) {
     const softmax_config *c = n->config;
     const nn_real *z = nn_graph_node(g, n->inputs[0])->out; /* (B, K) */
@@ -106,7 +109,7 @@ static void softmax_backward(nn_graph *g, nn_node *n, int B) {
         if (c->route == NN_SOFTMAX_VJP) {
             nn_softmax_vjp(dzr, p, gp, K, c->T);
         } else {
-            nn_real *J = n->scratch; /* (K, K) */
+            nn_real *J = c->jacobian; /* (K, K) */
             nn_softmax_jacobian(J, p, K, c->T);
             for (int j = 0; j < K; j++) { /* dz_j += Σ_i J_ij g_i  (Jᵀ g) */
                 double s = 0;
@@ -121,7 +124,7 @@ static const nn_node_ops softmax_ops = {
     .kind = "softmax",
     .forward = softmax_forward,
     .backward = softmax_backward,
-    .scratch = softmax_scratch,
+    .free_config = softmax_free,
 };
 
 int nn_softmax(nn_graph *g, int z, double temperature) {
@@ -131,7 +134,7 @@ int nn_softmax(nn_graph *g, int z, double temperature) {
                       temperature);
         return -1;
     }
-    softmax_config *c = malloc(sizeof *c);
+    softmax_config *c = calloc(1, sizeof *c);
     if (!c) {
         nn_graph_fail(g, "softmax: out of memory");
         return -1;
@@ -150,10 +153,15 @@ double nn_softmax_temperature(const nn_graph *g, int node) {
 }
 
 nn_status nn_softmax_set_route(nn_graph *g, int node, nn_softmax_route r) {
-    if (!nn_is_softmax(g, node)) return NN_ERR_ARG;
-    if (r == NN_SOFTMAX_EXPLICIT && g->nodes[node].width > NN_SOFTMAX_EXPLICIT_MAX_K)
-        return NN_ERR_ARG;
+    if (!g || !nn_is_softmax(g, node)) return NN_ERR_ARG;
     if (r != NN_SOFTMAX_VJP && r != NN_SOFTMAX_EXPLICIT) return NN_ERR_ARG;
-    ((softmax_config *)g->nodes[node].config)->route = r;
+    softmax_config *c = g->nodes[node].config;
+    size_t K = (size_t)g->nodes[node].width;
+    if (r == NN_SOFTMAX_EXPLICIT && !c->jacobian) {
+        if (K > NN_SOFTMAX_EXPLICIT_MAX_K) return NN_ERR_ARG;
+        c->jacobian = malloc(K * K * sizeof *c->jacobian);
+        if (!c->jacobian) return NN_ERR_NOMEM;
+    }
+    c->route = r;
     return NN_OK;
 }

@@ -128,7 +128,10 @@ int nn_tanh(nn_graph *g, int x);
 int nn_softmax(nn_graph *g, int z, double temperature);
 
 /* Softmax backward route, for teaching: the O(K) vector-Jacobian product
- * p ⊙ (g − <g, p>) / T (default), or the explicit K×K Jacobian per sample. */
+ * p ⊙ (g − <g, p>) / T (default), or the explicit K×K Jacobian per sample,
+ * whose K×K work space (K ≤ 2048) is allocated here, before or after compile.
+ * NN_ERR_ARG: not a softmax node, an unknown route or K too large;
+ * NN_ERR_NOMEM. */
 typedef enum { NN_SOFTMAX_VJP, NN_SOFTMAX_EXPLICIT } nn_softmax_route;
 nn_status nn_softmax_set_route(nn_graph *g, int softmax, nn_softmax_route r);
 
