@@ -246,6 +246,9 @@ typedef struct {
     double  *feature_mean;  /* (n_features) standardisation, applied by gather: */
     double  *feature_std;   /* (n_features)   x -> (x - mean) / std */
     int      image_shape[3];/* (height, width, channels) of image samples, or 0s */
+    nn_real *targets;       /* (n, target_width) per-sample real targets a loss
+                               reads (teacher logits, soft labels), or NULL */
+    int      target_width;
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
@@ -266,6 +269,8 @@ nn_status nn_dataset_validate(const nn_dataset *d, const char *name, nn_error *e
  * buffer (B, may be NULL), standardising them when d has feature_mean/std. */
 void nn_dataset_gather(const nn_dataset *d, const int *idx, int B,
                        nn_real *x, int32_t *labels);
+/* Copies the targets of rows idx[0..B) into t (B, target_width). */
+void nn_dataset_gather_targets(const nn_dataset *d, const int *idx, int B, nn_real *t);
 
 /* -------------------------------------------------------------- training */
 
@@ -306,6 +311,8 @@ typedef struct {
     int x;      /* nn_input node */
     int labels; /* nn_labels node */
     int probs;  /* node whose argmax is the prediction (e.g. the softmax) */
+    int targets;/* input node fed with the dataset's targets; read only when
+                   the dataset has targets */
 } nn_train_nodes;
 
 typedef void (*nn_epoch_callback)(const nn_epoch_stats *s, void *user);

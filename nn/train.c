@@ -52,6 +52,11 @@ static nn_status check_nodes(nn_graph *g, const nn_train_nodes *nodes, const nn_
         return nn_set_error(err, NN_ERR_SHAPE,
                             "train: the %s data have %d features but the input node takes %d",
                             which, d->n_features, nn_node_width(g, nodes->x));
+    if (d->targets && (!nn_input_data(g, nodes->targets) || nodes->targets == nodes->x ||
+                       nn_node_width(g, nodes->targets) != d->target_width))
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "train: the %s data have targets of width %d but node %d is not a "
+                            "separate input node of that width", which, d->target_width, nodes->targets);
     if (d->n_classes > nn_node_width(g, nodes->labels))
         return nn_set_error(err, NN_ERR_SHAPE,
                             "train: the %s data have %d classes but the network predicts %d",
@@ -70,6 +75,9 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
             for (int i = 0; i < m; i++) idx[i] = start + done + i;
             nn_dataset_gather(d, idx, m, nn_input_data(g, nodes->x) + (size_t)done * d->n_features,
                               nn_label_data(g, nodes->labels) + done);
+            if (d->targets)
+                nn_dataset_gather_targets(d, idx, m, nn_input_data(g, nodes->targets) +
+                                                         (size_t)done * d->target_width);
         }
         nn_graph_forward(g, n);
         correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
@@ -117,6 +125,8 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
             int B = train->n - start < o->batch ? train->n - start : o->batch;
             nn_dataset_gather(train, perm + start, B, nn_input_data(g, nodes->x),
                               nn_label_data(g, nodes->labels));
+            if (train->targets)
+                nn_dataset_gather_targets(train, perm + start, B, nn_input_data(g, nodes->targets));
             nn_graph_zero_grad(g);
             double loss = nn_graph_forward(g, B);
             if (isfinite(loss)) nn_graph_backward(g, B);
