@@ -135,8 +135,9 @@ int nn_softmax(nn_graph *g, int z, double temperature);
 typedef enum { NN_SOFTMAX_VJP, NN_SOFTMAX_EXPLICIT } nn_softmax_route;
 nn_status nn_softmax_set_route(nn_graph *g, int softmax, nn_softmax_route r);
 
-/* Softmax kernels on one row of K values, usable outside a graph (the
- * walkthrough and tests use them). p = softmax(z/T), computed stably. */
+/* Softmax kernels on one row of K ≥ 1 values, usable outside a graph (the
+ * walkthrough and tests use them); T > 0. Every array has K entries but J. */
+/* p = softmax(z/T), computed stably (the row maximum is subtracted first). */
 void   nn_softmax_row(nn_real *p, const nn_real *z, int K, double T);
 /* logp = log softmax(z/T); returns logsumexp(z/T). */
 double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T);
@@ -144,7 +145,7 @@ double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T);
 double nn_logsumexp_row(const nn_real *z, int K, double T);
 /* J (K, K): J_ij = ∂p_i/∂z_j = p_i (δ_ij − p_j) / T. */
 void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
-/* dz (K) += p ⊙ (g − ⟨g, p⟩) / T, the vector-Jacobian product Jᵀ g. */
+/* dz += p ⊙ (g − ⟨g, p⟩) / T, the vector-Jacobian product Jᵀ g. */
 void   nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, double T);
 
 /* Cross-entropy with hard labels: l_b = −log p[b, y_b]. `p` must be a softmax
@@ -169,7 +170,9 @@ double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
 void   nn_graph_zero_grad(nn_graph *g);
 void   nn_graph_backward(nn_graph *g, int B);
-/* Training mode on by default; layers such as dropout read it. */
+/* Training mode (1, the default) or evaluation mode (0);
+ * nn_evaluate_accuracy switches to 0 while it runs. No layer here behaves
+ * differently yet (there is no dropout); a layer that should reads the flag. */
 void   nn_graph_set_training(nn_graph *g, int training);
 
 /* Accessors. Buffers are row-major, max_batch rows. */
