@@ -9,6 +9,8 @@
  *   db += Σ_b dy     (n_out)
  *   dx += dy W       (B, n_in), skipped when nothing upstream needs it
  * All three are sgemm calls (or plain sums), so the layer runs at BLAS speed.
+ *
+ * Derivation: docs/dense.md. Tests: tests/test_layers.c.
  */
 #include <math.h>
 #include <stdlib.h>
