@@ -53,7 +53,7 @@ static double target_value(const ev_config *c, const nn_loss_row *r) {
 /* μ and σ² of the row: from p on a softmax, or the width-1 input itself. */
 static void row_moments(const ev_config *c, const nn_loss_row *r, double *mu, double *var) {
     if (r->logp) {
-        nn_category_moments(r->p, c->values, r->K, mu, var);
+        nn_category_moments(mu, var, r->p, c->values, r->K);
     } else {
         *mu = r->p[0];
         *var = r->p[0];
@@ -95,7 +95,7 @@ static void ev_grad_p(const void *cfg, const nn_loss_row *r, nn_real *d) {
     }
     if (c->kind == EV_VARIANCE) { /* from σ² = Σ p_i (v_i − μ)²: ∂σ²/∂p_i = (v_i − μ)² */
         for (int i = 0; i < r->K; i++) d[i] = 0;
-        nn_variance_grad_add(d, c->values, r->K, mu, 1);
+        nn_variance_grad_add(d, 1, c->values, mu, r->K);
         return;
     }
     /* from μ = Σ v_i p_i:  ∂l/∂p_i = ∂l/∂μ · v_i */
