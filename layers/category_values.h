@@ -26,8 +26,8 @@ double *nn_category_values(nn_graph *g, const char *who, const double *values, i
 void nn_category_moments(double *mu, double *var, const nn_real *p, const double *v, int K);
 
 /* dp (K) += dvar · ∂σ²/∂p_i for the row whose mean is μ, with
- * ∂σ²/∂p_i = (v_i − μ)², the derivative of the
- * two-pass σ² = Σ_i p_i (v_i − μ)² on the simplex:
+ * ∂σ²/∂p_i = (v_i − μ)², the derivative of the two-pass
+ * σ² = Σ_i p_i (v_i − μ)² on the simplex:
  *   ∂σ²/∂p_j = (v_j − μ)² − 2 (∂μ/∂p_j) Σ_i p_i (v_i − μ),
  * and Σ_i p_i (v_i − μ) = μ − μ Σ p = 0 when Σ p = 1.
  * (The one-pass form Σ v_i² p_i − μ² gives v_j² − 2μ v_j, the same up to the
