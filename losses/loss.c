@@ -60,6 +60,9 @@ static nn_real *target_logs(const loss_node *L, nn_real *scratch, int max_batch)
 static nn_real *sample_weights(const loss_node *L, nn_real *scratch, int max_batch) {
     return scratch + logp_len(L, max_batch) + 2 * target_len(L, max_batch);
 }
+static nn_real *grad_row(const loss_node *L, nn_real *scratch, int max_batch) {
+    return sample_weights(L, scratch, max_batch) + max_batch;
+}
 
 static size_t loss_scratch(const nn_node *n, int max_batch) {
     const loss_node *L = n->config;
@@ -184,7 +187,7 @@ static void loss_backward(nn_graph *g, nn_node *n, int B) {
     const nn_node *in = nn_graph_node(g, n->inputs[0]);
     int K = L->K;
     const nn_real *s = sample_weights(L, n->scratch, g->max_batch); /* (B) */
-    nn_real *d = sample_weights(L, n->scratch, g->max_batch) + g->max_batch; /* (K) */
+    nn_real *d = grad_row(L, n->scratch, g->max_batch);                /* (K) */
     /* simplified: into ∂L/∂z (the softmax's input); jacobian: into ∂L/∂p */
     nn_real *dst = L->simplified ? nn_graph_node(g, in->inputs[0])->dout : in->dout;
     if (!dst || L->denom == 0) return;
