@@ -217,7 +217,9 @@ typedef struct nn_optimizer nn_optimizer;
 nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *o,
                                   nn_error *err);
 void          nn_optimizer_step(nn_optimizer *opt);
-void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
+/* For schedules; lr finite and >= 0 (0 pauses), else NN_ERR_ARG and the
+ * rate is unchanged. */
+nn_status     nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
 /* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out

@@ -66,7 +66,11 @@ void nn_optimizer_free(nn_optimizer *opt) {
     free(opt);
 }
 
-void nn_optimizer_set_lr(nn_optimizer *opt, double lr) { opt->o.lr = lr; }
+nn_status nn_optimizer_set_lr(nn_optimizer *opt, double lr) {
+    if (!(lr >= 0) || !isfinite(lr)) return NN_ERR_ARG; /* the rate stays as it was */
+    opt->o.lr = lr;
+    return NN_OK;
+}
 
 static void sgd_step(nn_optimizer *opt) {
     const nn_real lr = (nn_real)opt->o.lr, mu = (nn_real)opt->o.momentum,
