@@ -351,7 +351,9 @@ nn_status nn_graph_check_backward(nn_graph *g, int B, const char *where, nn_erro
 nn_status nn_graph_check_params(nn_graph *g, const char *where, nn_error *err);
 
 /* Turns on flush-to-zero and denormals-are-zero for the calling thread (x86);
- * returns 1 if they are on afterwards. nn_train calls it. */
+ * returns 1 if they are on afterwards. nn_train turns them on while it trains
+ * and restores the caller's setting when it returns; call this yourself in a
+ * hand-written training loop. */
 int nn_enable_flush_to_zero(void);
 
 /* The rest of the public API, one header per area. */
