@@ -228,7 +228,8 @@ void          nn_optimizer_free(nn_optimizer *opt);
  * Restoring the buffers and the step count continues the run exactly. */
 nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt);
 int      nn_optimizer_n_state(const nn_optimizer *opt);
-nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name); /* (n_params) */
+/* State buffer i (n_params), owned by the optimizer; NULL if i is out of range. */
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name);
 long     nn_optimizer_steps(const nn_optimizer *opt);
 void     nn_optimizer_set_steps(nn_optimizer *opt, long steps);
 
