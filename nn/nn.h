@@ -208,8 +208,13 @@ typedef struct {
     double momentum;     /* SGD */
     int    nesterov;     /* SGD, needs momentum > 0 */
     double weight_decay; /* SGD, Adam: L2 added to the gradient; AdamW: decoupled */
-    double beta1, beta2, eps; /* Adam(W); zeros mean 0.9, 0.999, 1e-8 */
+    double beta1, beta2, eps; /* Adam(W): torch's defaults are 0.9, 0.999, 1e-8 */
 } nn_optimizer_options;
+
+/* Options of `kind` with learning rate lr and torch.optim's defaults (no
+ * momentum or weight decay; betas 0.9, 0.999; eps 1e-8). Every field of
+ * nn_optimizer_options is taken literally, so start Adam options from here. */
+nn_optimizer_options nn_optimizer_defaults(nn_optimizer_kind kind, double lr);
 
 typedef struct nn_optimizer nn_optimizer;
 
