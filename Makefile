@@ -131,24 +131,88 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------ losses (issue 3)
-# (golden values for the loss tests: tests/golden/)
+# Golden values for the loss tests, from PyTorch in float64. The header is
+# committed; `make test` reads it and never needs Python.
+.PHONY: golden
+golden:
+	/usr/bin/python3 tests/golden/losses_ref.py > tests/golden/losses_ref.h.tmp
+	sync tests/golden/losses_ref.h.tmp
+	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI (issue 4)
 # Image folders are decoded with stb_image (libstb: implementations included).
 PKGS += stb
 
+# The `nn` program: one file per subcommand in cli/, linked with libnn.a.
+CLI_SRC := $(wildcard cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_BIN := $(BUILD)/nn
+.PHONY: cli
+cli: $(CLI_BIN)
+all: $(CLI_BIN)
+$(CLI_BIN): $(CLI_OBJ) $(BUILD)/libnn.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The CLI suite runs the program it was built with (tests/test_cli.c), and
+# installs this build into a scratch prefix (skipped under sanitizers).
+$(TEST_BIN): | $(CLI_BIN) $(BUILD)/libnn.so
+$(BUILD)/obj/tests/test_cli.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' \
+  -DNN_SOURCE_DIR='"$(CURDIR)"' -DNN_TEST_REAL='"$(REAL)"' -DNN_TEST_SAN=$(if $(SAN),1,0)
+
+# make install PREFIX=/some/prefix [DESTDIR=...]: the libraries, the public
+# headers (nn/nn.h and the area headers it includes) under include/nn/, an
+# nn.pc for pkg-config, and bin/nn. make uninstall removes exactly those.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+NN_VERSION      := 0.1.0
+INSTALL_HEADERS  = nn/nn.h $(addprefix nn/,$(shell sed -n 's/^\#include "\(.*\)"/\1/p' nn/nn.h))
+INSTALL_ROOT     = $(DESTDIR)$(PREFIX)
+.PHONY: install uninstall
+install: $(BUILD)/libnn.a $(BUILD)/libnn.so $(CLI_BIN)
+	install -d $(INSTALL_ROOT)/lib/pkgconfig $(INSTALL_ROOT)/include/nn $(INSTALL_ROOT)/bin
+	install -m 644 $(BUILD)/libnn.a $(INSTALL_ROOT)/lib/libnn.a
+	install -m 755 $(BUILD)/libnn.so $(INSTALL_ROOT)/lib/libnn.so
+	install -m 644 $(INSTALL_HEADERS) $(INSTALL_ROOT)/include/nn/
+	install -m 755 $(CLI_BIN) $(INSTALL_ROOT)/bin/nn
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: nn' 'Description: minimal neural-network training with hand-written backward passes' \
+	  'Version: $(NN_VERSION)' 'Requires.private: $(PKGS)' \
+	  'Cflags: -I$${includedir}$(if $(REALFLAG), $(REALFLAG))' 'Libs: -L$${libdir} -lnn' \
+	  'Libs.private: -lm' > $(INSTALL_ROOT)/lib/pkgconfig/nn.pc
+	@echo "nn: installed into $(INSTALL_ROOT) (REAL=$(REAL))"
+
+uninstall:
+	rm -f $(INSTALL_ROOT)/lib/libnn.a $(INSTALL_ROOT)/lib/libnn.so \
+	  $(INSTALL_ROOT)/lib/pkgconfig/nn.pc $(INSTALL_ROOT)/bin/nn \
+	  $(addprefix $(INSTALL_ROOT)/include/nn/,$(notdir $(INSTALL_HEADERS)))
+	-rmdir $(INSTALL_ROOT)/include/nn 2>/dev/null
+
 
 # ------------------------------------------------------ examples (issue 5)
-# Each example writes its text to stdout and its figures (SVG) to EXAMPLES_OUT.
+# Each example prints its results and writes its figures (SVG) to EXAMPLES_OUT.
 # The walkthrough runs in double so that finite differences match to ~1e-10.
-EXAMPLES_OUT ?= build/examples-out
-.PHONY: walkthrough
+# ordinal reads Fair's marriage ratings from python3-statsmodels (a CSV file;
+# no Python runs); distill uses Fashion-MNIST, like the demo.
+EXAMPLES_OUT     ?= build/examples-out
+ORDINAL_PACKAGES := python3-statsmodels
+.PHONY: walkthrough ordinal ordinal-deps distill
 
 walkthrough: deps
-	@$(MAKE) --no-print-directory REAL=double build/double/walkthrough
+	@$(MAKE) -s --no-print-directory REAL=double build/double/walkthrough
 	@mkdir -p $(EXAMPLES_OUT)
 	build/double/walkthrough $(EXAMPLES_OUT)
+
+ordinal-deps: deps
+	$(call install_missing,$(ORDINAL_PACKAGES))
+
+ordinal: ordinal-deps $(BUILD)/ordinal
+	@mkdir -p $(EXAMPLES_OUT)
+	$(BUILD)/ordinal $(EXAMPLES_OUT)
+
+distill: demo-deps $(BUILD)/distill
+	@mkdir -p $(EXAMPLES_OUT)
+	$(BUILD)/distill $(EXAMPLES_OUT)
 
 
 # --------------------------------------------------- performance (issue 6)
@@ -158,6 +222,9 @@ walkthrough: deps
 # table. Without torch the bench says so and prints nn's figures alone.
 .PHONY: bench
 BENCH_EPOCHS ?= 5
+# PyTorch with two stacked pools can take a minute per epoch on a busy
+# machine; three epochs give its first and a median of two later ones.
+BENCH_TORCH2_EPOCHS ?= 3
 BENCH_DIR    := $(BUILD)/bench
 PYTHON       ?= /usr/bin/python3
 
@@ -175,16 +242,26 @@ endif
 $(BUILD)/bench_epoch: $(BUILD)/obj/bench/bench_epoch.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# OPENBLAS_CORETYPE=SkylakeX (for example) makes both frameworks use that
+# OpenBLAS kernel; unset, OpenBLAS picks one for the CPU itself.
+BENCH_ENV = $(if $(OPENBLAS_CORETYPE),OPENBLAS_CORETYPE=$(OPENBLAS_CORETYPE))
+
+# PyTorch's run with $(1) threads for $(2) epochs: build/bench/torch$(1).txt,
+# or a message.
+define torch_run
+	@$(BENCH_ENV) $(PYTHON) bench/torch_epoch.py --data $(FMNIST) --epochs $(2) \
+	   --threads $(1) > $(BENCH_DIR)/torch$(1).txt.tmp \
+	 && mv $(BENCH_DIR)/torch$(1).txt.tmp $(BENCH_DIR)/torch$(1).txt \
+	 || echo "nn: no PyTorch figures for $(1) thread(s): torch or numpy missing, or the run failed"
+endef
+
 bench: demo-deps $(BUILD)/bench_epoch
 	@mkdir -p $(BENCH_DIR)
 	@rm -f $(BENCH_DIR)/torch1.txt $(BENCH_DIR)/torch2.txt
 	@echo "nn: PyTorch reference (bench/torch_epoch.py), 1 and 2 threads"
-	@$(PYTHON) bench/torch_epoch.py --data $(FMNIST) --epochs $(BENCH_EPOCHS) --threads 1 \
-	   > $(BENCH_DIR)/torch1.txt.tmp && mv $(BENCH_DIR)/torch1.txt.tmp $(BENCH_DIR)/torch1.txt \
-	 && $(PYTHON) bench/torch_epoch.py --data $(FMNIST) --epochs $(BENCH_EPOCHS) --threads 2 \
-	   > $(BENCH_DIR)/torch2.txt.tmp && mv $(BENCH_DIR)/torch2.txt.tmp $(BENCH_DIR)/torch2.txt \
-	 || echo "nn: no PyTorch figures (torch or numpy missing, or its run failed)"
-	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench_epoch --epochs $(BENCH_EPOCHS) \
+	$(call torch_run,1,$(BENCH_EPOCHS))
+	$(call torch_run,2,$(BENCH_TORCH2_EPOCHS))
+	$(BENCH_ENV) OPENBLAS_NUM_THREADS=1 $(BUILD)/bench_epoch --epochs $(BENCH_EPOCHS) \
 	  --torch $(BENCH_DIR)/torch1.txt --torch2 $(BENCH_DIR)/torch2.txt $(FMNIST)
 
 

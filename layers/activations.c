@@ -6,6 +6,8 @@
  *   sigmoid: y = 1/(1 + e^−x)   dx += dy · y (1 − y)
  *   tanh:    y = tanh x         dx += dy · (1 − y²)
  * Shapes: x (B, W) → y (B, W).
+ *
+ * Derivation: docs/activations.md. Tests: tests/test_layers.c.
  */
 #include <math.h>
 #include <stddef.h>

@@ -17,6 +17,10 @@ nn_arch nn_arch_defaults(void) {
     a.grad = NN_GRAD_SIMPLIFIED;
     a.temperature = 1.0;
     a.alpha = 0.5;
+    a.lambda1 = 0.2;
+    a.lambda2 = 0.05;
+    a.sigma = 1.0;
+    a.sord_scale = 1.0;
     return a;
 }
 
@@ -65,40 +69,9 @@ static int activate(nn_graph *g, const char *name, int x) {
     return -1;
 }
 
-nn_status nn_model_build(nn_model *m, const nn_arch *a, int max_batch, int with_loss,
-                         uint64_t seed, nn_error *err) {
-    memset(m, 0, sizeof *m);
-    m->loss = -1;
-    if (a->n_sizes < 2 || a->n_sizes > NN_MAX_LAYERS + 1)
-        return nn_set_error(err, NN_ERR_ARG, "model: the architecture has %d widths (need 2..%d)",
-                            a->n_sizes, NN_MAX_LAYERS + 1);
-    if (!memchr(a->activation, '\0', sizeof a->activation) || !memchr(a->loss, '\0', sizeof a->loss))
-        return nn_set_error(err, NN_ERR_ARG, "model: activation or loss name not terminated");
-    m->arch = *a;
-    if (!(m->g = nn_graph_create(max_batch)))
-        return nn_set_error(err, NN_ERR_NOMEM, "model: cannot create a graph for batch %d", max_batch);
-    nn_graph *g = m->g;
-    int K = a->sizes[a->n_sizes - 1];
-    m->x = nn_input(g, a->sizes[0]);          /* (B, n0) */
-    m->labels = nn_labels(g, K);              /* (B) */
-    int h = m->x;
-    m->n_dense = a->n_sizes - 1;
-    for (int i = 0; i < m->n_dense; i++) {
-        int last = i == m->n_dense - 1;
-        nn_init init = !last && strcmp(a->activation, "relu") == 0 ? NN_INIT_HE : NN_INIT_XAVIER;
-        h = m->dense[i] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
-        if (!last) h = activate(g, a->activation, h);
-    }
-    m->logits = h;                           /* (B, K) */
-    m->probs = nn_softmax(g, m->logits, 1.0); /* (B, K) */
-    nn_status st = NN_OK;
-    if (with_loss && !nn_graph_error(g)) st = nn_model_add_loss(m, err);
-    if (!st) st = nn_graph_compile(g, seed, err);
-    if (st) nn_model_free(m);
-    return st;
-}
-
-nn_status nn_model_describe_data(nn_model *m, const nn_dataset *d, nn_error *err) {
+/* Adopts d's description (classes, values, names, standardisation, image
+ * shape) after checking that its feature and class counts fit the arch. */
+static nn_status describe(nn_model *m, const nn_dataset *d, nn_error *err) {
     int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
     char arch[256];
     nn_arch_format_sizes(&m->arch, arch, sizeof arch);
@@ -114,10 +87,56 @@ nn_status nn_model_describe_data(nn_model *m, const nn_dataset *d, nn_error *err
         return nn_set_error(err, NN_ERR_SHAPE,
                             "architecture %s predicts %d classes, but the data name %d", arch, K,
                             d->n_classes);
-    nn_dataset_free(&m->data);
+    for (int i = 1; d->values && i < K; i++)
+        if (!(d->values[i] > d->values[i - 1]))
+            return nn_set_error(err, NN_ERR_ARG,
+                                "category values must increase: %g follows %g", d->values[i],
+                                d->values[i - 1]);
     nn_status st = nn_dataset_copy_meta(&m->data, d, err);
     m->data.n_classes = K;
-    if (st) nn_dataset_free(&m->data);
+    return st;
+}
+
+nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, int max_batch,
+                         int with_loss, uint64_t seed, nn_error *err) {
+    memset(m, 0, sizeof *m);
+    m->loss = m->targets = -1;
+    if (a->n_sizes < 2 || a->n_sizes > NN_MAX_LAYERS + 1)
+        return nn_set_error(err, NN_ERR_ARG, "model: the architecture has %d widths (need 2..%d)",
+                            a->n_sizes, NN_MAX_LAYERS + 1);
+    if (!memchr(a->activation, '\0', sizeof a->activation) || !memchr(a->loss, '\0', sizeof a->loss))
+        return nn_set_error(err, NN_ERR_ARG, "model: activation or loss name not terminated");
+    m->arch = *a;
+    int K = a->sizes[a->n_sizes - 1];
+    nn_status st = NN_OK;
+    if (data) {
+        st = describe(m, data, err);
+    } else {
+        m->data.n_features = a->sizes[0];
+        m->data.n_classes = K;
+    }
+    if (!st && !(m->g = nn_graph_create(max_batch)))
+        st = nn_set_error(err, NN_ERR_NOMEM, "model: cannot create a graph for batch %d", max_batch);
+    if (st) {
+        nn_model_free(m);
+        return st;
+    }
+    nn_graph *g = m->g;
+    m->x = nn_input(g, a->sizes[0]);          /* (B, n0) */
+    m->labels = nn_labels(g, K);              /* (B) */
+    int h = m->x;
+    m->n_dense = a->n_sizes - 1;
+    for (int i = 0; i < m->n_dense; i++) {
+        int last = i == m->n_dense - 1;
+        nn_init init = !last && strcmp(a->activation, "relu") == 0 ? NN_INIT_HE : NN_INIT_XAVIER;
+        h = m->dense[i] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
+        if (!last) h = activate(g, a->activation, h);
+    }
+    m->logits = h; /* (B, K) */
+    if (with_loss && !nn_graph_error(g)) st = nn_model_add_loss(m, err); /* sets probs, loss */
+    else m->probs = nn_softmax(g, m->logits, 1.0); /* (B, K) */
+    if (!st) st = nn_graph_compile(g, seed, err);
+    if (st) nn_model_free(m);
     return st;
 }
 
@@ -126,7 +145,7 @@ void nn_model_free(nn_model *m) {
     nn_graph_free(m->g);
     nn_dataset_free(&m->data);
     memset(m, 0, sizeof *m);
-    m->loss = -1;
+    m->loss = m->targets = -1;
 }
 
 nn_class_set nn_model_classes(const nn_model *m) {

@@ -64,7 +64,9 @@ static nn_status meta_uint(const nn_st_file *f, const char *key, unsigned long l
 
 static int same_arch(const nn_arch *a, const nn_arch *b) {
     if (a->n_sizes != b->n_sizes || strcmp(a->activation, b->activation) || strcmp(a->loss, b->loss) ||
-        a->grad != b->grad || a->temperature != b->temperature || a->alpha != b->alpha)
+        a->grad != b->grad || a->temperature != b->temperature || a->alpha != b->alpha ||
+        a->lambda1 != b->lambda1 || a->lambda2 != b->lambda2 || a->sigma != b->sigma ||
+        a->sord_scale != b->sord_scale)
         return 0;
     for (int i = 0; i < a->n_sizes; i++)
         if (a->sizes[i] != b->sizes[i]) return 0;

@@ -104,4 +104,8 @@ nn_status nn_dataset_fit_standardization(nn_dataset *d, nn_error *err);
 nn_status nn_dataset_set_standardization(nn_dataset *d, const double *mean, const double *std,
                                          nn_error *err);
 
+/* x (B, F) <- (x − mean) / std, row by row, in the arithmetic
+ * nn_dataset_gather uses (so a row read by hand matches a gathered one). */
+void nn_standardize_rows(nn_real *x, int B, int F, const double *mean, const double *std);
+
 #endif

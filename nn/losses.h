@@ -27,8 +27,9 @@
  *   (class weights included); nn_loss_value() is their reduction (see
  *   nn_reduction) before the loss's coef. The total returned by
  *   nn_graph_forward adds coef · value over all losses.
- * - The last argument is always the nn_loss_options (NULL = nn_loss_defaults():
- *   mean over samples, simplified gradients, coef 1, no sample weights).
+ * - Every builder takes an nn_loss_options (NULL = nn_loss_defaults(): mean
+ *   over samples, simplified gradients, coef 1, no sample weights): last, or
+ *   just before the output struct of a builder that creates several nodes.
  * - Losses "on a softmax" take the softmax node p = softmax(z/T), read T from
  *   it, and honour lo->mode (simplified: closed-form ∂L/∂z; jacobian: ∂L/∂p
  *   through the softmax). Both give the same gradient; docs/losses.md derives
@@ -126,10 +127,12 @@ int nn_distillation(nn_graph *g, int student_logits, int teacher_logits, int lab
 
 /* -------------------------------------------- ordinal expected-value losses */
 
-/* Input `x`: a softmax node p (B, K), from which μ = Σ v_i p_i is computed
- * with the category values, or any node of width 1 (an nn_expectation head, a
- * regression output) used as μ directly (values must then be NULL).
- * Target: a labels node (label c means the value v_c) or a real node (B, 1). */
+/* Input `x`: a softmax node p (B, K), from which μ = Σ v_i p_i (and σ²) is
+ * computed with the category values (one per class), or any node of width 1
+ * (an nn_expectation / nn_variance head, a regression output) used as μ (σ²)
+ * directly. Target: a labels node (label c means the value v_c; for a width-1
+ * x, `values` has one entry per class of the labels node) or a real node
+ * (B, 1) in value units (values must then be NULL for a width-1 x). */
 int nn_ev_squared(nn_graph *g, int x, int target, const double *values,
                   const nn_loss_options *lo); /* l = ½(μ − y)² */
 int nn_ev_absolute(nn_graph *g, int x, int target, const double *values,

@@ -102,6 +102,10 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
     meta_add(&l, "temperature", text("%.17g", a->temperature));
     meta_add(&l, "alpha", text("%.17g", a->alpha));
+    meta_add(&l, "lambda1", text("%.17g", a->lambda1));
+    meta_add(&l, "lambda2", text("%.17g", a->lambda2));
+    meta_add(&l, "sigma", text("%.17g", a->sigma));
+    meta_add(&l, "sord_scale", text("%.17g", a->sord_scale));
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
     if (d->values) meta_add(&l, "values", real_list(d->values, K));
     if (d->label_names) meta_add(&l, "label_names", string_list(d->label_names, K));
@@ -144,10 +148,11 @@ static nn_status meta_required(const nn_st_file *f, const char *key, const char 
     return NN_OK;
 }
 
+/* A number in metadata `key`; when absent, *out keeps its default. */
 static nn_status meta_number(const nn_st_file *f, const char *key, double *out, nn_error *err) {
-    const char *s;
-    nn_status st = meta_required(f, key, &s, err);
-    if (!st && nn_parse_number(s, strlen(s), out))
+    const char *s = nn_st_meta(f, key);
+    nn_status st = NN_OK;
+    if (s && nn_parse_number(s, strlen(s), out))
         st = nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not a finite number",
                           f->path, key, s);
     return st;
@@ -206,7 +211,11 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
     if ((st = meta_required(f, "arch", &sizes, err)) || (st = meta_required(f, "activation", &act, err)) ||
         (st = meta_required(f, "loss", &loss, err)) || (st = meta_required(f, "grad", &grad, err)) ||
         (st = meta_number(f, "temperature", &a->temperature, err)) ||
-        (st = meta_number(f, "alpha", &a->alpha, err)))
+        (st = meta_number(f, "alpha", &a->alpha, err)) ||
+        (st = meta_number(f, "lambda1", &a->lambda1, err)) ||
+        (st = meta_number(f, "lambda2", &a->lambda2, err)) ||
+        (st = meta_number(f, "sigma", &a->sigma, err)) ||
+        (st = meta_number(f, "sord_scale", &a->sord_scale, err)))
         return st;
     nn_error why;
     if (nn_arch_parse_sizes(a, sizes, &why))
@@ -220,9 +229,12 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
     if (strcmp(grad, "simplified") == 0) a->grad = NN_GRAD_SIMPLIFIED;
     else if (strcmp(grad, "jacobian") == 0) a->grad = NN_GRAD_JACOBIAN;
     else return nn_set_error(err, NN_ERR_FORMAT, "%s: unknown gradient mode '%s'", f->path, grad);
-    if (!(a->temperature > 0) || !(a->alpha >= 0 && a->alpha <= 1))
-        return nn_set_error(err, NN_ERR_FORMAT, "%s: temperature %g or alpha %g out of range",
-                            f->path, a->temperature, a->alpha);
+    if (!(a->temperature > 0) || !(a->alpha >= 0 && a->alpha <= 1) || !(a->lambda1 >= 0) ||
+        !(a->lambda2 >= 0) || !(a->sigma > 0) || !(a->sord_scale > 0))
+        return nn_set_error(err, NN_ERR_FORMAT,
+                            "%s: loss settings out of range (temperature %g, alpha %g, lambda1 %g, "
+                            "lambda2 %g, sigma %g, sord_scale %g)", f->path, a->temperature, a->alpha,
+                            a->lambda1, a->lambda2, a->sigma, a->sord_scale);
     return NN_OK;
 }
 
@@ -244,9 +256,10 @@ static nn_status read_image_shape(const nn_st_file *f, int F, int *shape, nn_err
     return NN_OK;
 }
 
-static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *err) {
-    nn_dataset *d = &m->data;
-    int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
+/* The data description (no samples) of a model with architecture a. */
+static nn_status read_description(const nn_st_file *f, const nn_arch *a, nn_dataset *d,
+                                  nn_error *err) {
+    int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
     d->n_features = F;
     d->n_classes = K;
     nn_status st;
@@ -260,11 +273,6 @@ static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *er
     const char *column = nn_st_meta(f, "label_column");
     if (column && !(d->label_column = strdup(column)))
         return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
-    for (int i = 0; d->values && i < K; i++)
-        for (int j = 0; j < i; j++)
-            if (d->values[i] == d->values[j])
-                return nn_set_error(err, NN_ERR_FORMAT, "%s: category value %g appears twice",
-                                    f->path, d->values[i]);
     if (!d->feature_mean != !d->feature_std)
         return nn_set_error(err, NN_ERR_FORMAT, "%s: feature_mean and feature_std come together",
                             f->path);
@@ -276,14 +284,14 @@ static nn_status read_description(const nn_st_file *f, nn_model *m, nn_error *er
 }
 
 /* Every tensor must be one the model (or a checkpoint) uses. */
-static nn_status check_tensor_names(const nn_st_file *f, int n_dense, int checkpoint,
+static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int checkpoint,
                                     nn_error *err) {
     for (int i = 0; i < f->n_tensors; i++) {
         const char *name = f->tensors[i].name;
         int layer, used = -1;
         char kind[8];
         if (sscanf(name, "dense%d.%7s%n", &layer, kind, &used) == 2 && used == (int)strlen(name) &&
-            layer >= 0 && layer < n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
+            layer >= 0 && layer < m->n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
             continue;
         if (checkpoint && strncmp(name, "optimizer.", 10) == 0) continue;
         return nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected tensor '%s' for architecture %s",
@@ -295,7 +303,7 @@ static nn_status check_tensor_names(const nn_st_file *f, int n_dense, int checkp
 nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *format, int max_batch,
                              int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = -1;
+    m->loss = m->targets = -1;
     const char *have = nn_st_meta(f, "format");
     if (!have || (format ? strcmp(have, format) != 0
                          : strcmp(have, NN_MODEL_FORMAT) != 0 && strcmp(have, "nn-checkpoint/1") != 0))
@@ -303,25 +311,24 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
                             f->path, format && strcmp(format, NN_MODEL_FORMAT) ? "checkpoint" : "model file",
                             have ? "'" : "missing", have ? have : "", have ? "'" : "");
     nn_arch a;
+    nn_dataset d = {0};
+    nn_error why;
     nn_status st = read_arch(f, &a, err);
-    if (st) return st;
-    /* Every weight and bias must be in the file with the shape the arch needs
-     * before the graph is built: the file's real size then bounds what the
-     * arch can make us allocate (a 246-byte file claiming 50000-10000-2 used
-     * to allocate and initialise 2 GB before being rejected). */
-    if ((st = check_tensor_names(f, a.n_sizes - 1, strcmp(have, NN_MODEL_FORMAT) != 0, err)))
-        return st;
-    for (int i = 0; i + 1 < a.n_sizes; i++) {
-        uint64_t n_out = (uint64_t)a.sizes[i + 1], n_in = (uint64_t)a.sizes[i];
+    /* Shapes first: the file's own size then bounds what the graph allocates,
+     * whatever its metadata claims. */
+    for (int i = 0; !st && i < a.n_sizes - 1; i++) {
         char name[64];
         snprintf(name, sizeof name, "dense%d.weight", i);
-        if ((st = nn_st_get(f, name, n_out, n_in, NULL, err))) return st;
+        st = nn_st_expect(f, name, (uint64_t)a.sizes[i + 1], (uint64_t)a.sizes[i], err);
         snprintf(name, sizeof name, "dense%d.bias", i);
-        if ((st = nn_st_get(f, name, n_out, 0, NULL, err))) return st;
+        if (!st) st = nn_st_expect(f, name, (uint64_t)a.sizes[i + 1], 0, err);
     }
-    nn_error why;
-    if ((st = nn_model_build(m, &a, max_batch, with_loss, 0, &why)))
-        return nn_set_error(err, st, "%s: %s", f->path, why.msg);
+    if (!st) st = read_description(f, &a, &d, err);
+    if (!st && (st = nn_model_build(m, &a, &d, max_batch, with_loss, 0, &why)))
+        nn_set_error(err, st, "%s: %s", f->path, why.msg);
+    nn_dataset_free(&d);
+    if (st) return st;
+    if ((st = check_tensor_names(f, m, strcmp(have, NN_MODEL_FORMAT) != 0, err))) goto fail;
     for (int i = 0; i < m->n_dense; i++) {
         nn_real *p = nn_node_params(m->g, m->dense[i], NULL);
         uint64_t n_out = (uint64_t)a.sizes[i + 1], n_in = (uint64_t)a.sizes[i];
@@ -331,7 +338,6 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
         snprintf(name, sizeof name, "dense%d.bias", i);
         if ((st = nn_st_get(f, name, n_out, 0, p + n_out * n_in, err))) goto fail;
     }
-    if ((st = read_description(f, m, err))) goto fail;
     return NN_OK;
 fail:
     nn_model_free(m);
@@ -340,7 +346,7 @@ fail:
 
 nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = -1;
+    m->loss = m->targets = -1;
     nn_st_file f;
     nn_status st = nn_st_read(&f, path, err);
     if (st) return st;

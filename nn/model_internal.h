@@ -5,7 +5,8 @@
 #include "graph_internal.h"
 #include "safetensors.h"
 
-/* Adds the loss named by m->arch.loss on m->probs; sets m->loss. */
+/* Adds the prediction node and the loss named by m->arch.loss on m->logits;
+ * sets m->probs, m->loss and (losses that read per-sample targets) m->targets. */
 nn_status nn_model_add_loss(nn_model *m, nn_error *err);
 
 /* The tensors of m's parameters (2 per dense layer) in out[0 .. 2·n_dense). */

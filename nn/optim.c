@@ -23,6 +23,10 @@ nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *opts,
         nn_set_error(err, NN_ERR_ARG, "optimizer: the graph must be compiled first");
         return NULL;
     }
+    if (!opts) {
+        nn_set_error(err, NN_ERR_ARG, "optimizer: no options given (kind and lr are required)");
+        return NULL;
+    }
     nn_optimizer_options o = *opts;
     if (o.beta1 == 0) o.beta1 = 0.9;
     if (o.beta2 == 0) o.beta2 = 0.999;
@@ -62,7 +66,11 @@ void nn_optimizer_free(nn_optimizer *opt) {
     free(opt);
 }
 
-void nn_optimizer_set_lr(nn_optimizer *opt, double lr) { opt->o.lr = lr; }
+nn_status nn_optimizer_set_lr(nn_optimizer *opt, double lr) {
+    if (!(lr >= 0) || !isfinite(lr)) return NN_ERR_ARG; /* the rate stays as it was */
+    opt->o.lr = lr;
+    return NN_OK;
+}
 
 static void sgd_step(nn_optimizer *opt) {
     const nn_real lr = (nn_real)opt->o.lr, mu = (nn_real)opt->o.momentum,

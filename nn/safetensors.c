@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "file_io.h"
 #include "safetensors.h"
 
@@ -238,8 +239,8 @@ const char *nn_st_meta(const nn_st_file *f, const char *key) {
     return v ? v->str : NULL;
 }
 
-nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1, nn_real *dst,
-                    nn_error *err) {
+nn_status nn_st_expect(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1,
+                       nn_error *err) {
     const nn_st_tensor *t = nn_st_find(f, name);
     if (!t) return nn_set_error(err, NN_ERR_FORMAT, "%s: tensor '%s' is missing", f->path, name);
     int ndim = d1 ? 2 : 1;
@@ -254,7 +255,14 @@ nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t
         return nn_set_error(err, NN_ERR_SHAPE, "%s: tensor '%s' has shape [%s], the architecture needs [%llu]",
                             f->path, name, shape, (unsigned long long)d0);
     }
-    if (!dst) return NN_OK; /* shape check only */
+    return NN_OK;
+}
+
+nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1, nn_real *dst,
+                    nn_error *err) {
+    nn_status st = nn_st_expect(f, name, d0, d1, err);
+    if (st) return st;
+    const nn_st_tensor *t = nn_st_find(f, name);
     for (uint64_t i = 0; i < t->count; i++) {
         double x = decode_real(t->data + i * (uint64_t)t->elem_size, t->elem_size);
         if (!isfinite(x) || (sizeof(nn_real) == 4 && fabs(x) > 3.4028234663852886e38))
@@ -308,9 +316,14 @@ nn_status nn_st_write(const char *path, const nn_st_out *t, int n, const char *c
     }
     unsigned char length[8];
     put_le(length, h.len, 8);
-    const void *parts[3] = {length, h.data, data};
-    size_t lens[3] = {8, h.len, (size_t)offset};
-    nn_status st = nn_write_file_atomic(path, parts, lens, 3, err);
+    nn_atomic_file af;
+    nn_status st = nn_atomic_open(&af, path, err);
+    if (!st) {
+        fwrite(length, 1, 8, af.f); /* write errors are caught by commit */
+        fwrite(h.data, 1, h.len, af.f);
+        if (offset) fwrite(data, 1, (size_t)offset, af.f);
+        st = nn_atomic_commit(&af, err);
+    }
     nn_buf_free(&h);
     free(data);
     return st;

@@ -46,9 +46,12 @@ const nn_st_tensor *nn_st_find(const nn_st_file *f, const char *name);
 const char         *nn_st_meta(const nn_st_file *f, const char *key); /* or NULL */
 
 /* Checks that tensor `name` exists with shape (d0) or (d0, d1) (d1 = 0 for
- * one dimension) and copies it into dst as nn_real; non-finite values are an
- * error naming the tensor and index. With dst NULL only the existence and
- * shape are checked. */
+ * one dimension). */
+nn_status nn_st_expect(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1,
+                       nn_error *err);
+
+/* nn_st_expect, then copies the tensor into dst as nn_real; non-finite
+ * values are an error naming the tensor and index. */
 nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t d1, nn_real *dst,
                     nn_error *err);
 

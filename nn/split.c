@@ -18,7 +18,11 @@ static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_datase
     out->labels = malloc((size_t)n * sizeof *out->labels);
     if (d->x_u8) out->x_u8 = malloc((size_t)n * F);
     else out->x_real = malloc((size_t)n * F * sizeof *out->x_real);
-    if (!out->labels || (!out->x_u8 && !out->x_real)) {
+    if (d->targets) {
+        out->target_width = d->target_width;
+        out->targets = malloc((size_t)n * (size_t)d->target_width * sizeof *out->targets);
+    }
+    if (!out->labels || (!out->x_u8 && !out->x_real) || (d->targets && !out->targets)) {
         nn_dataset_free(out);
         return nn_set_error(err, NN_ERR_NOMEM, "split: out of memory for %d rows", n);
     }
@@ -28,6 +32,7 @@ static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_datase
         else memcpy(out->x_real + (size_t)i * F, d->x_real + r * F, F * sizeof *out->x_real);
         out->labels[i] = d->labels[r];
     }
+    if (d->targets) nn_dataset_gather_targets(d, idx, n, out->targets);
     out->n = n;
     return NN_OK;
 }

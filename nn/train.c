@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "finite.h"
+#include "ftz.h"
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -52,6 +53,11 @@ static nn_status check_nodes(nn_graph *g, const nn_train_nodes *nodes, const nn_
         return nn_set_error(err, NN_ERR_SHAPE,
                             "train: the %s data have %d features but the input node takes %d",
                             which, d->n_features, nn_node_width(g, nodes->x));
+    if (d->targets && (!nn_input_data(g, nodes->targets) || nodes->targets == nodes->x ||
+                       nn_node_width(g, nodes->targets) != d->target_width))
+        return nn_set_error(err, NN_ERR_SHAPE,
+                            "train: the %s data have targets of width %d but node %d is not a "
+                            "separate input node of that width", which, d->target_width, nodes->targets);
     if (d->n_classes > nn_node_width(g, nodes->labels))
         return nn_set_error(err, NN_ERR_SHAPE,
                             "train: the %s data have %d classes but the network predicts %d",
@@ -70,6 +76,9 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
             for (int i = 0; i < m; i++) idx[i] = start + done + i;
             nn_dataset_gather(d, idx, m, nn_input_data(g, nodes->x) + (size_t)done * d->n_features,
                               nn_label_data(g, nodes->labels) + done);
+            if (d->targets)
+                nn_dataset_gather_targets(d, idx, m, nn_input_data(g, nodes->targets) +
+                                                         (size_t)done * d->target_width);
         }
         nn_graph_forward(g, n);
         correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
@@ -78,9 +87,10 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
     return d->n ? (double)correct / d->n : 0.0;
 }
 
-nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
-                   const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
-                   nn_epoch_callback cb, void *user, nn_error *err) {
+static nn_status train_epochs(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                              const nn_dataset *train, const nn_dataset *test,
+                              const nn_train_options *o, nn_epoch_callback cb, void *user,
+                              nn_error *err) {
     nn_status st;
     if (!g || !g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
     if (o->batch < 1 || o->batch > g->max_batch)
@@ -96,7 +106,6 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
     if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
     nn_rng own, *rng = o->rng;
     if (!rng) nn_rng_seed(rng = &own, o->seed);
-    nn_enable_flush_to_zero();
     int bar = o->progress && isatty(STDOUT_FILENO);
     int K = nn_node_width(g, nodes->probs);
     int n_batches = train->n / o->batch + (train->n % o->batch != 0); /* no n + batch overflow */
@@ -117,6 +126,8 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
             int B = train->n - start < o->batch ? train->n - start : o->batch;
             nn_dataset_gather(train, perm + start, B, nn_input_data(g, nodes->x),
                               nn_label_data(g, nodes->labels));
+            if (train->targets)
+                nn_dataset_gather_targets(train, perm + start, B, nn_input_data(g, nodes->targets));
             nn_graph_zero_grad(g);
             double loss = nn_graph_forward(g, B);
             if (isfinite(loss)) nn_graph_backward(g, B);
@@ -158,4 +169,16 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
     }
     free(perm);
     return NN_OK;
+}
+
+nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                   const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
+                   nn_epoch_callback cb, void *user, nn_error *err) {
+    /* Denormals flushed to zero while training (ftz.c), the caller's mode
+     * back afterwards. The callback runs with flushing on. */
+    unsigned fp_mode = nn_fp_mode_save();
+    nn_enable_flush_to_zero();
+    nn_status st = train_epochs(g, opt, nodes, train, test, o, cb, user, err);
+    nn_fp_mode_restore(fp_mode);
+    return st;
 }

@@ -146,7 +146,7 @@ START_TEST(test_null_graph_is_reported) {
     ck_assert_int_eq(nn_graph_compile(g, 1, &err), NN_ERR_NOMEM);
     ck_assert_has(err.msg, "nn_graph_create failed");
     ck_assert_ptr_null(nn_optimizer_create(g, &(nn_optimizer_options){.lr = 0.1}, &err));
-    nn_train_nodes nodes = {0, 1, 2};
+    nn_train_nodes nodes = {.x = 0, .labels = 1, .probs = 2};
     nn_train_options o = {.epochs = 1, .batch = 1};
     nn_dataset d = {0};
     ck_assert_int_eq(nn_train(g, NULL, &nodes, &d, NULL, &o, NULL, NULL, &err), NN_ERR_ARG);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "../nn/json.h"
+#include "../nn/model_internal.h"
 #include "testutil.h"
 #include "tmpfiles.h"
 
@@ -17,13 +18,12 @@ static void small_model(nn_model *m, int max_batch, int with_loss) {
     nn_error err;
     nn_arch a = nn_arch_defaults();
     ck_assert_int_eq(nn_arch_parse_sizes(&a, "3-5-4", &err), NN_OK);
-    ck_assert_int_eq(nn_model_build(m, &a, max_batch, with_loss, 11, &err), NN_OK);
     nn_dataset d = {.n_features = 3, .n_classes = 4, .image_shape = {1, 3, 1}};
     double values[4] = {1, 2, 4, 8}, mean[3] = {0.5, -1, 2}, sd[3] = {1, 0.25, 3};
     char *names[4] = {"one", "two", "four", "eight \"8\""}, *features[3] = {"a", "b", "c"};
     d.values = values, d.label_names = names, d.feature_names = features;
     d.feature_mean = mean, d.feature_std = sd, d.label_column = "grade";
-    ck_assert_int_eq(nn_model_describe_data(m, &d, &err), NN_OK);
+    ck_assert_int_eq(nn_model_build(m, &a, &d, max_batch, with_loss, 11, &err), NN_OK);
 }
 
 /* Runs rows x (B, 3) through m; copies the probabilities (B, 4) to p. */
@@ -222,11 +222,10 @@ START_TEST(test_corrupted_headers) {
         {"\"shape\":[5,3]", "\"shape\":[3,5]", "has shape [3, 5], the architecture needs [5, 3]", NN_ERR_SHAPE},
         {"\"arch\":\"3-5-4\"", "\"arch\":\"3-6-4\"", "tensor 'dense0.weight' has shape [5, 3]", NN_ERR_SHAPE},
         {"\"arch\":\"3-5-4\"", "\"arch\":\"3-5-x\"", "expected widths", NN_ERR_FORMAT},
-        {"dense1.bias", "dense7.bias", "unexpected tensor 'dense7.bias'", NN_ERR_FORMAT},
-        {"dense1.bias", "dense1.bia_", "unexpected tensor", NN_ERR_FORMAT},
+        {"dense1.bias", "dense7.bias", "tensor 'dense1.bias' is missing", NN_ERR_FORMAT},
         {"\"format\"", "\"f0rmat\"", "not an nn model file", NN_ERR_FORMAT},
         {"\"activation\":\"relu\"", "\"activation\":\"relx\"", "unknown activation 'relx'", NN_ERR_FORMAT},
-        {"\"values\":\"[1,2,4,8]\"", "\"values\":\"[1,2,4,4]\"", "category value 4 appears twice", NN_ERR_FORMAT},
+        {"\"values\":\"[1,2,4,8]\"", "\"values\":\"[1,2,4,4]\"", "category values must increase: 4 follows 4", NN_ERR_ARG},
         {"\"values\":\"[1,2,4,8]\"", "\"values\":\"[1,2,4]  \"", "is not a list of 4 numbers", NN_ERR_FORMAT},
         {"\"feature_std\":\"[1,", "\"feature_std\":\"[0,", "feature_std[0] = 0 is not positive", NN_ERR_FORMAT},
         {"\"temperature\":\"1\"", "\"temperature\":\"x\"", "'temperature' = 'x' is not a finite number", NN_ERR_FORMAT},
@@ -277,6 +276,19 @@ START_TEST(test_offsets_checked) {
     ck_assert_int_eq(load_two_tensors("[0,8]", "[8,99999999999999999999999]", 16, &err), NN_ERR_FORMAT);
     ck_assert_int_eq(load_two_tensors("[0,8]", "[8,16]", 16, &err), NN_ERR_FORMAT); /* valid layout */
     ck_assert_msg_contains(err.msg, "not an nn model file");
+}
+END_TEST
+
+START_TEST(test_unexpected_tensor_rejected) {
+    nn_model m, back;
+    nn_error err;
+    small_model(&m, 1, 0);
+    nn_real extra_data[2] = {1, 2};
+    nn_st_out extra = {.name = "dense0.scale", .data = extra_data, .d0 = 2};
+    ck_assert_int_eq(nn_model_write(&m, "nn-model/1", &extra, 1, NULL, 0, tmp_path(path, dir, "x.st"), &err), NN_OK);
+    ck_assert_int_eq(nn_model_load(&back, path, 1, 0, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "unexpected tensor 'dense0.scale' for architecture 3-5-4");
+    nn_model_free(&m);
 }
 END_TEST
 
@@ -433,7 +445,7 @@ START_TEST(test_checkpoint_mismatch) {
     ck_assert_msg_contains(err.msg, "written by optimizer 'adam', not 'sgd'");
     nn_arch a = nn_arch_defaults();
     nn_arch_parse_sizes(&a, "3-6-4", &err);
-    ck_assert_int_eq(nn_model_build(&other, &a, 5, 1, 1, &err), NN_OK);
+    ck_assert_int_eq(nn_model_build(&other, &a, NULL, 5, 1, 1, &err), NN_OK);
     nn_optimizer *o3 = make_optimizer(&other, NN_OPT_ADAM);
     ck_assert_int_eq(nn_checkpoint_load(&other, o3, &c, path, &err), NN_ERR_ARG);
     ck_assert_msg_contains(err.msg, "the checkpoint holds 3-5-4");
@@ -461,16 +473,18 @@ START_TEST(test_arch_and_data_mismatch) {
     ck_assert_int_eq(nn_arch_parse_sizes(&a, "784-0-10", &err), NN_ERR_ARG);
     ck_assert_int_eq(nn_arch_parse_sizes(&a, "784--10", &err), NN_ERR_ARG);
     ck_assert_int_eq(nn_arch_parse_sizes(&a, "4-8-3", &err), NN_OK);
-    ck_assert_int_eq(nn_model_build(&m, &a, 4, 1, 1, &err), NN_OK);
     nn_dataset d = {.n_features = 5, .n_classes = 3};
-    ck_assert_int_eq(nn_model_describe_data(&m, &d, &err), NN_ERR_SHAPE);
+    ck_assert_int_eq(nn_model_build(&m, &a, &d, 4, 1, 1, &err), NN_ERR_SHAPE);
     ck_assert_msg_contains(err.msg, "architecture 4-8-3 takes 4 inputs, but the data have 5 features");
     d = (nn_dataset){.n_features = 4, .n_classes = 7};
-    ck_assert_int_eq(nn_model_describe_data(&m, &d, &err), NN_ERR_SHAPE);
+    ck_assert_int_eq(nn_model_build(&m, &a, &d, 4, 1, 1, &err), NN_ERR_SHAPE);
     ck_assert_msg_contains(err.msg, "predicts 3 classes, but the data have 7");
-    nn_model_free(&m);
+    double values[3] = {0, 2, 1};
+    d = (nn_dataset){.n_features = 4, .n_classes = 3, .values = values};
+    ck_assert_int_eq(nn_model_build(&m, &a, &d, 4, 1, 1, &err), NN_ERR_ARG);
+    ck_assert_msg_contains(err.msg, "category values must increase: 1 follows 2");
     strcpy(a.loss, "nonsense");
-    ck_assert_int_eq(nn_model_build(&m, &a, 4, 1, 1, &err), NN_ERR_ARG);
+    ck_assert_int_eq(nn_model_build(&m, &a, NULL, 4, 1, 1, &err), NN_ERR_ARG);
     ck_assert_msg_contains(err.msg, "unknown loss 'nonsense'");
 }
 END_TEST
@@ -516,6 +530,7 @@ Suite *test_model_suite(void) {
     tcase_add_test(tc, test_header_lying_about_its_size);
     tcase_add_test(tc, test_corrupted_headers);
     tcase_add_test(tc, test_offsets_checked);
+    tcase_add_test(tc, test_unexpected_tensor_rejected);
     tcase_add_test(tc, test_non_finite_weight_rejected);
     tcase_add_test(tc, test_random_corruption_never_crashes);
     tcase_add_test(tc, test_save_is_atomic);

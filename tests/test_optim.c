@@ -129,11 +129,26 @@ START_TEST(test_bad_options) {
         ck_assert_msg(strstr(err.msg, bad[i].msg) && strstr(err.msg, "optimizer"),
                       "case %zu: message \"%s\" lacks \"%s\"", i, err.msg, bad[i].msg);
     }
+    nn_error err = {0};
+    ck_assert_ptr_null(nn_optimizer_create(g, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no options"));
+    /* a schedule may set any finite rate >= 0, nothing else */
+    nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD,
+                                                                         .lr = 0.1}, &err);
+    ck_assert_ptr_nonnull(opt);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, 0), NN_OK);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, -0.1), NN_ERR_ARG);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, NAN), NN_ERR_ARG);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, INFINITY), NN_ERR_ARG);
+    quadratic_grad(g);
+    nn_real w0 = nn_graph_params(g)[0];
+    nn_optimizer_step(opt); /* still at lr 0: nothing moves */
+    ck_assert(nn_graph_params(g)[0] == w0);
+    nn_optimizer_free(opt);
     nn_graph_free(g);
 
     nn_graph *raw = nn_graph_create(1); /* not compiled */
     nn_input(raw, 2);
-    nn_error err = {0};
     ck_assert_ptr_null(nn_optimizer_create(raw, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 1}, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "compiled"));
     nn_graph_free(raw);

@@ -1,0 +1,158 @@
+/* args.c — option parsing shared by the subcommands (conventions in args.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+void cli_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "nn %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
+    printf("usage: nn %s %s\n\n%soptions:\n", cmd, usage, "");
+    for (const arg_option *o = opts; o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+        printf("  %-24s %s\n", left, o->help);
+    }
+    printf("  %-24s %s\n", "--help", "show this help and exit");
+}
+
+static int parse_value(const char *cmd, arg_option *o, const char *v) {
+    char *end;
+    errno = 0;
+    double x = 0;
+    if (o->kind == ARG_STRING) {
+        *(const char **)o->dest = v;
+        return 1;
+    }
+    if (o->kind == ARG_U64) {
+        if (*v == '-' || *v == '\0') goto bad;
+        unsigned long long u = strtoull(v, &end, 10);
+        if (*end || errno) goto bad;
+        *(uint64_t *)o->dest = u;
+        return 1;
+    }
+    if (o->kind == ARG_INT) {
+        long n = strtol(v, &end, 10);
+        if (*v == '\0' || *end || errno || n < -2147483647L || n > 2147483647L) goto bad;
+        x = (double)n;
+    } else {
+        x = strtod(v, &end);
+        if (*v == '\0' || *end || errno || !isfinite(x)) goto bad;
+    }
+    if (x < o->min || x > o->max || (o->min_open && x == o->min)) {
+        cli_error(cmd, "%s: %s is not in %s%g, %g]", o->name, v, o->min_open ? "(" : "[", o->min, o->max);
+        return 0;
+    }
+    if (o->kind == ARG_INT) *(int *)o->dest = (int)x;
+    else *(double *)o->dest = x;
+    return 1;
+bad:
+    cli_error(cmd, "%s: '%s' is not %s", o->name, v,
+              o->kind == ARG_REAL ? "a finite number" : o->kind == ARG_INT ? "an integer"
+                                                                           : "a non-negative integer");
+    return 0;
+}
+
+int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, char **argv,
+               const char **pos, int max_pos, int *n_pos) {
+    *n_pos = 0;
+    int only_positional = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_positional || a[0] != '-' || a[1] == '\0') {
+            if (*n_pos == max_pos) {
+                cli_error(cmd, max_pos ? "unexpected argument '%s' (see nn %s --help)"
+                                       : "takes no arguments, got '%s' (see nn %s --help)", a, cmd);
+                return EXIT_USAGE;
+            }
+            pos[(*n_pos)++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help(cmd, usage, opts);
+            return -1;
+        }
+        const char *eq = strchr(a, '=');
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        arg_option *o = opts;
+        while (o->name && !(strlen(o->name) == len && strncmp(o->name, a, len) == 0)) o++;
+        if (!o->name) {
+            cli_error(cmd, "unknown option '%.*s' (see nn %s --help)", (int)len, a, cmd);
+            return EXIT_USAGE;
+        }
+        if (o->seen) {
+            cli_error(cmd, "%s given twice", o->name);
+            return EXIT_USAGE;
+        }
+        o->seen = 1;
+        if (o->kind == ARG_FLAG) {
+            if (eq) {
+                cli_error(cmd, "%s takes no value", o->name);
+                return EXIT_USAGE;
+            }
+            *(int *)o->dest = 1;
+            continue;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) {
+            cli_error(cmd, "%s needs a value (%s)", o->name, o->metavar ? o->metavar : "VALUE");
+            return EXIT_USAGE;
+        }
+        if (!parse_value(cmd, o, v)) return EXIT_USAGE;
+    }
+    return 0;
+}
+
+const arg_option *args_find(const arg_option *opts, const char *name) {
+    for (; opts->name; opts++)
+        if (strcmp(opts->name, name) == 0) return opts;
+    return NULL;
+}
+
+int args_choice(const char *cmd, const char *option, const char *value, const char *const *choices) {
+    for (const char *const *c = choices; *c; c++)
+        if (strcmp(*c, value) == 0) return 1;
+    char list[256] = "";
+    for (const char *const *c = choices; *c; c++) {
+        strncat(list, c == choices ? "" : "|", sizeof list - strlen(list) - 1);
+        strncat(list, *c, sizeof list - strlen(list) - 1);
+    }
+    cli_error(cmd, "%s: '%s' is not one of %s", option, value, list);
+    return 0;
+}
+
+int args_real_list(const char *cmd, const char *option, const char *text, double *out, int max) {
+    int n = 0;
+    const char *s = text;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (end == s || errno || !isfinite(v) || (*end != ',' && *end != '\0')) {
+            cli_error(cmd, "%s: '%s' is not a comma-separated list of finite numbers", option, text);
+            return -1;
+        }
+        if (n == max) {
+            cli_error(cmd, "%s: more than %d values", option, max);
+            return -1;
+        }
+        out[n++] = v;
+        if (*end == '\0') return n;
+        s = end + 1;
+    }
+}

@@ -1,0 +1,63 @@
+/* args.h — the command-line conventions every nn subcommand shares.
+ *
+ * Options are --name VALUE or --name=VALUE; flags take no value; "--" ends
+ * the options. An unknown option, a missing or malformed value, a value out
+ * of range, or an option given twice is a one-line error naming the option,
+ * and the subcommand exits with status 2 before it reads or writes anything.
+ * --help prints the usage and the option table and exits with status 0.
+ */
+#ifndef NN_CLI_ARGS_H
+#define NN_CLI_ARGS_H
+
+#include <stdint.h>
+
+typedef enum { ARG_FLAG, ARG_STRING, ARG_INT, ARG_REAL, ARG_U64 } arg_kind;
+
+typedef struct {
+    const char *name;    /* "--epochs" */
+    arg_kind    kind;
+    void       *dest;    /* int* (FLAG, INT), const char ** (STRING), double*, uint64_t* */
+    const char *metavar; /* "N" in the help, NULL for flags */
+    const char *help;    /* one line */
+    double      min, max;/* allowed range of numbers (inclusive) ... */
+    int         min_open;/* ... except min itself when set: (min, max] */
+    int         seen;    /* set by the parser */
+} arg_option;
+
+/* Table entries: a string, a flag, an integer or real in [lo, hi], a real in
+ * (0, hi], a non-negative 64-bit integer; OPT_END closes the table. */
+#define OPT_STRING(n, d, meta, help) {n, ARG_STRING, d, meta, help, 0, 0, 0, 0}
+#define OPT_FLAG(n, d, help) {n, ARG_FLAG, d, NULL, help, 0, 0, 0, 0}
+#define OPT_INT(n, d, meta, help, lo, hi) {n, ARG_INT, d, meta, help, lo, hi, 0, 0}
+#define OPT_REAL(n, d, meta, help, lo, hi) {n, ARG_REAL, d, meta, help, lo, hi, 0, 0}
+#define OPT_POSITIVE(n, d, meta, help, hi) {n, ARG_REAL, d, meta, help, 0, hi, 1, 0}
+#define OPT_U64(n, d, meta, help) {n, ARG_U64, d, meta, help, 0, 0, 0, 0}
+#define OPT_END {NULL, ARG_FLAG, NULL, NULL, NULL, 0, 0, 0, 0}
+
+/* Exit statuses. */
+enum { EXIT_USAGE = 2 };
+
+/* Parses argv[1..argc) for subcommand `cmd`. Positional arguments are
+ * collected in pos (at most max_pos). Returns 0 to go on, -1 after printing
+ * the help (exit 0), or EXIT_USAGE after printing an error. */
+int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, char **argv,
+               const char **pos, int max_pos, int *n_pos);
+
+/* Prints "nn CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The option named `name` in opts (for .seen). */
+const arg_option *args_find(const arg_option *opts, const char *name);
+
+/* Checks that `value` is one of the NULL-terminated choices; else prints
+ * "nn CMD: OPTION: 'value' is not one of a|b|c" and returns 0. */
+int args_choice(const char *cmd, const char *option, const char *value, const char *const *choices);
+
+/* Parses "v0,v1,…" into at most max finite numbers; returns the count or -1
+ * after printing an error naming the option. */
+int args_real_list(const char *cmd, const char *option, const char *text, double *out, int max);
+
+/* The exit status for a non-zero args_parse result. */
+#define ARGS_EXIT(r) ((r) < 0 ? 0 : (r))
+
+#endif

@@ -1,0 +1,121 @@
+/* gradcheck.c — `nn gradcheck`: for every parameter tensor, the analytic
+ * gradient in both modes (simplified: closed-form ∂L/∂z; jacobian: ∂L/∂p
+ * through the softmax Jacobian) against central finite differences
+ *   (L(θ + h) − L(θ − h)) / 2h.
+ * Both graphs hold the same weights and the same batch. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "model_source.h"
+
+#define CMD "gradcheck"
+
+#ifdef NN_DOUBLE
+#define DEFAULT_H 1e-6
+#define ATOL 1e-6
+#define RTOL 1e-5
+#define PRECISION "double"
+#else /* float: rounding ~1e-5 in the quotient, truncation ~h² (see tests/testutil.h) */
+#define DEFAULT_H 1e-2
+#define ATOL 2e-3
+#define RTOL 3e-2
+#define PRECISION "float"
+#endif
+
+typedef struct {
+    int    checked, failed;
+    double fd_simplified, fd_jacobian, modes; /* largest absolute differences */
+    double rel;                               /* largest relative one, where |g| > 10·ATOL */
+} tensor_report;
+
+static double loss_at(nn_model *m, int B) { return nn_graph_forward(m->g, B); }
+
+/* Checks params[0..count) of one tensor; s and j are the two graphs' copies. */
+static tensor_report check_tensor(nn_model *s, nn_real *w, const nn_real *ds, const nn_real *dj,
+                                  size_t count, int B, int max_checks, double h) {
+    tensor_report r = {0};
+    size_t step = count > (size_t)max_checks ? count / (size_t)max_checks : 1;
+    for (size_t i = 0; i < count; i += step) {
+        nn_real keep = w[i];
+        w[i] = (nn_real)(keep + h);
+        double up = loss_at(s, B);
+        w[i] = (nn_real)(keep - h);
+        double down = loss_at(s, B);
+        w[i] = keep;
+        double fd = (up - down) / (2 * h), a = ds[i], b = dj[i];
+        double scale = fmax(fabs(a), fabs(fd));
+        double es = fabs(a - fd), ej = fabs(b - fd);
+        r.fd_simplified = fmax(r.fd_simplified, es);
+        r.fd_jacobian = fmax(r.fd_jacobian, ej);
+        r.modes = fmax(r.modes, fabs(a - b));
+        if (scale > 10 * ATOL) r.rel = fmax(r.rel, fmax(es, ej) / scale); /* not on ~0 gradients */
+        r.failed += es > ATOL + RTOL * scale || ej > ATOL + RTOL * fmax(fabs(b), fabs(fd));
+        r.checked++;
+    }
+    return r;
+}
+
+static void backward_pass(nn_model *m, int B) {
+    nn_graph_zero_grad(m->g);
+    nn_graph_forward(m->g, B);
+    nn_graph_backward(m->g, B);
+}
+
+int cmd_gradcheck(int argc, char **argv) {
+    model_source src = {.seed = 1, .label = -1, .temperature = 4, .alpha = 0.5};
+    int B = 4, max_checks = 40;
+    double h = DEFAULT_H;
+    arg_option opts[] = {
+        MODEL_SOURCE_OPTIONS(src),
+        OPT_INT("--batch", &B, "B", "rows in the batch (default 4)", 1, 256),
+        OPT_INT("--max-checks", &max_checks, "N", "parameters checked per tensor, evenly spaced (default 40)", 1, 1 << 30),
+        OPT_POSITIVE("--h", &h, "H", "finite-difference step (default " PRECISION ": 1e-2 float, 1e-6 double)", 1),
+        OPT_END,
+    };
+    const char *pos[1];
+    int n_pos;
+    int r = args_parse(CMD, "[MODEL | --arch SIZES] [OPTIONS]", opts, argc, argv, pos, 1, &n_pos);
+    if (r) return ARGS_EXIT(r);
+    nn_model s, j;
+    if (src.grad) {
+        cli_error(CMD, "--grad: gradcheck always compares both modes");
+        return EXIT_USAGE;
+    }
+    if (!model_source_open(&s, CMD, &src, n_pos ? pos[0] : NULL, B, NN_GRAD_SIMPLIFIED)) return 1;
+    if (!model_source_open(&j, CMD, &src, n_pos ? pos[0] : NULL, B, NN_GRAD_JACOBIAN)) {
+        nn_model_free(&s);
+        return 1;
+    }
+    model_source_copy(&j, &s, B);
+    backward_pass(&s, B);
+    backward_pass(&j, B);
+    char arch[256];
+    nn_arch_format_sizes(&s.arch, arch, sizeof arch);
+    printf("gradcheck %s, %s, loss %s, batch %d, h = %g (%s); pass: |g - fd| <= %g + %g |g|\n", arch,
+           s.arch.activation, s.arch.loss, B, h, PRECISION, ATOL, RTOL);
+    printf("%-14s %7s %15s %15s %16s %9s  %s\n", "tensor", "checked", "simplified-fd", "jacobian-fd",
+           "simplified-jac", "rel err", "result");
+    int failed = 0;
+    for (int i = 0; i < s.n_dense; i++) {
+        size_t count;
+        nn_real *w = nn_node_params(s.g, s.dense[i], &count);
+        const nn_real *ds = nn_node_param_grads(s.g, s.dense[i], NULL);
+        const nn_real *dj = nn_node_param_grads(j.g, j.dense[i], NULL);
+        size_t n_w = (size_t)s.arch.sizes[i + 1] * (size_t)s.arch.sizes[i];
+        for (int part = 0; part < 2; part++) {
+            size_t off = part ? n_w : 0, len = part ? count - n_w : n_w;
+            tensor_report t = check_tensor(&s, w + off, ds + off, dj + off, len, B, max_checks, h);
+            char name[32];
+            snprintf(name, sizeof name, "dense%d.%s", i, part ? "bias" : "weight");
+            printf("%-14s %7d %15.3e %15.3e %16.3e %9.2e  %s\n", name, t.checked, t.fd_simplified,
+                   t.fd_jacobian, t.modes, t.rel, t.failed ? "FAIL" : "ok");
+            failed += t.failed;
+        }
+    }
+    printf(failed ? "%d checks failed\n" : "all gradients agree\n", failed);
+    nn_model_free(&s);
+    nn_model_free(&j);
+    return failed ? 1 : 0;
+}

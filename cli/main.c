@@ -1,0 +1,40 @@
+/* main.c — `nn`, the command-line face of the library: one subcommand per
+ * file in cli/, each with its own --help. */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *what;
+} commands[] = {
+    {"train", cmd_train, "train a network and save it as a model file"},
+    {"eval", cmd_eval, "accuracy, confusion matrix and ordinal metrics of a model on data"},
+    {"predict", cmd_predict, "class, probabilities, E[X] and spread for images or CSV rows"},
+    {"gradcheck", cmd_gradcheck, "analytic gradients against finite differences, per layer"},
+    {"trace", cmd_trace, "one sample through the network, forward and backward, step by step"},
+};
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: nn COMMAND [OPTIONS]   (nn COMMAND --help for its options)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "nn: unknown command '%s' (see nn --help)\n", argv[1]);
+    return EXIT_USAGE;
+}

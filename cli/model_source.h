@@ -1,0 +1,43 @@
+/* model_source.h — the network a teaching command (gradcheck, trace) works
+ * on: a MODEL file, or an architecture given with --arch and friends, built
+ * with its loss for small batches, with inputs filled from data or at
+ * random. */
+#ifndef NN_CLI_MODEL_SOURCE_H
+#define NN_CLI_MODEL_SOURCE_H
+
+#include <stdint.h>
+
+#include "args.h"
+#include "../nn/nn.h"
+
+typedef struct {
+    const char *arch, *activation, *loss, *grad, *data;
+    uint64_t    seed;
+    int         index; /* first data row used */
+    int         label; /* label for random inputs; -1: random */
+    double      temperature, alpha; /* with --arch and a distillation loss */
+} model_source;
+
+/* The options behind model_source, to append to a command's table. */
+#define MODEL_SOURCE_OPTIONS(s)                                                                   \
+    OPT_STRING("--arch", &(s).arch, "SIZES", "build this architecture instead of loading MODEL"), \
+    OPT_STRING("--activation", &(s).activation, "NAME", "with --arch: relu (default), sigmoid, tanh"), \
+    OPT_STRING("--loss", &(s).loss, "NAME", "with --arch: the loss (default ce)"),                \
+    OPT_POSITIVE("--temperature", &(s).temperature, "T", "with --arch: distillation T (default 4)", 1e6), \
+    OPT_REAL("--alpha", &(s).alpha, "A", "with --arch: distillation alpha (default 0.5)", 0, 1), \
+    OPT_STRING("--grad", &(s).grad, "MODE", "simplified or jacobian (default: the model's)"),     \
+    OPT_STRING("--data", &(s).data, "PATH", "take inputs and labels from this data"),             \
+    OPT_INT("--index", &(s).index, "I", "first data row to use (default 0)", 0, 2147483647),      \
+    OPT_INT("--label", &(s).label, "Y", "label for random inputs (default random)", 0, 1 << 24),  \
+    OPT_U64("--seed", &(s).seed, "S", "seed of weights and random inputs (default 1)")
+
+/* Builds the model (from pos[0] or s->arch) with its loss for batch B and
+ * fills B rows of input, labels and targets. Prints errors; returns 0 on
+ * failure. `mode` overrides the gradient mode when >= 0. */
+int model_source_open(nn_model *m, const char *cmd, const model_source *s, const char *path, int B,
+                      int mode);
+
+/* Copies m's parameters and batch data into other (same architecture). */
+void model_source_copy(nn_model *other, nn_model *m, int B);
+
+#endif

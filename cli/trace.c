@@ -1,0 +1,126 @@
+/* trace.c — `nn trace`: one sample through the network, for teaching. Prints
+ * every node's forward output, the loss, then backward from the loss: every
+ * node's gradient dL/d(output) and each dense layer's parameter gradients;
+ * when K is small, the softmax Jacobian J = (diag(p) − p pᵀ)/T, its column
+ * sums (all zero: summing J is not a gradient), and Jᵀ(dL/dp) next to the
+ * logits' gradient. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "model_source.h"
+
+#define CMD "trace"
+
+static void print_values(const char *label, const nn_real *v, int n, int full) {
+    int shown = full || n <= 12 ? n : 10;
+    printf("    %s [", label);
+    for (int i = 0; i < shown; i++) printf(i ? ", %.5g" : "%.5g", (double)v[i]);
+    if (shown < n) printf(", ... (%d more; --full shows all)", n - shown);
+    printf("]\n");
+}
+
+static double norm(const nn_real *v, size_t n) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)v[i] * v[i];
+    return sqrt(s);
+}
+
+/* J, its column sums and Jᵀ g for softmax node `node` of width K. */
+static void print_jacobian(nn_graph *g, int node, double T) {
+    int K = nn_node_width(g, node);
+    const nn_real *p = nn_output(g, node), *dp = nn_output_grad(g, node);
+    nn_real *J = malloc((size_t)K * K * sizeof *J), *vjp = calloc((size_t)K, sizeof *vjp);
+    if (!J || !vjp) {
+        free(J);
+        free(vjp);
+        return;
+    }
+    nn_softmax_jacobian(J, p, K, T);
+    printf("    softmax Jacobian J[i][j] = dp_i/dz_j = p_i (delta_ij - p_j) / T, T = %g:\n", T);
+    for (int i = 0; i < K; i++) {
+        printf("     ");
+        for (int j = 0; j < K; j++) printf(" %10.3e", (double)J[(size_t)i * K + j]);
+        printf("\n");
+    }
+    printf("    column sums (each 0: summing J gives zeros, not a gradient):\n     ");
+    for (int j = 0; j < K; j++) {
+        double s = 0;
+        for (int i = 0; i < K; i++) s += J[(size_t)i * K + j];
+        printf(" %10.3e", s);
+    }
+    printf("\n");
+    if (dp) {
+        nn_softmax_vjp(vjp, p, dp, K, T);
+        print_values("J^T dL/dp (the jacobian-mode route to dL/dz) =", vjp, K, 1);
+    }
+    free(J);
+    free(vjp);
+}
+
+int cmd_trace(int argc, char **argv) {
+    model_source src = {.seed = 1, .label = -1, .temperature = 4, .alpha = 0.5};
+    int full = 0, max_k = 10;
+    arg_option opts[] = {
+        MODEL_SOURCE_OPTIONS(src),
+        OPT_FLAG("--full", &full, "print every value, not the first ten"),
+        OPT_INT("--jacobian-max", &max_k, "K", "print the softmax Jacobian up to K classes (default 10)", 0, 64),
+        OPT_END,
+    };
+    const char *pos[1];
+    int n_pos;
+    int r = args_parse(CMD, "[MODEL | --arch SIZES] [--data PATH --index I] [OPTIONS]", opts, argc, argv,
+                       pos, 1, &n_pos);
+    if (r) return ARGS_EXIT(r);
+    nn_model m;
+    if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
+    nn_graph *g = m.g;
+    char arch[256];
+    nn_arch_format_sizes(&m.arch, arch, sizeof arch);
+    printf("trace of %s (%s, loss %s, %s gradients), one sample, label %d\n\nforward\n", arch,
+           m.arch.activation, m.arch.loss, m.arch.grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified",
+           nn_label_data(g, m.labels)[0]);
+    nn_graph_zero_grad(g);
+    double loss = nn_graph_forward(g, 1);
+    const char *why = nn_graph_run_error(g);
+    int n = nn_graph_n_nodes(g);
+    for (int i = 0; i < n; i++) {
+        const char *kind = nn_node_kind(g, i);
+        if (strcmp(kind, "labels") == 0) continue;
+        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), i == m.probs ? "  <- predictions" : "");
+        print_values("out =", nn_output(g, i), nn_node_width(g, i), full);
+    }
+    if (why) {
+        printf("the forward pass failed: %s\n", why);
+        nn_model_free(&m);
+        return 1;
+    }
+    printf("  total loss %.6g\n\nbackward (from the loss to the input)\n", loss);
+    nn_graph_backward(g, 1);
+    int *consumers = calloc(n > 0 ? (size_t)n : 1, sizeof *consumers); /* losses are the nodes nobody reads */
+    for (int i = 0; consumers && i < n; i++)
+        for (int k = 0; nn_node_input(g, i, k) >= 0; k++) consumers[nn_node_input(g, i, k)]++;
+    for (int i = n - 1; i >= 0; i--) {
+        const nn_real *d = nn_output_grad(g, i);
+        size_t count;
+        const nn_real *dw = nn_node_param_grads(g, i, &count);
+        if ((!d && !count) || i == m.loss || (consumers && !consumers[i])) continue;
+        printf("  [%d] %s\n", i, nn_node_kind(g, i));
+        if (d) print_values("dL/d(out) =", d, nn_node_width(g, i), full);
+        if (i == m.probs && m.arch.grad == NN_GRAD_SIMPLIFIED)
+            printf("    (simplified mode: the loss wrote its closed-form dL/dz straight into the\n"
+                   "     logits' gradient below, bypassing J; --grad jacobian routes dL/dp through J)\n");
+        if (count) {
+            int in = nn_node_width(g, nn_node_input(g, i, 0)), out = nn_node_width(g, i);
+            printf("    dL/dW (%d x %d), norm %.5g\n", out, in, norm(dw, (size_t)out * in));
+            print_values("dL/dW row 0 =", dw, in, full);
+            print_values("dL/db =", dw + (size_t)out * in, out, full);
+        }
+        if (i == m.probs && nn_node_width(g, i) <= max_k) print_jacobian(g, i, 1.0);
+    }
+    free(consumers);
+    nn_model_free(&m);
+    return 0;
+}

@@ -1,0 +1,256 @@
+/* train.c — `nn train`: options, data, model and optimizer; the epochs run in
+ * train_run.c. Every option is checked before any data is read, and nothing
+ * is written before the data and the architecture have been checked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "data_source.h"
+#include "teacher.h"
+#include "train.h"
+
+#define CMD "train"
+#define MAX_CLASSES 4096
+
+static const char *const activations[] = {"relu", "sigmoid", "tanh", NULL};
+static const char *const all_losses[] = {"ce", "kl", "distill", "ev-sq", "ev-abs",
+                                         "mean-variance", "sord", "dldl", NULL};
+static const char *const grads[] = {"simplified", "jacobian", NULL};
+static const char *const optimizers[] = {"sgd", "adam", "adamw", NULL};
+
+static int in_list(const char *s, const char *const *list) {
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0) return 1;
+    return 0;
+}
+
+/* Checks option values and combinations; prints the first problem. */
+static int check_config(const train_config *c, const arg_option *opts, nn_arch *a, double *values,
+                        int *n_values, data_options *d) {
+    nn_error err;
+    if (!c->data || !c->arch) {
+        cli_error(CMD, "%s is required (see nn train --help)", !c->data ? "--data" : "--arch");
+        return 0;
+    }
+    if (!args_choice(CMD, "--activation", c->activation, activations) ||
+        !args_choice(CMD, "--loss", c->loss, all_losses) || !args_choice(CMD, "--grad", c->grad, grads) ||
+        !args_choice(CMD, "--optimizer", c->optimizer, optimizers))
+        return 0;
+    if (!in_list(c->loss, nn_loss_kinds())) {
+        cli_error(CMD, "--loss %s: this build of nn does not have that loss", c->loss);
+        return 0;
+    }
+    /* settings that belong to one loss are an error with any other */
+    static const struct {
+        const char *option, *losses;
+    } owner[] = {{"--lambda1", "mean-variance"}, {"--lambda2", "mean-variance"},
+                 {"--sigma", "dldl"}, {"--sord-scale", "sord"}};
+    for (size_t i = 0; i < sizeof owner / sizeof *owner; i++)
+        if (args_find(opts, owner[i].option)->seen && strcmp(c->loss, owner[i].losses) != 0) {
+            cli_error(CMD, "%s is a setting of --loss %s, not %s", owner[i].option, owner[i].losses, c->loss);
+            return 0;
+        }
+    if (nn_arch_parse_sizes(a, c->arch, &err)) {
+        cli_error(CMD, "--arch: %s", err.msg);
+        return 0;
+    }
+    strcpy(a->activation, c->activation);
+    strcpy(a->loss, c->loss);
+    a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
+    a->temperature = c->temperature;
+    a->alpha = c->alpha;
+    a->lambda1 = c->lambda1;
+    a->lambda2 = c->lambda2;
+    a->sigma = c->sigma;
+    a->sord_scale = c->sord_scale;
+    int wants_teacher = strcmp(c->loss, "kl") == 0 || strcmp(c->loss, "distill") == 0;
+    if (wants_teacher != (c->teacher != NULL)) {
+        cli_error(CMD, wants_teacher ? "--loss %s needs --teacher MODEL" : "--teacher is only used by --loss kl or distill, not %s",
+                  c->loss);
+        return 0;
+    }
+    if (!wants_teacher && (args_find(opts, "--temperature")->seen || args_find(opts, "--alpha")->seen)) {
+        cli_error(CMD, "--temperature and --alpha are distillation settings (--loss kl or distill)");
+        return 0;
+    }
+    if (c->resume && !c->checkpoint) {
+        cli_error(CMD, "--resume needs --checkpoint FILE");
+        return 0;
+    }
+    if (c->standardize && c->no_standardize) {
+        cli_error(CMD, "--standardize and --no-standardize contradict each other");
+        return 0;
+    }
+    if (strcmp(c->optimizer, "sgd") != 0 && (args_find(opts, "--momentum")->seen || c->nesterov)) {
+        cli_error(CMD, "--momentum and --nesterov are SGD settings, not %s", c->optimizer);
+        return 0;
+    }
+    *n_values = 0;
+    if (c->values && (*n_values = args_real_list(CMD, "--values", c->values, values, MAX_CLASSES)) < 0)
+        return 0;
+    for (int i = 1; i < *n_values; i++)
+        if (!(values[i] > values[i - 1])) {
+            cli_error(CMD, "--values: must increase (%g follows %g)", values[i], values[i - 1]);
+            return 0;
+        }
+    if (*n_values && *n_values != a->sizes[a->n_sizes - 1]) {
+        cli_error(CMD, "--values: %d values, but --arch %s has %d classes", *n_values, c->arch,
+                  a->sizes[a->n_sizes - 1]);
+        return 0;
+    }
+    if (c->image_size) {
+        char tail;
+        if (sscanf(c->image_size, "%dx%d%c", &d->width, &d->height, &tail) != 2 || d->width < 1 ||
+            d->height < 1 || d->width > 1 << 14 || d->height > 1 << 14) {
+            cli_error(CMD, "--image-size: '%s' is not WIDTHxHEIGHT", c->image_size);
+            return 0;
+        }
+    }
+    d->channels = c->rgb ? 3 : 1;
+    d->skip_bad = c->skip_bad;
+    d->label = c->label;
+    d->features = c->features;
+    d->cmd = CMD;
+    return 1;
+}
+
+/* Loads, relabels with --values, splits and standardises the data. */
+static int prepare_data(const train_config *c, const data_options *d, const double *values,
+                        int n_values, int K, nn_dataset *train, nn_dataset *val) {
+    nn_error err;
+    nn_dataset all;
+    memset(val, 0, sizeof *val);
+    if (load_data(&all, c->data, d, NULL, &err)) {
+        cli_error(CMD, "%s", err.msg);
+        return 0;
+    }
+    if (n_values) {
+        if (all.n_classes > K || (all.label_names && all.n_classes != K)) {
+            cli_error(CMD, "--values: %d values, but %s has %d classes", n_values, c->data, all.n_classes);
+            nn_dataset_free(&all);
+            return 0;
+        }
+        free(all.values);
+        all.values = malloc((size_t)K * sizeof *all.values);
+        if (!all.values) {
+            cli_error(CMD, "out of memory");
+            nn_dataset_free(&all);
+            return 0;
+        }
+        memcpy(all.values, values, (size_t)K * sizeof *values);
+        if (all.n_classes < K) all.n_classes = K; /* no names: the values name the classes */
+    }
+    if (c->val_fraction > 0) {
+        nn_status st = nn_dataset_split(&all, c->val_fraction, c->seed, train, val, &err);
+        nn_dataset_free(&all);
+        if (st) {
+            cli_error(CMD, "--val-fraction: %s", err.msg);
+            return 0;
+        }
+    } else {
+        *train = all;
+    }
+    int csv = !train->x_u8; /* tabular data: standardised unless told otherwise */
+    if ((c->standardize || (csv && !c->no_standardize)) &&
+        (nn_dataset_fit_standardization(train, &err) ||
+         (val->n && nn_dataset_set_standardization(val, train->feature_mean, train->feature_std, &err)))) {
+        cli_error(CMD, "%s", err.msg);
+        nn_dataset_free(train);
+        nn_dataset_free(val);
+        return 0;
+    }
+    return 1;
+}
+
+static nn_optimizer *make_optimizer(const train_config *c, nn_graph *g) {
+    nn_optimizer_options o = {.lr = c->lr, .weight_decay = c->weight_decay};
+    if (strcmp(c->optimizer, "sgd") == 0) {
+        o.kind = NN_OPT_SGD;
+        o.momentum = c->momentum;
+        o.nesterov = c->nesterov;
+    } else {
+        o.kind = strcmp(c->optimizer, "adam") == 0 ? NN_OPT_ADAM : NN_OPT_ADAMW;
+    }
+    nn_error err;
+    nn_optimizer *opt = nn_optimizer_create(g, &o, &err);
+    if (!opt) cli_error(CMD, "%s", err.msg);
+    return opt;
+}
+
+int cmd_train(int argc, char **argv) {
+    train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
+                      .lr = 0.01, .momentum = 0.9, .temperature = 4, .alpha = 0.5, .lambda1 = 0.2,
+                      .lambda2 = 0.05, .sigma = 1, .sord_scale = 1, .epochs = 10, .batch = 64,
+                      .seed = 1};
+    arg_option opts[] = {
+        OPT_STRING("--data", &c.data, "PATH", "training data: CSV file, image folder or IDX (required)"),
+        OPT_STRING("--arch", &c.arch, "SIZES", "layer widths, input to classes, e.g. 784-256-10 (required)"),
+        OPT_STRING("--activation", &c.activation, "NAME", "relu (default), sigmoid or tanh"),
+        OPT_STRING("--loss", &c.loss, "NAME", "ce (default), kl, distill, ev-sq, ev-abs, mean-variance, sord, dldl"),
+        OPT_STRING("--grad", &c.grad, "MODE", "simplified (default) or jacobian"),
+        OPT_STRING("--optimizer", &c.optimizer, "NAME", "sgd (default), adam or adamw"),
+        OPT_POSITIVE("--lr", &c.lr, "LR", "learning rate (default 0.01)", 1e6),
+        OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
+        OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
+        OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
+        OPT_STRING("--teacher", &c.teacher, "MODEL", "teacher model file (--loss kl, distill)"),
+        OPT_POSITIVE("--temperature", &c.temperature, "T", "distillation temperature (default 4)", 1e6),
+        OPT_REAL("--alpha", &c.alpha, "A", "weight of the soft term in [0, 1] (default 0.5)", 0, 1),
+        OPT_REAL("--lambda1", &c.lambda1, "L1", "mean-variance: weight of the mean term (default 0.2)", 0, 1e6),
+        OPT_REAL("--lambda2", &c.lambda2, "L2", "mean-variance: weight of the variance term (default 0.05)", 0, 1e6),
+        OPT_POSITIVE("--sigma", &c.sigma, "S", "dldl: width of the target Gaussian, value units (default 1)", 1e9),
+        OPT_POSITIVE("--sord-scale", &c.sord_scale, "S", "sord: targets softmax(-S (v - y)^2) (default 1)", 1e9),
+        OPT_STRING("--values", &c.values, "V0,V1,..", "category values of the classes (ordinal)"),
+        OPT_INT("--epochs", &c.epochs, "N", "epochs to train (default 10)", 1, 1e6),
+        OPT_INT("--batch", &c.batch, "B", "mini-batch size (default 64)", 1, 1 << 16),
+        OPT_U64("--seed", &c.seed, "S", "seed of initialisation, split and shuffling (default 1)"),
+        OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction for validation (default 0)", 0, 0.999999),
+        OPT_FLAG("--standardize", &c.standardize, "standardise features (default for CSV data)"),
+        OPT_FLAG("--no-standardize", &c.no_standardize, "keep features as read"),
+        OPT_STRING("--label", &c.label, "COLUMN", "CSV: label column (default: the last)"),
+        OPT_STRING("--features", &c.features, "A,B,..", "CSV: feature columns (default: all others)"),
+        OPT_STRING("--image-size", &c.image_size, "WxH", "images: resize to this (default: first image's size)"),
+        OPT_FLAG("--rgb", &c.rgb, "images: read RGB instead of gray"),
+        OPT_FLAG("--skip-bad", &c.skip_bad, "images: skip undecodable files with a warning"),
+        OPT_STRING("--save", &c.save, "MODEL", "write the trained model here (safetensors)"),
+        OPT_STRING("--checkpoint", &c.checkpoint, "FILE", "write a checkpoint here after every epoch"),
+        OPT_FLAG("--resume", &c.resume, "continue from --checkpoint FILE"),
+        OPT_STRING("--plot", &c.plot, "FILE.svg", "write loss and accuracy curves as SVG"),
+        OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
+        OPT_END,
+    };
+    const char *pos[1];
+    int n_pos;
+    int r = args_parse(CMD, "--data PATH --arch SIZES [OPTIONS]", opts, argc, argv, pos, 0, &n_pos);
+    if (r) return ARGS_EXIT(r);
+    nn_arch a = nn_arch_defaults();
+    static double values[MAX_CLASSES];
+    int n_values;
+    data_options d = {0};
+    if (!check_config(&c, opts, &a, values, &n_values, &d)) return EXIT_USAGE;
+
+    nn_dataset train, val;
+    if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;
+    nn_model m;
+    nn_error err;
+    int status = 1;
+    if (c.teacher && !attach_teacher(CMD, c.teacher, &a, &train, &val)) {
+        /* reported */
+    } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+        cli_error(CMD, "%s", err.msg);
+    } else if (nn_model_prepare_targets(&m, &train, &err) ||
+               (val.n && nn_model_prepare_targets(&m, &val, &err))) {
+        cli_error(CMD, "%s", err.msg);
+        nn_model_free(&m);
+    } else {
+        nn_optimizer *opt = make_optimizer(&c, m.g);
+        if (opt) status = train_run(&c, &m, opt, &train, val.n ? &val : NULL);
+        nn_optimizer_free(opt);
+        nn_model_free(&m);
+    }
+    nn_dataset_free(&train);
+    nn_dataset_free(&val);
+    return status;
+}

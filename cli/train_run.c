@@ -1,0 +1,147 @@
+/* train_run.c — the epochs of `nn train`: one nn_train call per epoch from a
+ * shuffling generator that lives in the checkpoint, so that an interrupted
+ * run resumed with --resume continues exactly where it stopped. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "train.h"
+
+#define CMD "train"
+
+void train_describe_run(const train_config *c, char *buf, size_t len) {
+    snprintf(buf, len,
+             "data=%s\nval-fraction=%.17g\narch=%s\nactivation=%s\nloss=%s\ngrad=%s\n"
+             "optimizer=%s\nlr=%.17g\nmomentum=%.17g\nnesterov=%d\nweight-decay=%.17g\n"
+             "teacher=%s\ntemperature=%.17g\nalpha=%.17g\nlambda1=%.17g\nlambda2=%.17g\n"
+             "sigma=%.17g\nsord-scale=%.17g\nvalues=%s\nbatch=%d\nseed=%llu\n"
+             "standardize=%d\nno-standardize=%d\nlabel=%s\nfeatures=%s\nimage-size=%s\nrgb=%d\n"
+             "skip-bad=%d",
+             c->data, c->val_fraction, c->arch, c->activation, c->loss, c->grad, c->optimizer, c->lr,
+             c->momentum, c->nesterov, c->weight_decay, c->teacher ? c->teacher : "", c->temperature,
+             c->alpha, c->lambda1, c->lambda2, c->sigma, c->sord_scale, c->values ? c->values : "", c->batch, (unsigned long long)c->seed,
+             c->standardize, c->no_standardize, c->label ? c->label : "",
+             c->features ? c->features : "", c->image_size ? c->image_size : "", c->rgb,
+             c->skip_bad);
+}
+
+/* Prints the first setting in which two run descriptions differ. */
+static void explain_difference(const char *now, const char *then) {
+    while (*now || *then) {
+        size_t a = strcspn(now, "\n"), b = strcspn(then, "\n");
+        if (a != b || strncmp(now, then, a) != 0) {
+            cli_error(CMD, "--resume: this run has %.*s but the checkpoint was made with %.*s; "
+                      "resume with the same settings", (int)a, now, (int)b, then);
+            return;
+        }
+        now += a + (now[a] == '\n');
+        then += b + (then[b] == '\n');
+    }
+}
+
+typedef struct {
+    nn_epoch_stats last;
+} epoch_sink;
+
+static void keep_stats(const nn_epoch_stats *s, void *user) { ((epoch_sink *)user)->last = *s; }
+
+/* Per-epoch curves for --plot; epochs not run by this process (before a
+ * resume) stay NaN and are left out of the plot. */
+typedef struct {
+    double *loss, *train_acc, *val_acc; /* (epochs) */
+} curves;
+
+static int curves_init(curves *k, int epochs) {
+    k->loss = malloc((size_t)epochs * sizeof *k->loss);
+    k->train_acc = malloc((size_t)epochs * sizeof *k->train_acc);
+    k->val_acc = malloc((size_t)epochs * sizeof *k->val_acc);
+    if (!k->loss || !k->train_acc || !k->val_acc) return 0;
+    for (int e = 0; e < epochs; e++) k->loss[e] = k->train_acc[e] = k->val_acc[e] = NAN;
+    return 1;
+}
+
+static void curves_free(curves *k) {
+    free(k->loss);
+    free(k->train_acc);
+    free(k->val_acc);
+}
+
+static int write_plot(const train_config *c, const curves *k, int with_val) {
+    nn_series s[3] = {{"training loss", k->loss, c->epochs},
+                      {"training accuracy", k->train_acc, c->epochs},
+                      {"validation accuracy", k->val_acc, c->epochs}};
+    nn_error err;
+    if (nn_plot_lines_svg(c->plot, "Training", "epoch", "loss, accuracy", s, with_val ? 3 : 2, &err)) {
+        cli_error(CMD, "--plot: %s", err.msg);
+        return 0;
+    }
+    if (!c->quiet) printf("plotted %s\n", c->plot);
+    return 1;
+}
+
+static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                      const nn_dataset *val, curves *k) {
+    nn_error err;
+    nn_checkpoint_info ck = {.epoch = 0};
+    train_describe_run(c, ck.run, sizeof ck.run);
+    nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
+    if (c->resume) {
+        nn_checkpoint_info saved;
+        if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        if (strcmp(saved.run, ck.run) != 0) {
+            explain_difference(ck.run, saved.run);
+            return 1;
+        }
+        ck = saved;
+        if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck.epoch, c->epochs, c->checkpoint);
+    }
+    nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
+    for (int e = ck.epoch + 1; e <= c->epochs; e++) {
+        epoch_sink sink;
+        nn_train_options to = {.epochs = e, .first_epoch = e, .batch = c->batch, .rng = &ck.rng,
+                               .progress = !c->quiet};
+        if (nn_train(m->g, opt, &nodes, train, val, &to, keep_stats, &sink, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        if (!c->quiet) {
+            printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, sink.last.loss,
+                   100 * sink.last.train_acc);
+            if (val) printf("  val acc %6.2f%%", 100 * sink.last.test_acc);
+            printf("  (%.2f s)\n", sink.last.seconds);
+            fflush(stdout);
+        }
+        k->loss[e - 1] = sink.last.loss;
+        k->train_acc[e - 1] = sink.last.train_acc;
+        if (val) k->val_acc[e - 1] = sink.last.test_acc;
+        ck.epoch = e;
+        if (c->checkpoint && nn_checkpoint_save(m, opt, &ck, c->checkpoint, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+    }
+    if (c->save) {
+        if (nn_model_save(m, c->save, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        if (!c->quiet) printf("saved %s\n", c->save);
+    }
+    return 0;
+}
+
+int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+              const nn_dataset *val) {
+    curves k;
+    int status = 1;
+    if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
+    else if (!(status = run_epochs(c, m, opt, train, val, &k)) && c->plot && !write_plot(c, &k, val != NULL))
+        status = 1;
+    curves_free(&k);
+    return status;
+}
