@@ -131,11 +131,50 @@ START_TEST(test_sigkill_then_resume) {
 }
 END_TEST
 
+/* Ctrl-C: the epoch under way finishes, its checkpoint is written, the
+ * program says how to resume and exits 130; --resume then completes the run. */
+START_TEST(test_sigint_saves_and_stops) {
+    tmp_dir(dir);
+    write_data();
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0) _exit(127);
+        if (!freopen("/dev/null", "w", stdout) || !freopen("stderr.txt", "w", stderr)) _exit(127);
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execl(NN_CLI_BIN, "nn", "train", "--data", "data.csv", "--arch", "16-64-3", "--epochs",
+              "100000", "--batch", "16", "--quiet", "--checkpoint", "run.ckpt", "--save",
+              "model.st", (char *)NULL);
+        _exit(127);
+    }
+    double t0 = now();
+    while (!file_exists("run.ckpt") && now() - t0 < 60) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(file_exists("run.ckpt"), "no checkpoint after 60 s");
+    kill(pid, SIGINT);
+    ck_assert_int_eq(wait_exit(pid), 130);
+    expect_loads("run.ckpt");
+    ck_assert_msg(!file_exists("model.st"), "an interrupted run wrote its final model");
+    char path[512], msg[512] = "";
+    FILE *f = fopen(tmp_path(path, dir, "stderr.txt"), "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(msg, "interrupted after epoch") && strstr(msg, "--resume"),
+                  "stderr: %s", msg);
+    tmp_remove(dir);
+}
+END_TEST
+
 Suite *test_crash_suite(void) {
     Suite *s = suite_create("crash");
     TCase *tc = tcase_create("sigkill");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_sigkill_then_resume);
+    tcase_add_test(tc, test_sigint_saves_and_stops);
     suite_add_tcase(s, tc);
     return s;
 }
