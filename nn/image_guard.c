@@ -12,6 +12,12 @@
  * The scan walks the JPEG's marker segments (and skips entropy-coded data,
  * where 0xFF is followed by 0x00 or a restart marker), checking every DHT
  * segment, including those between the scans of a progressive JPEG.
+ *
+ * PNM (P5/P6): stb_image reads the header's width, height and maxval into an
+ * int digit by digit without an overflow check (signed overflow, found by
+ * fuzz_image). No valid header needs a number that large — maxval is at most
+ * 65535 and images past 2^24 pixels are refused anyway — so a header number
+ * above PNM_MAX_HEADER_NUMBER is refused before stb_image parses it.
  */
 #include <stdint.h>
 
@@ -34,7 +40,41 @@ static const char *check_dht(const unsigned char *buf, size_t len, size_t p, lon
     return NULL;
 }
 
+#define PNM_MAX_HEADER_NUMBER (1L << 24)
+
+static int pnm_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Mirrors stb_image's PNM header reader: after "P5"/"P6", three numbers, each
+ * preceded by white space and '#' comments running to the end of the line. */
+static const char *check_pnm(const unsigned char *buf, size_t len) {
+    size_t i = 2;
+    for (int field = 0; field < 3; field++) {
+        while (i < len && (pnm_space(buf[i]) || buf[i] == '#')) {
+            if (buf[i] == '#')
+                while (i < len && buf[i] != '\n' && buf[i] != '\r') i++;
+            else
+                i++;
+        }
+        long value = 0;
+        for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+            value = value * 10 + (buf[i] - '0');
+            if (value > PNM_MAX_HEADER_NUMBER)
+                return "corrupt PNM: a header number is larger than any image allows";
+        }
+    }
+    return NULL;
+}
+
+static const char *check_jpeg(const unsigned char *buf, size_t len);
+
 const char *nn_image_guard(const unsigned char *buf, size_t len) {
+    if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len);
+    return check_jpeg(buf, len);
+}
+
+static const char *check_jpeg(const unsigned char *buf, size_t len) {
     if (len < 4 || buf[0] != 0xFF || buf[1] != 0xD8) return NULL; /* not a JPEG */
     size_t i = 2;
     while (i + 4 <= len) {

@@ -46,6 +46,26 @@ START_TEST(test_image_zero_size_rejected) {
 }
 END_TEST
 
+/* fuzz_image: stb_image's PNM header reader overflows an int on a header
+ * number of ten or more digits (UBSan: 255444444 * 10). Refused first. */
+START_TEST(test_pnm_header_overflow_refused) {
+    static const char pgm[] = "P5\n3 2\n25544444444444444444444444444444444444";
+    char dir[64], path[512];
+    tmp_dir(dir);
+    tmp_write(tmp_path(path, dir, "big.pgm"), pgm, sizeof pgm - 1);
+    nn_real x[4];
+    nn_error err = {0};
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "big.pgm");
+    ck_assert_msg_contains(err.msg, "header number is larger than any image allows");
+    /* a comment may hold any digits; a valid header still loads */
+    static const char ok[] = "P5\n# 99999999999999999999\n2 2\n255\n\x01\x02\x03\x04";
+    tmp_write(path, ok, sizeof ok - 1);
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_OK);
+    tmp_remove(dir);
+}
+END_TEST
+
 /* fuzz_image: Debian's stb_image writes past its Huffman tables when a JPEG
  * DHT segment declares more than 256 codes (upstream nothings/stb #1289,
  * #1291). The smallest such file: SOI, one DHT with counts adding to 300. */
@@ -141,6 +161,7 @@ Suite *test_loader_robust_suite(void) {
     tcase_add_test(tc, test_image_zero_size_rejected);
     tcase_add_test(tc, test_image_absurd_size_rejected);
     tcase_add_test(tc, test_jpeg_huffman_overflow_refused);
+    tcase_add_test(tc, test_pnm_header_overflow_refused);
     tcase_add_test(tc, test_model_arch_checked_before_build);
     suite_add_tcase(s, tc);
     return s;
