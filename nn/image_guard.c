@@ -18,6 +18,10 @@
  * fuzz_image). No valid header needs a number that large — maxval is at most
  * 65535 and images past 2^24 pixels are refused anyway — so a header number
  * above PNM_MAX_HEADER_NUMBER is refused before stb_image parses it.
+ * 16-bit PNM (maxval > 255) is refused too: this stb_image converts its
+ * channels with the 8-bit converter and then reads twice the buffer it made
+ * (heap overflow in stbi__convert_16_to_8, found by fuzz_image; later
+ * upstream versions convert with stbi__convert_format16).
  */
 #include <stdint.h>
 
@@ -63,6 +67,8 @@ static const char *check_pnm(const unsigned char *buf, size_t len) {
             if (value > PNM_MAX_HEADER_NUMBER)
                 return "corrupt PNM: a header number is larger than any image allows";
         }
+        if (field == 2 && value > 255)
+            return "16-bit PNM (maxval above 255) is not supported: convert it to 8 bits";
     }
     return NULL;
 }

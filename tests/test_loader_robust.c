@@ -53,11 +53,16 @@ START_TEST(test_pnm_header_overflow_refused) {
     char dir[64], path[512];
     tmp_dir(dir);
     tmp_write(tmp_path(path, dir, "big.pgm"), pgm, sizeof pgm - 1);
-    nn_real x[4];
+    nn_real x[2 * 2 * 3];
     nn_error err = {0};
     ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "big.pgm");
     ck_assert_msg_contains(err.msg, "header number is larger than any image allows");
+    /* 16 bits per sample: stb_image would overflow converting its channels */
+    static const char deep[] = "P5\n3 2\n510\n\x00\x40\x80\xc0\xff\x10";
+    tmp_write(path, deep, sizeof deep - 1);
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 3, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "16-bit PNM");
     /* a comment may hold any digits; a valid header still loads */
     static const char ok[] = "P5\n# 99999999999999999999\n2 2\n255\n\x01\x02\x03\x04";
     tmp_write(path, ok, sizeof ok - 1);
