@@ -112,6 +112,7 @@ static void read_sof(const unsigned char *buf, size_t len, size_t p, size_t seg,
     for (unsigned k = 0; k < n; k++) {
         t->id[k] = (unsigned char)byte_at(buf, len, p + 8 + 3 * k);
         t->tq[k] = (unsigned char)byte_at(buf, len, p + 10 + 3 * k);
+        if (t->tq[k] > 3) return; /* rejected there too */
     }
     t->n_components = (int)n;
 }
