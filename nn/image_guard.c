@@ -30,9 +30,11 @@
  * files too, and stb_image has no default tables to decode them with, so
  * a scan must only use Huffman and quantization tables defined before it.
  *
- * The scan walks the JPEG's marker segments as stb_image does (skipping
- * entropy-coded data, where 0xFF is followed by 0x00 or a restart marker)
- * up to the end-of-image marker, where stb_image stops.
+ * The scan walks the JPEG's marker segments as stb_image does — from the
+ * SOI marker, which stb_image also finds after 0xFF fill bytes (fuzz_image
+ * found a file that started 0xFF 0xFF 0xD8 and so escaped the DHT check),
+ * skipping entropy-coded data (where 0xFF is followed by 0x00 or a restart
+ * marker), up to the end-of-image marker, where stb_image stops.
  *
  * PNM (P5/P6): stb_image reads the header's width, height and maxval into an
  * int digit by digit without an overflow check (signed overflow, found by
@@ -142,9 +144,16 @@ static const char *read_sos(const unsigned char *buf, size_t len, size_t p, size
     return NULL;
 }
 
-static const char *check_jpeg(const unsigned char *buf, size_t len) {
+/* stb_image's test for JPEG: 0xFF, any number of 0xFF fill bytes, 0xD8 (SOI).
+ * Returns the offset after SOI, or 0 if buf is not a JPEG to stb_image. */
+static size_t jpeg_start(const unsigned char *buf, size_t len) {
+    size_t i = 1;
+    while (i < len && buf[i] == 0xFF) i++;
+    return len > 0 && buf[0] == 0xFF && i < len && buf[i] == 0xD8 ? i + 1 : 0;
+}
+
+static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i) {
     jpeg_tables t = {0};
-    size_t i = 2;
     while (i + 4 <= len) {
         if (buf[i] != 0xFF) { /* entropy-coded data */
             i++;
@@ -213,7 +222,8 @@ static int is_pic(const unsigned char *buf, size_t len) {
 }
 
 const char *nn_image_guard(const unsigned char *buf, size_t len) {
-    if (len >= 4 && buf[0] == 0xFF && buf[1] == 0xD8) return check_jpeg(buf, len);
+    size_t jpeg = jpeg_start(buf, len);
+    if (jpeg) return check_jpeg(buf, len, jpeg);
     if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len);
     if (is_pic(buf, len))
         return "Softimage PIC is not supported (use PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM)";
