@@ -16,7 +16,7 @@
  *   lookup table stores a code's index in a byte and uses 255 to mean "no
  *   short code here", so code 255 is looked up the slow way, lands on the
  *   wrong symbol and fails STBI_ASSERT in stbi__jpeg_huff_decode (abort;
- *   still so upstream). An 8-bit JPEG has at most 162 distinct symbols per
+ *   upstream builds its tables the same way). An 8-bit JPEG has at most 162 distinct symbols per
  *   table, so a table of more than 255 codes is corrupt: refused.
  * (Code lengths that over-fill the code space, against the Kraft
  * inequality, are rejected by this stb_image itself: "bad code lengths".)
@@ -45,6 +45,13 @@
  * channels with the 8-bit converter and then reads twice the buffer it made
  * (heap overflow in stbi__convert_16_to_8, found by fuzz_image; later
  * upstream versions convert with stbi__convert_format16).
+ *
+ * PNG chunks longer than the rest of the file: stb_image grows its buffer
+ * for the compressed data to each IDAT chunk's claimed length, doubling,
+ * before reading it — a 154-byte file whose chunk claimed a gigabyte made it
+ * allocate 2 GB (found by fuzz_image; upstream caps IDAT data at 2^30 bytes
+ * since #1297). Such a chunk cannot be read, so stb_image fails on the file
+ * anyway; refused first, what it allocates is bounded by twice the file.
  *
  * PIC (Softimage): when the pixel data are corrupt, stb_image's PIC loader
  * frees its buffer and passes NULL on to stbi__convert_format, which reads
@@ -214,6 +221,23 @@ static const char *check_pnm(const unsigned char *buf, size_t len) {
     return NULL;
 }
 
+/* ------------------------------------------------------------------- PNG */
+
+/* stb_image's chunk reader: from byte 8, chunks of a 4-byte big-endian data
+ * length, a 4-byte type, the data and a 4-byte CRC, up to IEND (whose CRC it
+ * does not read). */
+static const char *check_png(const unsigned char *buf, size_t len) {
+    size_t p = 8;
+    while (p + 8 <= len) {
+        size_t length = (size_t)buf[p] << 24 | (size_t)buf[p + 1] << 16 |
+                        (size_t)buf[p + 2] << 8 | buf[p + 3];
+        if (memcmp(buf + p + 4, "IEND", 4) == 0) return NULL;
+        if (length > len - p - 8) return "corrupt PNG: a chunk is longer than the rest of the file";
+        p += 12 + length;
+    }
+    return NULL;
+}
+
 /* ------------------------------------------------------------------- PIC */
 
 /* stb_image's test for PIC: a 4-byte magic number, and "PICT" at byte 88. */
@@ -224,6 +248,7 @@ static int is_pic(const unsigned char *buf, size_t len) {
 const char *nn_image_guard(const unsigned char *buf, size_t len) {
     size_t jpeg = jpeg_start(buf, len);
     if (jpeg) return check_jpeg(buf, len, jpeg);
+    if (len >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) return check_png(buf, len);
     if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len);
     if (is_pic(buf, len))
         return "Softimage PIC is not supported (use PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM)";

@@ -316,6 +316,38 @@ START_TEST(test_pic_refused) {
 }
 END_TEST
 
+/* fuzz_image: a 154-byte PNG whose second IDAT chunk claimed 1.1 GB made
+ * stb_image allocate 2 GB for it before finding the data missing. A chunk
+ * longer than the rest of the file is refused first. */
+START_TEST(test_png_chunk_past_end_refused) {
+    char dir[64], path[512], buf[2048];
+    tmp_dir(dir);
+    tmp_path(path, dir, "t.png");
+    nn_real x[2 * 2 * 3];
+    nn_error err = {0};
+    FILE *f = fopen("../fuzz/corpus/image/regression_png_idat_claims_gb", "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 100);
+    tmp_write(path, buf + 1, n - 1);
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 3, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "t.png: cannot decode image: corrupt PNG: a chunk is longer "
+                                    "than the rest of the file");
+    /* a valid PNG loads, and so does one cut short in IEND's CRC, which
+     * stb_image never reads */
+    f = fopen("../fuzz/corpus/image/rgb.png", "rb");
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    tmp_write(path, buf + 1, n - 1);
+    ck_assert_msg(nn_load_image(x, path, 2, 2, 3, &err) == NN_OK, "%s", err.msg);
+    tmp_write(path, buf + 1, n - 1 - 4);
+    ck_assert_msg(nn_load_image(x, path, 2, 2, 3, &err) == NN_OK, "%s", err.msg);
+    tmp_remove(dir);
+}
+END_TEST
+
 /* A 20-byte PGM claiming 20000 x 20000 pixels: refused from its header,
  * before stb_image allocates 400 MB for it. */
 START_TEST(test_image_absurd_size_rejected) {
@@ -367,6 +399,7 @@ Suite *test_loader_robust_suite(void) {
     tcase_add_test(tc, test_jpeg_huffman_256_codes_refused);
     tcase_add_test(tc, test_jpeg_undefined_table_refused);
     tcase_add_test(tc, test_pic_refused);
+    tcase_add_test(tc, test_png_chunk_past_end_refused);
     tcase_add_test(tc, test_pnm_header_overflow_refused);
     tcase_add_test(tc, test_model_arch_checked_before_build);
     suite_add_tcase(s, tc);
