@@ -12,8 +12,9 @@
  * thread count that makes steps faster: it probes one thread and the
  * configured count, uses the faster, probes again after an interval that
  * doubles while the answer stays the same (so a steady machine pays almost
- * nothing for the probes), and probes at once when a block runs much slower
- * than the probe promised (another job started). Only OpenBLAS's own pool is
+ * nothing for the probes), and probes at once when several threads run much
+ * slower than their probe promised (another job started). A probe of several
+ * threads stops as soon as it has cost more than a block on one thread. Only OpenBLAS's own pool is
  * resized (openblas_set_num_threads); nn starts no threads of its own.
  *
  * OpenBLAS's one- and two-thread products can differ in the last bit, so with
@@ -78,9 +79,12 @@ static void block_done(nn_thread_gov *gov, double per_step) {
         return;
     }
     case THREADS_USE: {
-        double promised = gov->per_step[gov->best == 1 ? 0 : 1];
-        if (--gov->blocks_left > 0 && per_step <= NN_GOV_DRIFT * promised) return;
-        if (per_step > NN_GOV_DRIFT * promised) gov->interval = NN_GOV_MIN_INTERVAL;
+        /* Several threads running slower than promised: a job has taken a
+         * core, ask again now. One thread running slower is load too, which
+         * would slow several threads even more: wait for the next probe. */
+        int drift = gov->best > 1 && per_step > NN_GOV_DRIFT * gov->per_step[1];
+        if (--gov->blocks_left > 0 && !drift) return;
+        if (drift) gov->interval = NN_GOV_MIN_INTERVAL;
         gov->state = THREADS_PROBE_MAX;
         set_threads(gov, gov->max);
         return;
@@ -95,7 +99,14 @@ void nn_thread_gov_step_end(nn_thread_gov *gov) {
 void nn_thread_gov_record(nn_thread_gov *gov, double seconds) {
     if (gov->state == THREADS_OFF) return;
     gov->block_time += seconds;
-    if (++gov->block_steps < NN_GOV_BLOCK) return;
+    ++gov->block_steps;
+    /* A probe of several threads that has already taken longer than a whole
+     * block on one thread cannot win: end it now. On a busy machine one
+     * step with several threads can take as long as twenty with one, so
+     * this bounds what a probe costs. */
+    int lost = gov->state == THREADS_PROBE_MAX && gov->per_step[0] > 0 &&
+               gov->block_time > NN_GOV_BLOCK * gov->per_step[0];
+    if (gov->block_steps < NN_GOV_BLOCK && !lost) return;
     double per_step = gov->block_time / gov->block_steps;
     gov->block_time = 0;
     gov->block_steps = 0;

@@ -21,14 +21,21 @@ typedef struct {
     double one, many;
 } machine;
 
-/* Runs n steps; returns how many ran with more than one thread. */
-static int run_steps(nn_thread_gov *gov, machine m, int n) {
+/* Runs n steps; returns how many ran with more than one thread and adds
+ * the seconds they took to *seconds (if not NULL). */
+static int run_steps_timed(nn_thread_gov *gov, machine m, int n, double *seconds) {
     int many = 0;
     for (int i = 0; i < n; i++) {
+        double t = gov->current > 1 ? m.many : m.one;
         many += gov->current > 1;
-        nn_thread_gov_record(gov, gov->current > 1 ? m.many : m.one);
+        if (seconds) *seconds += t;
+        nn_thread_gov_record(gov, t);
     }
     return many;
+}
+
+static int run_steps(nn_thread_gov *gov, machine m, int n) {
+    return run_steps_timed(gov, m, n, NULL);
 }
 
 START_TEST(test_threads_follow_the_faster_count) {
@@ -55,6 +62,15 @@ START_TEST(test_threads_follow_the_faster_count) {
     /* and while it stays busy, few steps pay for probing two threads */
     many = run_steps(&gov, busy, 20000);
     ck_assert_msg(many < 500, "%d of 20000 steps probed two threads on a busy machine", many);
+
+    /* very busy (a step on two threads as long as 30 on one): the probes
+     * stop early, and the run costs within 2% of one thread throughout */
+    const machine very_busy = {.one = 650e-6, .many = 30 * 650e-6};
+    double seconds = 0;
+    run_steps_timed(&gov, very_busy, 20000, &seconds);
+    ck_assert_msg(seconds < 1.02 * 20000 * very_busy.one,
+                  "%.3f s for 20000 steps, one thread would take %.3f s", seconds,
+                  20000 * very_busy.one);
 
     /* the core is free again: found at the next probe, at most
      * 256 blocks (the longest interval) plus two probe blocks later */
