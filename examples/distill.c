@@ -262,8 +262,8 @@ static nn_status student(const variant *v, uint64_t seed, const nn_dataset *trai
     nn_graph *g = c.g = student_graph(v, seed, &nodes, &c.logits, err);
     if (!g) return err->code;
     c.x = nodes.x;
-    nn_optimizer *opt = nn_optimizer_create(
-        g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = STUDENT_LR}, err);
+    nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, STUDENT_LR);
+    nn_optimizer *opt = nn_optimizer_create(g, &adam, err);
     c.s_test = malloc((size_t)test->n * K * sizeof *c.s_test);
     nn_status st = !opt ? err->code
                  : !c.s_test ? fail_with(err, NN_ERR_NOMEM, "out of memory") : NN_OK;

@@ -226,8 +226,8 @@ static nn_status train_one(task *t, loss_kind kind, result *r, nn_error *err) {
                        : model_build(&m, t, kind, err);
     if (!st && kind == LOSS_SORD && !(st = attach_sord_targets(&t->train, t->values, err)))
         st = attach_sord_targets(&t->test, t->values, err);
-    if (!st && !(opt = nn_optimizer_create(m.g, &(nn_optimizer_options){.kind = NN_OPT_ADAM,
-                                                                         .lr = LR}, err)))
+    nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, LR);
+    if (!st && !(opt = nn_optimizer_create(m.g, &adam, err)))
         st = err->code;
     if (!st) {
         nn_train_nodes nodes = {.x = m.x, .labels = m.y, .probs = m.p, .targets = m.soft};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "finite.h"
+#include "ftz.h"
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -86,9 +87,10 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
     return d->n ? (double)correct / d->n : 0.0;
 }
 
-nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
-                   const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
-                   nn_epoch_callback cb, void *user, nn_error *err) {
+static nn_status train_epochs(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                              const nn_dataset *train, const nn_dataset *test,
+                              const nn_train_options *o, nn_epoch_callback cb, void *user,
+                              nn_error *err) {
     nn_status st;
     if (!g || !g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
     if (o->batch < 1 || o->batch > g->max_batch)
@@ -104,7 +106,6 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
     if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
     nn_rng own, *rng = o->rng;
     if (!rng) nn_rng_seed(rng = &own, o->seed);
-    nn_enable_flush_to_zero();
     int bar = o->progress && isatty(STDOUT_FILENO);
     int K = nn_node_width(g, nodes->probs);
     int n_batches = train->n / o->batch + (train->n % o->batch != 0); /* no n + batch overflow */
@@ -168,4 +169,16 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
     }
     free(perm);
     return NN_OK;
+}
+
+nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                   const nn_dataset *train, const nn_dataset *test, const nn_train_options *o,
+                   nn_epoch_callback cb, void *user, nn_error *err) {
+    /* Denormals flushed to zero while training (ftz.c), the caller's mode
+     * back afterwards. The callback runs with flushing on. */
+    unsigned fp_mode = nn_fp_mode_save();
+    nn_enable_flush_to_zero();
+    nn_status st = train_epochs(g, opt, nodes, train, test, o, cb, user, err);
+    nn_fp_mode_restore(fp_mode);
+    return st;
 }
