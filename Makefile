@@ -49,7 +49,9 @@ TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/nn_tests
 
-.SECONDARY:
+# Objects that pattern rules reach only through another target are kept (no
+# "rm" of intermediates), so a rebuild compiles only what changed.
+.PRECIOUS: $(BUILD)/obj/%.o
 .PHONY: all deps demo-deps test check asan demo clean help
 .DEFAULT_GOAL := all
 
@@ -87,8 +89,17 @@ $(BUILD)/obj/%.o: %.c | build/.deps-ok
 $(BUILD)/libnn.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/libnn.so: $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The shared library exports the public API only: every nn_* function
+# declared in the public headers. Internal helpers (nn_graph_add_node,
+# nn_loss_add, the JSON and safetensors readers ...) stay local.
+PUBLIC_HEADERS := nn/nn.h nn/losses.h nn/metrics.h nn/data.h nn/model.h nn/plot.h
+$(BUILD)/libnn.map: $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@{ echo '{ global:'; grep -ohE '\bnn_[a-z0-9_]+[[:space:]]*\(' $^ | tr -d '( \t' | sort -u | sed 's/$$/;/'; \
+	   echo 'local: *; };'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/libnn.so: $(LIB_OBJ) $(BUILD)/libnn.map
+	$(CC) -shared $(LDFLAGS) -Wl,--version-script=$(BUILD)/libnn.map -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
