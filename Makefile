@@ -1,10 +1,16 @@
 # nn — build, test, demo. `make help` lists the targets.
 #
-#   make            libnn.a, libnn.so and the examples (float)
-#   make demo       train 784-256-128-10 on Fashion-MNIST
-#   make test       the Check suite, in double and in float precision
-#   make asan       the Check suite under AddressSanitizer + UBSan
-#   make bench      one-epoch timing of the demo network
+#   make              libnn.a, libnn.so, the nn program and the examples (float)
+#   make demo         train 784-256-128-10 on Fashion-MNIST
+#   make test         the Check suite, in double and in float precision
+#   make walkthrough  backpropagation step by step, with finite differences
+#   make ordinal      four losses for ordinal classes, side by side
+#   make distill      distillation at several temperatures
+#   make bench        nn against PyTorch and the sgemm bound
+#   make asan         the Check suite under AddressSanitizer + UBSan
+#   make valgrind     the Check suite under valgrind memcheck
+#   make fuzz         every parser under libFuzzer (FUZZ_SECONDS each)
+#   make install      PREFIX=/usr/local: library, headers, nn.pc, bin/nn
 #
 # Missing Debian packages are installed first (apt-get, with sudo when not
 # root). REAL=double builds the library with nn_real = double.
@@ -58,7 +64,7 @@ TEST_BIN := $(BUILD)/nn_tests
 all: $(BUILD)/libnn.a $(BUILD)/libnn.so $(EX_BIN)
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # Installs what is missing, says what it installs, and stays quiet otherwise.
 define install_missing
