@@ -306,6 +306,14 @@ typedef struct {
     int      first_epoch;
     nn_rng  *rng;
     nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
+    /* 1: while training, switch OpenBLAS between one thread and the count it
+     * was given (OPENBLAS_NUM_THREADS, openblas_set_num_threads), whichever
+     * makes steps faster, re-measured as the machine's load changes; the
+     * count is given back on return. A second core then helps when it is
+     * free and cannot slow training when another job holds it. The last bits
+     * of the results depend on the timing; 0 (default) keeps the count, and
+     * one thread is reproducible bit for bit. */
+    int adapt_threads;
 } nn_train_options;
 
 typedef struct {
