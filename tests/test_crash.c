@@ -8,9 +8,11 @@
  * redoes the epoch that was cut, from the same weights, optimizer state and
  * shuffling generator.
  *
- * The kill times are drawn from a seeded generator over the length of one
- * uninterrupted run, so they land before the first checkpoint, mid-epoch and
- * (often) while a checkpoint is being written.
+ * The kill times are drawn from a seeded generator as fractions of what is
+ * left of the run (estimated as the uninterrupted run's length less the time
+ * the killed runs had), so they land before the first checkpoint, mid-epoch
+ * and (often) while a checkpoint is being written, and each run is killed
+ * before it can finish — whatever the machine's load.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -104,10 +106,14 @@ START_TEST(test_sigkill_then_resume) {
     nn_rng r;
     nn_rng_seed(&r, 2024);
     int kills = 0, loaded = 0;
+    /* A killed run progresses at most `delay` (less its start-up and the epoch
+     * it redoes), so `left` never overestimates the time a run needs. */
+    double left = run_seconds;
     for (int k = 0; k < N_KILLS; k++) {
         int resume = file_exists("run.ckpt");
         pid_t pid = start_train("final.st", resume);
-        double delay = run_seconds * (0.02 + 0.3 * nn_rng_uniform(&r));
+        double delay = left * (0.05 + 0.45 * nn_rng_uniform(&r));
+        left = left - delay > 0.05 * run_seconds ? left - delay : 0.05 * run_seconds;
         struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
