@@ -1,10 +1,16 @@
 # nn — build, test, demo. `make help` lists the targets.
 #
-#   make            libnn.a, libnn.so and the examples (float)
-#   make demo       train 784-256-128-10 on Fashion-MNIST
-#   make test       the Check suite, in double and in float precision
-#   make asan       the Check suite under AddressSanitizer + UBSan
-#   make bench      one-epoch timing of the demo network
+#   make              libnn.a, libnn.so, the nn program and the examples (float)
+#   make demo         train 784-256-128-10 on Fashion-MNIST
+#   make test         the Check suite, in double and in float precision
+#   make walkthrough  backpropagation step by step, with finite differences
+#   make ordinal      four losses for ordinal classes, side by side
+#   make distill      distillation at several temperatures
+#   make bench        nn against PyTorch and the sgemm bound
+#   make asan         the Check suite under AddressSanitizer + UBSan
+#   make valgrind     the Check suite under valgrind memcheck
+#   make fuzz         every parser under libFuzzer (FUZZ_SECONDS each)
+#   make install      PREFIX=/usr/local: library, headers, nn.pc, bin/nn
 #
 # Missing Debian packages are installed first (apt-get, with sudo when not
 # root). REAL=double builds the library with nn_real = double.
@@ -49,14 +55,16 @@ TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/nn_tests
 
-.SECONDARY:
+# Objects that pattern rules reach only through another target are kept (no
+# "rm" of intermediates), so a rebuild compiles only what changed.
+.PRECIOUS: $(BUILD)/obj/%.o
 .PHONY: all deps demo-deps test check asan demo clean help
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libnn.a $(BUILD)/libnn.so $(EX_BIN)
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # Installs what is missing, says what it installs, and stays quiet otherwise.
 define install_missing
@@ -87,8 +95,17 @@ $(BUILD)/obj/%.o: %.c | build/.deps-ok
 $(BUILD)/libnn.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/libnn.so: $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The shared library exports the public API only: every nn_* function
+# declared in the public headers. Internal helpers (nn_graph_add_node,
+# nn_loss_add, the JSON and safetensors readers ...) stay local.
+PUBLIC_HEADERS := nn/nn.h nn/losses.h nn/metrics.h nn/data.h nn/model.h nn/plot.h
+$(BUILD)/libnn.map: $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@{ echo '{ global:'; grep -ohE '\bnn_[a-z0-9_]+[[:space:]]*\(' $^ | tr -d '( \t' | sort -u | sed 's/$$/;/'; \
+	   echo 'local: *; };'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/libnn.so: $(LIB_OBJ) $(BUILD)/libnn.map
+	$(CC) -shared $(LDFLAGS) -Wl,--version-script=$(BUILD)/libnn.map -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/%: $(BUILD)/obj/examples/%.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -190,15 +207,29 @@ uninstall:
 
 
 # ------------------------------------------------------ examples (issue 5)
-# Each example writes its text to stdout and its figures (SVG) to EXAMPLES_OUT.
+# Each example prints its results and writes its figures (SVG) to EXAMPLES_OUT.
 # The walkthrough runs in double so that finite differences match to ~1e-10.
-EXAMPLES_OUT ?= build/examples-out
-.PHONY: walkthrough
+# ordinal reads Fair's marriage ratings from python3-statsmodels (a CSV file;
+# no Python runs); distill uses Fashion-MNIST, like the demo.
+EXAMPLES_OUT     ?= build/examples-out
+ORDINAL_PACKAGES := python3-statsmodels
+.PHONY: walkthrough ordinal ordinal-deps distill
 
 walkthrough: deps
-	@$(MAKE) --no-print-directory REAL=double build/double/walkthrough
+	@$(MAKE) -s --no-print-directory REAL=double build/double/walkthrough
 	@mkdir -p $(EXAMPLES_OUT)
 	build/double/walkthrough $(EXAMPLES_OUT)
+
+ordinal-deps: deps
+	$(call install_missing,$(ORDINAL_PACKAGES))
+
+ordinal: ordinal-deps $(BUILD)/ordinal
+	@mkdir -p $(EXAMPLES_OUT)
+	$(BUILD)/ordinal $(EXAMPLES_OUT)
+
+distill: demo-deps $(BUILD)/distill
+	@mkdir -p $(EXAMPLES_OUT)
+	$(BUILD)/distill $(EXAMPLES_OUT)
 
 
 # --------------------------------------------------- performance (issue 6)
@@ -304,6 +335,9 @@ valgrind-check: $(TEST_BIN)
 valgrind: deps
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
+
+# The crash test kills the program built beside it (tests/test_crash.c).
+$(BUILD)/obj/tests/test_crash.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.
 $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a

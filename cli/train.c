@@ -165,13 +165,14 @@ static int prepare_data(const train_config *c, const data_options *d, const doub
 }
 
 static nn_optimizer *make_optimizer(const train_config *c, nn_graph *g) {
-    nn_optimizer_options o = {.lr = c->lr, .weight_decay = c->weight_decay};
-    if (strcmp(c->optimizer, "sgd") == 0) {
-        o.kind = NN_OPT_SGD;
+    nn_optimizer_kind kind = strcmp(c->optimizer, "sgd") == 0    ? NN_OPT_SGD
+                             : strcmp(c->optimizer, "adam") == 0 ? NN_OPT_ADAM
+                                                                 : NN_OPT_ADAMW;
+    nn_optimizer_options o = nn_optimizer_defaults(kind, c->lr);
+    o.weight_decay = c->weight_decay;
+    if (kind == NN_OPT_SGD) {
         o.momentum = c->momentum;
         o.nesterov = c->nesterov;
-    } else {
-        o.kind = strcmp(c->optimizer, "adam") == 0 ? NN_OPT_ADAM : NN_OPT_ADAMW;
     }
     nn_error err;
     nn_optimizer *opt = nn_optimizer_create(g, &o, &err);

@@ -1,7 +1,13 @@
 /* train_run.c — the epochs of `nn train`: one nn_train call per epoch from a
  * shuffling generator that lives in the checkpoint, so that an interrupted
- * run resumed with --resume continues exactly where it stopped. */
+ * run resumed with --resume continues exactly where it stopped.
+ *
+ * Ctrl-C (SIGINT): the first one lets the current epoch finish, writes its
+ * checkpoint and stops with exit status 130 — the run can be resumed with
+ * --resume. The handler is then reset, so a second Ctrl-C ends the program at
+ * once; the checkpoint on disk is still whole (it is replaced atomically). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +87,25 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
     return 1;
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+static void catch_sigint(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C takes the default action */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Exit status of a run stopped by SIGINT, as shells report 128 + SIGINT. */
+#define EXIT_INTERRUPTED 130
+
 static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
                       const nn_dataset *val, curves *k) {
     nn_error err;
@@ -101,6 +126,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
         if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck.epoch, c->epochs, c->checkpoint);
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
+    catch_sigint();
     for (int e = ck.epoch + 1; e <= c->epochs; e++) {
         epoch_sink sink;
         nn_train_options to = {.epochs = e, .first_epoch = e, .batch = c->batch, .rng = &ck.rng,
@@ -124,6 +150,15 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
+        if (interrupted && e < c->epochs) {
+            if (c->checkpoint)
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d; checkpoint saved to %s "
+                                "(continue with --resume)\n", e, c->epochs, c->checkpoint);
+            else
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d; nothing saved "
+                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs);
+            return EXIT_INTERRUPTED;
+        }
     }
     if (c->save) {
         if (nn_model_save(m, c->save, &err)) {
@@ -140,8 +175,9 @@ int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_da
     curves k;
     int status = 1;
     if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
-    else if (!(status = run_epochs(c, m, opt, train, val, &k)) && c->plot && !write_plot(c, &k, val != NULL))
-        status = 1;
+    else if ((status = run_epochs(c, m, opt, train, val, &k)) != 1 && c->plot &&
+             !write_plot(c, &k, val != NULL))
+        status = 1; /* the curves of the epochs run are plotted, interrupted or not */
     curves_free(&k);
     return status;
 }

@@ -17,9 +17,11 @@
  * `make walkthrough` builds it with REAL=double so that the finite
  * differences agree with the analytic gradients to about 10 digits.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../nn/nn.h"
 
@@ -137,10 +139,22 @@ static void agree(const char *what, const double *hand, const nn_real *lib, int 
     printf("max |hand − library| = %.1e\n", max_diff(hand, lib, n));
 }
 
+/* Creates the output folder if it is missing, before any work is done. */
+static int make_out_dir(const char *dir) {
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
+    fprintf(stderr, "%s: cannot create the output folder: %s\n", dir, strerror(errno));
+    return 1;
+}
+
 /* ------------------------------------------------------------------- main */
 
 int main(int argc, char **argv) {
     const char *out_dir = argc > 1 ? argv[1] : ".";
+    if (argc > 2) {
+        fprintf(stderr, "usage: walkthrough [OUT_DIR]\n");
+        return 2;
+    }
+    if (make_out_dir(out_dir)) return 1;
     nn_error err;
     net n = {0}, simple = {0}, pair = {0};
     if (build(&n, 2, NN_GRAD_JACOBIAN, &err) || build(&simple, 1, NN_GRAD_SIMPLIFIED, &err) ||

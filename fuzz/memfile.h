@@ -4,6 +4,7 @@
  * the code users run. So each input is written to an anonymous in-memory
  * file (memfd_create) and the loader is given /proc/self/fd/N: no temporary
  * files on disk, and the same open/read/gzread path as a real file.
+ * Include it before any other header (it defines _GNU_SOURCE).
  */
 #ifndef NN_FUZZ_MEMFILE_H
 #define NN_FUZZ_MEMFILE_H

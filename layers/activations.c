@@ -6,11 +6,57 @@
  *   sigmoid: y = 1/(1 + e^−x)   dx += dy · y (1 − y)
  *   tanh:    y = tanh x         dx += dy · (1 − y²)
  * Shapes: x (B, W) → y (B, W).
+ *
+ * Derivation: docs/activations.md. Tests: tests/test_layers.c.
  */
 #include <math.h>
 #include <stddef.h>
 
 #include "../nn/graph_internal.h"
+
+/* ------------------------------------------------ kernels, on n values */
+
+static void relu_forward(nn_real *y, const nn_real *x, size_t n) {
+    /* written so that NaN passes through, as in PyTorch: `x > 0 ? x : 0`
+     * would turn it into 0 and hide it from the non-finite checks */
+    for (size_t i = 0; i < n; i++) y[i] = x[i] < 0 ? 0 : x[i];
+}
+
+/* from y = max(x, 0):  dx += dy · [y > 0] */
+static void relu_backward(nn_real *dx, const nn_real *dy, const nn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        nn_real d = dy[i]; /* loaded unconditionally: the select vectorizes */
+        dx[i] += y[i] > 0 ? d : 0;
+    }
+}
+
+static void sigmoid_forward(nn_real *y, const nn_real *x, size_t n) {
+    /* split by sign so exp never overflows */
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] >= 0) {
+            y[i] = (nn_real)(1.0 / (1.0 + exp(-(double)x[i])));
+        } else {
+            double e = exp((double)x[i]);
+            y[i] = (nn_real)(e / (1.0 + e));
+        }
+    }
+}
+
+/* from y = 1/(1 + e^−x):  dx += dy · y (1 − y) */
+static void sigmoid_backward(nn_real *dx, const nn_real *dy, const nn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
+}
+
+static void tanh_forward(nn_real *y, const nn_real *x, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = (nn_real)tanh((double)x[i]);
+}
+
+/* from y = tanh x:  dx += dy · (1 − y²) */
+static void tanh_backward(nn_real *dx, const nn_real *dy, const nn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
+}
+
+/* ------------------------------------------------------------ the nodes */
 
 typedef enum { ACT_RELU, ACT_SIGMOID, ACT_TANH } act_kind;
 
@@ -21,25 +67,9 @@ static void act_forward(nn_graph *g, nn_node *n, int B) {
     nn_real *y = n->out;                                    /* (B, W) */
     size_t len = (size_t)B * n->width;
     switch (kind_of(n)) {
-    case ACT_RELU:
-        /* written so that NaN passes through, as in PyTorch: `x > 0 ? x : 0`
-         * would turn it into 0 and hide it from the non-finite checks */
-        for (size_t i = 0; i < len; i++) y[i] = x[i] < 0 ? 0 : x[i];
-        break;
-    case ACT_SIGMOID:
-        /* split by sign so exp never overflows */
-        for (size_t i = 0; i < len; i++) {
-            if (x[i] >= 0) {
-                y[i] = (nn_real)(1.0 / (1.0 + exp(-(double)x[i])));
-            } else {
-                double e = exp((double)x[i]);
-                y[i] = (nn_real)(e / (1.0 + e));
-            }
-        }
-        break;
-    case ACT_TANH:
-        for (size_t i = 0; i < len; i++) y[i] = (nn_real)tanh((double)x[i]);
-        break;
+    case ACT_RELU: relu_forward(y, x, len); break;
+    case ACT_SIGMOID: sigmoid_forward(y, x, len); break;
+    case ACT_TANH: tanh_forward(y, x, len); break;
     }
 }
 
@@ -49,18 +79,9 @@ static void act_backward(nn_graph *g, nn_node *n, int B) {
     const nn_real *y = n->out, *dy = n->dout; /* (B, W) */
     size_t len = (size_t)B * n->width;
     switch (kind_of(n)) {
-    case ACT_RELU: /* from y = max(x, 0) */
-        for (size_t i = 0; i < len; i++) {
-            nn_real d = dy[i]; /* loaded unconditionally: the select vectorizes */
-            dx[i] += y[i] > 0 ? d : 0;
-        }
-        break;
-    case ACT_SIGMOID: /* from y = 1/(1 + e^−x): dy/dx = y (1 − y) */
-        for (size_t i = 0; i < len; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
-        break;
-    case ACT_TANH: /* from y = tanh x: dy/dx = 1 − y² */
-        for (size_t i = 0; i < len; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
-        break;
+    case ACT_RELU: relu_backward(dx, dy, y, len); break;
+    case ACT_SIGMOID: sigmoid_backward(dx, dy, y, len); break;
+    case ACT_TANH: tanh_backward(dx, dy, y, len); break;
     }
 }
 

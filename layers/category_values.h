@@ -5,7 +5,8 @@
  *   σ² = Σ_i p_i (v_i − μ)²          (variance, two-pass: never negative)
  *
  * The two-pass σ² equals Σ v_i² p_i − μ² when Σ p = 1, without the
- * cancellation of the one-pass form when the values are large.
+ * cancellation of the one-pass form when the values are large; its gradient
+ * (nn_variance_grad_add) avoids that cancellation too.
  */
 #ifndef NN_CATEGORY_VALUES_H
 #define NN_CATEGORY_VALUES_H
@@ -22,7 +23,17 @@ int nn_category_values_invalid(const double *values, int K);
 double *nn_category_values(nn_graph *g, const char *who, const double *values, int K);
 
 /* μ and σ² of probability row p (K) under values v (K). */
-void nn_category_moments(const nn_real *p, const double *v, int K, double *mu, double *var);
+void nn_category_moments(double *mu, double *var, const nn_real *p, const double *v, int K);
+
+/* dp (K) += dvar · ∂σ²/∂p_i for the row whose mean is μ, with
+ * ∂σ²/∂p_i = (v_i − μ)², the derivative of the two-pass
+ * σ² = Σ_i p_i (v_i − μ)² on the simplex:
+ *   ∂σ²/∂p_j = (v_j − μ)² − 2 (∂μ/∂p_j) Σ_i p_i (v_i − μ),
+ * and Σ_i p_i (v_i − μ) = μ − μ Σ p = 0 when Σ p = 1.
+ * (The one-pass form Σ v_i² p_i − μ² gives v_j² − 2μ v_j, the same up to the
+ * constant μ² that the softmax's Jᵀ removes — but of size v², whose
+ * differences cancel catastrophically for values far from 0.) */
+void nn_variance_grad_add(nn_real *dp, double dvar, const double *v, double mu, int K);
 
 /* The expectation heads (layers/expectation.c, variance.c, stddev.c): (B, 1)
  * nodes on a softmax node, whose config is their values. */

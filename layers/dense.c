@@ -9,6 +9,8 @@
  *   db += Σ_b dy     (n_out)
  *   dx += dy W       (B, n_in), skipped when nothing upstream needs it
  * All three are sgemm calls (or plain sums), so the layer runs at BLAS speed.
+ *
+ * Derivation: docs/dense.md. Tests: tests/test_layers.c.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -46,38 +48,53 @@ static void dense_init(nn_node *n, nn_rng *rng) {
     memset(b, 0, (size_t)c->n_out * sizeof *b);
 }
 
+/* y = x Wᵀ + b */
+static void dense_forward_kernel(nn_real *y,        /* (B, n_out) */
+                                 const nn_real *x,  /* (B, n_in) */
+                                 const nn_real *W,  /* (n_out, n_in) */
+                                 const nn_real *b,  /* (n_out) */
+                                 int B, int n_in, int n_out) {
+    /* y = b (broadcast over rows), then y += x Wᵀ */
+    for (int r = 0; r < B; r++) memcpy(y + (size_t)r * n_out, b, (size_t)n_out * sizeof *y);
+    nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n_in,
+            1, x, n_in, W, n_in, 1, y, n_out);
+}
+
+/* dx += dy W, dW += dyᵀ x, db += Σ_rows dy; dx may be NULL (not needed) */
+static void dense_backward_kernel(nn_real *dx,       /* (B, n_in) or NULL */
+                                  nn_real *dW,       /* (n_out, n_in) */
+                                  nn_real *db,       /* (n_out) */
+                                  const nn_real *dy, /* (B, n_out) */
+                                  const nn_real *x,  /* (B, n_in) */
+                                  const nn_real *W,  /* (n_out, n_in) */
+                                  int B, int n_in, int n_out) {
+    /* from y = x Wᵀ:  ∂L/∂W = dyᵀ x */
+    nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, B,
+            1, dy, n_out, x, n_in, 1, dW, n_in);
+    /* from y += b (every row):  ∂L/∂b = Σ_rows dy */
+    for (int r = 0; r < B; r++) {
+        const nn_real *row = dy + (size_t)r * n_out;
+        for (int o = 0; o < n_out; o++) db[o] += row[o];
+    }
+    /* from y = x Wᵀ:  ∂L/∂x = dy W */
+    if (dx)
+        nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,
+                1, dy, n_out, W, n_in, 1, dx, n_in);
+}
+
+/* The node's parameters are W (n_out, n_in) then b (n_out), in one block. */
 static void dense_forward(nn_graph *g, nn_node *n, int B) {
     const dense_config *c = n->config;
-    const nn_real *x = nn_graph_node(g, n->inputs[0])->out; /* (B, n_in) */
-    const nn_real *W = n->params;                           /* (n_out, n_in) */
-    const nn_real *b = W + (size_t)c->n_out * c->n_in;      /* (n_out) */
-    nn_real *y = n->out;                                    /* (B, n_out) */
-    /* y = b (broadcast over rows), then y += x Wᵀ */
-    for (int r = 0; r < B; r++) memcpy(y + (size_t)r * c->n_out, b, (size_t)c->n_out * sizeof *y);
-    nn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, c->n_out, c->n_in,
-            1, x, c->n_in, W, c->n_in, 1, y, c->n_out);
+    const nn_real *W = n->params, *b = W + (size_t)c->n_out * c->n_in;
+    dense_forward_kernel(n->out, nn_graph_node(g, n->inputs[0])->out, W, b, B, c->n_in,
+                         c->n_out);
 }
 
 static void dense_backward(nn_graph *g, nn_node *n, int B) {
     const dense_config *c = n->config;
-    nn_node *in = nn_graph_node(g, n->inputs[0]);
-    const nn_real *x = in->out;                        /* (B, n_in) */
-    const nn_real *W = n->params;                      /* (n_out, n_in) */
-    const nn_real *dy = n->dout;                       /* (B, n_out) */
-    nn_real *dW = n->dparams;                          /* (n_out, n_in) */
-    nn_real *db = dW + (size_t)c->n_out * c->n_in;     /* (n_out) */
-    /* from y = x Wᵀ:  ∂L/∂W = dyᵀ x */
-    nn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, c->n_out, c->n_in, B,
-            1, dy, c->n_out, x, c->n_in, 1, dW, c->n_in);
-    /* from y += b (every row):  ∂L/∂b = Σ_rows dy */
-    for (int r = 0; r < B; r++) {
-        const nn_real *row = dy + (size_t)r * c->n_out;
-        for (int o = 0; o < c->n_out; o++) db[o] += row[o];
-    }
-    /* from y = x Wᵀ:  ∂L/∂x = dy W */
-    if (in->dout)
-        nn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, c->n_in, c->n_out,
-                1, dy, c->n_out, W, c->n_in, 1, in->dout, c->n_in);
+    const nn_node *in = nn_graph_node(g, n->inputs[0]);
+    nn_real *dW = n->dparams, *db = dW + (size_t)c->n_out * c->n_in;
+    dense_backward_kernel(in->dout, dW, db, n->dout, in->out, n->params, B, c->n_in, c->n_out);
 }
 
 static const nn_node_ops dense_ops = {

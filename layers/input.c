@@ -22,3 +22,11 @@ int nn_labels(nn_graph *g, int n_classes) {
     }
     return nn_graph_add_node(g, &labels_ops, NULL, 0, n_classes, NULL);
 }
+
+int nn_is_input(const nn_graph *g, int node) {
+    return node >= 0 && node < g->n_nodes && g->nodes[node].ops == &input_ops;
+}
+
+int nn_is_labels(const nn_graph *g, int node) {
+    return node >= 0 && node < g->n_nodes && g->nodes[node].ops == &labels_ops;
+}

@@ -21,21 +21,47 @@
 
 #include "../nn/graph_internal.h"
 
-/* The explicit route keeps one K×K matrix in scratch; past this K it would
- * cost more memory than it teaches. */
+/* The explicit route keeps one K×K matrix; past this K it would cost more
+ * memory (16 MB in float) than it teaches. */
 #define NN_SOFTMAX_EXPLICIT_MAX_K 2048
 
 typedef struct {
     double T;
     nn_softmax_route route;
+    nn_real *jacobian; /* (K, K) work space of the explicit route; allocated
+                          when that route is chosen, else NULL */
 } softmax_config;
 
-void nn_softmax_row(nn_real *p, const nn_real *z, int K, double T) {
+static void softmax_free(void *config) {
+    softmax_config *c = config;
+    if (c) free(c->jacobian);
+    free(c);
+}
+
+static nn_real row_max(const nn_real *z, int K) {
     nn_real m = z[0];
     for (int i = 1; i < K; i++) m = z[i] > m ? z[i] : m;
+    return m;
+}
+
+/* log Σ_j exp((z_j − m)/T) for m = max_j z_j: every term ≤ 1 and the max
+ * term is exactly 1, so the sum is in [1, K] and its log is finite. */
+static double log_sum_exp_shifted(const nn_real *z, int K, double T, nn_real m) {
+    double sum = 0;
+    for (int i = 0; i < K; i++) sum += exp(((double)z[i] - m) / T);
+    return log(sum);
+}
+
+double nn_logsumexp_row(const nn_real *z, int K, double T) {
+    nn_real m = row_max(z, K);
+    return (double)m / T + log_sum_exp_shifted(z, K, T, m);
+}
+
+void nn_softmax_row(nn_real *p, const nn_real *z, int K, double T) {
+    nn_real m = row_max(z, K);
     double sum = 0;
     for (int i = 0; i < K; i++) {
-        p[i] = (nn_real)exp((double)(z[i] - m) / T);
+        p[i] = (nn_real)exp(((double)z[i] - m) / T);
         sum += p[i];
     }
     double inv = 1.0 / sum; /* sum ≥ 1: the max term is exp(0) */
@@ -45,12 +71,9 @@ void nn_softmax_row(nn_real *p, const nn_real *z, int K, double T) {
 double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T) {
     /* log p_i = (z_i − m)/T − log Σ_j exp((z_j − m)/T): finite even when p_i
      * underflows to 0, which is why losses use it instead of log(p_i). */
-    nn_real m = z[0];
-    for (int i = 1; i < K; i++) m = z[i] > m ? z[i] : m;
-    double sum = 0;
-    for (int i = 0; i < K; i++) sum += exp((double)(z[i] - m) / T);
-    double lse = log(sum);
-    for (int i = 0; i < K; i++) logp[i] = (nn_real)((double)(z[i] - m) / T - lse);
+    nn_real m = row_max(z, K);
+    double lse = log_sum_exp_shifted(z, K, T, m);
+    for (int i = 0; i < K; i++) logp[i] = (nn_real)(((double)z[i] - m) / T - lse);
     return (double)m / T + lse;
 }
 
@@ -64,11 +87,6 @@ void nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, doub
     double gp = 0; /* ⟨g, p⟩ */
     for (int i = 0; i < K; i++) gp += (double)g[i] * p[i];
     for (int i = 0; i < K; i++) dz[i] += (nn_real)(p[i] * (g[i] - gp) / T);
-}
-
-static size_t softmax_scratch(const nn_node *n, int max_batch) {
-    (void)max_batch;
-    return n->width <= NN_SOFTMAX_EXPLICIT_MAX_K ? (size_t)n->width * n->width : 0;
 }
 
 static void softmax_forward(nn_graph *g, nn_node *n, int B) {
@@ -91,7 +109,7 @@ static void softmax_backward(nn_graph *g, nn_node *n, int B) {
         if (c->route == NN_SOFTMAX_VJP) {
             nn_softmax_vjp(dzr, p, gp, K, c->T);
         } else {
-            nn_real *J = n->scratch; /* (K, K) */
+            nn_real *J = c->jacobian; /* (K, K) */
             nn_softmax_jacobian(J, p, K, c->T);
             for (int j = 0; j < K; j++) { /* dz_j += Σ_i J_ij g_i  (Jᵀ g) */
                 double s = 0;
@@ -106,7 +124,7 @@ static const nn_node_ops softmax_ops = {
     .kind = "softmax",
     .forward = softmax_forward,
     .backward = softmax_backward,
-    .scratch = softmax_scratch,
+    .free_config = softmax_free,
 };
 
 int nn_softmax(nn_graph *g, int z, double temperature) {
@@ -116,7 +134,7 @@ int nn_softmax(nn_graph *g, int z, double temperature) {
                       temperature);
         return -1;
     }
-    softmax_config *c = malloc(sizeof *c);
+    softmax_config *c = calloc(1, sizeof *c);
     if (!c) {
         nn_graph_fail(g, "softmax: out of memory");
         return -1;
@@ -135,10 +153,15 @@ double nn_softmax_temperature(const nn_graph *g, int node) {
 }
 
 nn_status nn_softmax_set_route(nn_graph *g, int node, nn_softmax_route r) {
-    if (!nn_is_softmax(g, node)) return NN_ERR_ARG;
-    if (r == NN_SOFTMAX_EXPLICIT && g->nodes[node].width > NN_SOFTMAX_EXPLICIT_MAX_K)
-        return NN_ERR_ARG;
+    if (!g || !nn_is_softmax(g, node)) return NN_ERR_ARG;
     if (r != NN_SOFTMAX_VJP && r != NN_SOFTMAX_EXPLICIT) return NN_ERR_ARG;
-    ((softmax_config *)g->nodes[node].config)->route = r;
+    softmax_config *c = g->nodes[node].config;
+    size_t K = (size_t)g->nodes[node].width;
+    if (r == NN_SOFTMAX_EXPLICIT && !c->jacobian) {
+        if (K > NN_SOFTMAX_EXPLICIT_MAX_K) return NN_ERR_ARG;
+        c->jacobian = malloc(K * K * sizeof *c->jacobian);
+        if (!c->jacobian) return NN_ERR_NOMEM;
+    }
+    c->route = r;
     return NN_OK;
 }

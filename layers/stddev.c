@@ -3,8 +3,8 @@
  * Shapes: p (B, K) a softmax output → σ (B, 1), one per sample (reduced over
  * the class axis only).
  *
- * Backward, for dσ = ∂L/∂σ (B, 1), from σ = √σ² and σ² = Σ v_i² p_i − μ²:
- *   ∂L/∂p_bi += dσ_b · (v_i² − 2 μ_b v_i) / (2 σ_b)
+ * Backward, for dσ = ∂L/∂σ (B, 1), from σ = √σ² and the two-pass σ²:
+ *   ∂L/∂p_bi += dσ_b · (v_i − μ_b)² / (2 σ_b)
  * At σ = 0 (a one-hot p, to the precision of nn_real) √ has no derivative;
  * like |x| at 0, the head passes 0 there. Near 0 the gradient with respect to
  * p is large, but through the softmax it becomes
@@ -21,7 +21,7 @@ static void stddev_forward(nn_graph *g, nn_node *n, int B) {
     int K = in->width;
     for (int b = 0; b < B; b++) {
         double mu, var;
-        nn_category_moments(in->out + (size_t)b * K, c->values, K, &mu, &var);
+        nn_category_moments(&mu, &var, in->out + (size_t)b * K, c->values, K);
         n->out[b] = (nn_real)sqrt(var);
     }
 }
@@ -33,17 +33,13 @@ static void stddev_backward(nn_graph *g, nn_node *n, int B) {
     int K = in->width;
     for (int b = 0; b < B; b++) {
         const nn_real *p = in->out + (size_t)b * K; /* (K) */
-        nn_real *dp = in->dout + (size_t)b * K;     /* (K) */
         double mu, var;
-        nn_category_moments(p, c->values, K, &mu, &var);
+        nn_category_moments(&mu, &var, p, c->values, K);
         if (!(var > 0)) continue; /* no derivative at σ = 0: pass 0 */
         /* from σ = √σ²:  ∂L/∂σ² = dσ / (2σ) */
         double dvar = n->dout[b] / (2 * sqrt(var));
-        /* from σ² = Σ v_i² p_i − μ²:  ∂L/∂p_i += ∂L/∂σ² · (v_i² − 2 μ v_i) */
-        for (int i = 0; i < K; i++) {
-            double v = c->values[i];
-            dp[i] += (nn_real)(dvar * (v * v - 2 * mu * v));
-        }
+        /* from σ² = Σ p_i (v_i − μ)²:  ∂L/∂p_i += ∂L/∂σ² · (v_i − μ)² */
+        nn_variance_grad_add(in->dout + (size_t)b * K, dvar, c->values, mu, K);
     }
 }
 

@@ -3,12 +3,11 @@
  * Shapes: p (B, K) a softmax output → σ² (B, 1), one per sample (reduced over
  * the class axis only). Computed in two passes, so it is never negative.
  *
- * Backward, for dσ² = ∂L/∂σ² (B, 1). As a function of p, σ² = Σ v_i² p_i − μ²,
- * so from that line:
- *   ∂L/∂p_bi += dσ²_b · (v_i² − 2 μ_b v_i)
- * (the two-pass form differs from it only by a constant μ² per row, which the
- * softmax's Jᵀ removes, since every column of J sums to zero). Through the
- * softmax: ∂σ²/∂z_j = p_j ((v_j − μ)² − σ²) / T (docs/losses.md).
+ * Backward, for dσ² = ∂L/∂σ² (B, 1), from that two-pass line:
+ *   ∂L/∂p_bi += dσ²_b · (v_i − μ_b)²
+ * (the μ-dependence drops out because Σ_i p_i (v_i − μ) = 0; see
+ * nn_variance_grad_add). Through the softmax:
+ *   ∂σ²/∂z_j = p_j ((v_j − μ)² − σ²) / T   (docs/losses.md#expectation-heads).
  */
 #include "category_values.h"
 
@@ -18,7 +17,7 @@ static void variance_forward(nn_graph *g, nn_node *n, int B) {
     int K = in->width;
     for (int b = 0; b < B; b++) {
         double mu, var;
-        nn_category_moments(in->out + (size_t)b * K, c->values, K, &mu, &var);
+        nn_category_moments(&mu, &var, in->out + (size_t)b * K, c->values, K);
         n->out[b] = (nn_real)var;
     }
 }
@@ -30,14 +29,10 @@ static void variance_backward(nn_graph *g, nn_node *n, int B) {
     int K = in->width;
     for (int b = 0; b < B; b++) {
         const nn_real *p = in->out + (size_t)b * K; /* (K) */
-        nn_real *dp = in->dout + (size_t)b * K;     /* (K) */
-        double mu, var, dvar = n->dout[b];
-        nn_category_moments(p, c->values, K, &mu, &var);
-        /* from σ² = Σ v_i² p_i − μ²:  ∂L/∂p_i += dσ² · (v_i² − 2 μ v_i) */
-        for (int i = 0; i < K; i++) {
-            double v = c->values[i];
-            dp[i] += (nn_real)(dvar * (v * v - 2 * mu * v));
-        }
+        double mu, var;
+        nn_category_moments(&mu, &var, p, c->values, K);
+        /* from σ² = Σ p_i (v_i − μ)²:  ∂L/∂p_i += dσ² · (v_i − μ)² */
+        nn_variance_grad_add(in->dout + (size_t)b * K, n->dout[b], c->values, mu, K);
     }
 }
 

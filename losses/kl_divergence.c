@@ -27,7 +27,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "loss.h"
 
@@ -118,7 +117,7 @@ int nn_kl_div(nn_graph *g, int p, int target, const nn_kl_options *ko,
         return -1;
     }
     int K = nn_node_width(g, p);
-    if (strcmp(nn_node_kind(g, target), "labels") == 0 || nn_node_width(g, target) != K) {
+    if (nn_is_labels(g, target) || nn_node_width(g, target) != K) {
         nn_graph_fail(g, "kl_div: the target must be a real node (B, %d) of probabilities or "
                       "logits, got a %s of width %d (for hard labels use cross_entropy)",
                       K, nn_node_kind(g, target), nn_node_width(g, target));

@@ -15,7 +15,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "loss.h"
 
@@ -60,6 +59,9 @@ static nn_real *target_logs(const loss_node *L, nn_real *scratch, int max_batch)
 }
 static nn_real *sample_weights(const loss_node *L, nn_real *scratch, int max_batch) {
     return scratch + logp_len(L, max_batch) + 2 * target_len(L, max_batch);
+}
+static nn_real *grad_row(const loss_node *L, nn_real *scratch, int max_batch) {
+    return sample_weights(L, scratch, max_batch) + max_batch;
 }
 
 static size_t loss_scratch(const nn_node *n, int max_batch) {
@@ -185,7 +187,7 @@ static void loss_backward(nn_graph *g, nn_node *n, int B) {
     const nn_node *in = nn_graph_node(g, n->inputs[0]);
     int K = L->K;
     const nn_real *s = sample_weights(L, n->scratch, g->max_batch); /* (B) */
-    nn_real *d = sample_weights(L, n->scratch, g->max_batch) + g->max_batch; /* (K) */
+    nn_real *d = grad_row(L, n->scratch, g->max_batch);                /* (K) */
     /* simplified: into ∂L/∂z (the softmax's input); jacobian: into ∂L/∂p */
     nn_real *dst = L->simplified ? nn_graph_node(g, in->inputs[0])->dout : in->dout;
     if (!dst || L->denom == 0) return;
@@ -240,13 +242,13 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
     int inputs[3] = {input}, n_inputs = 1;
     if (target >= 0) inputs[n_inputs++] = target;
     if (opt.weights >= 0) inputs[n_inputs++] = opt.weights;
-    if (!nn_graph_check_node(g, input, ops->name) ||
+    if (!nn_graph_check_real_input(g, input, ops->name) ||
         (target >= 0 && !nn_graph_check_node(g, target, ops->name)) ||
         (opt.weights >= 0 && !nn_graph_check_node(g, opt.weights, ops->name)))
         goto fail;
     L->K = nn_graph_node(g, input)->width;
     L->on_softmax = nn_is_softmax(g, input);
-    if (target >= 0 && strcmp(nn_node_kind(g, target), "labels") == 0)
+    if (target >= 0 && nn_is_labels(g, target))
         L->n_labels = nn_graph_node(g, target)->width;
     if (opt.reduction != NN_REDUCE_MEAN && opt.reduction != NN_REDUCE_SUM &&
         opt.reduction != NN_REDUCE_BATCHMEAN) {
@@ -266,7 +268,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
                       ops->name, target_T);
         goto fail;
     }
-    if (target_T > 0 && (target < 0 || strcmp(nn_node_kind(g, target), "labels") == 0 ||
+    if (target_T > 0 && (target < 0 || nn_is_labels(g, target) ||
                          nn_graph_node(g, target)->width != L->K)) {
         nn_graph_fail(g, "%s: a target given as logits must be a real node of width %d",
                       ops->name, L->K);
@@ -277,7 +279,7 @@ int nn_loss_add(nn_graph *g, const nn_loss_ops *ops, int input, int target, doub
                       ops->name, input, nn_node_kind(g, input));
         goto fail;
     }
-    if (opt.weights >= 0 && strcmp(nn_node_kind(g, opt.weights), "labels") == 0) {
+    if (opt.weights >= 0 && nn_is_labels(g, opt.weights)) {
         nn_graph_fail(g, "%s: the weights node %d is a labels node; weights must be real values",
                       ops->name, opt.weights);
         goto fail;

@@ -8,13 +8,13 @@
  * with y = v_c for a label c, or a real target (B, 1).
  *
  * Derivation (docs/losses.md#ordinal-expected-value-losses). With
- * ∂μ/∂p_i = v_i and ∂σ²/∂p_i = v_i² − 2 μ v_i (σ² = Σ v_i² p_i − μ²):
+ * ∂μ/∂p_i = v_i and ∂σ²/∂p_i = (v_i − μ)² (from the two-pass σ², since
+ * Σ p_i (v_i − μ) = 0; see nn_variance_grad_add):
  *   jacobian mode    squared  ∂l/∂p_i = (μ − y) v_i
  *                    absolute ∂l/∂p_i = sign(μ − y) v_i
- *                    variance ∂l/∂p_i = v_i² − 2 μ v_i
+ *                    variance ∂l/∂p_i = (v_i − μ)²
  *   simplified mode  T·∂μ/∂z_j  = Σ_i v_i p_i (δ_ij − p_j) = p_j (v_j − μ)
- *                    T·∂σ²/∂z_j = Σ_i (v_i² − 2μ v_i) p_i (δ_ij − p_j)
- *                               = p_j (v_j² − 2μ v_j − (Σ v_i² p_i − 2μ²))
+ *                    T·∂σ²/∂z_j = Σ_i (v_i − μ)² p_i (δ_ij − p_j)
  *                               = p_j ((v_j − μ)² − σ²)
  *                    so T·∂l/∂z_j = (μ − y) p_j (v_j − μ), sign(μ − y) p_j (v_j − μ),
  *                    p_j ((v_j − μ)² − σ²).
@@ -27,7 +27,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "../layers/category_values.h"
 #include "loss.h"
@@ -54,7 +53,7 @@ static double target_value(const ev_config *c, const nn_loss_row *r) {
 /* μ and σ² of the row: from p on a softmax, or the width-1 input itself. */
 static void row_moments(const ev_config *c, const nn_loss_row *r, double *mu, double *var) {
     if (r->logp) {
-        nn_category_moments(r->p, c->values, r->K, mu, var);
+        nn_category_moments(mu, var, r->p, c->values, r->K);
     } else {
         *mu = r->p[0];
         *var = r->p[0];
@@ -94,11 +93,13 @@ static void ev_grad_p(const void *cfg, const nn_loss_row *r, nn_real *d) {
         d[0] = (nn_real)g;
         return;
     }
-    for (int i = 0; i < r->K; i++) {
-        double v = c->values[i];
-        /* from μ = Σ v_i p_i: ∂μ/∂p_i = v_i; from σ² = Σ v_i² p_i − μ²: v_i² − 2μ v_i */
-        d[i] = (nn_real)(c->kind == EV_VARIANCE ? v * v - 2 * mu * v : g * v);
+    if (c->kind == EV_VARIANCE) { /* from σ² = Σ p_i (v_i − μ)²: ∂σ²/∂p_i = (v_i − μ)² */
+        for (int i = 0; i < r->K; i++) d[i] = 0;
+        nn_variance_grad_add(d, 1, c->values, mu, r->K);
+        return;
     }
+    /* from μ = Σ v_i p_i:  ∂l/∂p_i = ∂l/∂μ · v_i */
+    for (int i = 0; i < r->K; i++) d[i] = (nn_real)(g * c->values[i]);
 }
 
 /* closed forms: T·∂μ/∂z_j = p_j (v_j − μ),  T·∂σ²/∂z_j = p_j ((v_j − μ)² − σ²) */
@@ -139,7 +140,7 @@ static int ev_add(nn_graph *g, ev_kind kind, int x, int target, const double *va
         return -1;
     }
     int on_softmax = nn_is_softmax(g, x), K = nn_node_width(g, x);
-    int labels = target >= 0 && strcmp(nn_node_kind(g, target), "labels") == 0;
+    int labels = nn_is_labels(g, target);
     if (!on_softmax && K != 1) {
         nn_graph_fail(g, "%s: the input must be a softmax node or have width 1 (a μ head), "
                       "but node %d is a %s of width %d", who, x, nn_node_kind(g, x), K);
@@ -205,7 +206,7 @@ int nn_mean_variance(nn_graph *g, int p, int labels, const nn_mean_variance_opti
         nn_graph_fail(g, "mean_variance: the output struct must not be NULL");
         return -1;
     }
-    if (!nn_is_softmax(g, p) || strcmp(nn_node_kind(g, labels), "labels") != 0) {
+    if (!nn_is_softmax(g, p) || !nn_is_labels(g, labels)) {
         nn_graph_fail(g, "mean_variance: needs a softmax node and a labels node, got a %s and "
                       "a %s", nn_node_kind(g, p), nn_node_kind(g, labels));
         return -1;

@@ -4,6 +4,7 @@
  * NUL-terminated inside the buffer, so labels need no copies. Every feature
  * field must be a finite number; an error names file, line, column and text.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,11 @@ static nn_status read_row(const char *path, long line, char **fields, char *cons
                                 features[k] + 1, header[features[k]], s,
                                 bad == NN_NUMBER_NONFINITE ? "not a finite number" : "not a number");
         x[k] = (nn_real)v;
+        if (!isfinite(x[k])) /* finite as a double but beyond float's ±3.4e38 (fuzz_csv) */
+            return nn_set_error(err, NN_ERR_NUMERIC,
+                                "%s:%ld: column %d ('%s'): '%s' is out of range for %s", path,
+                                line, features[k] + 1, header[features[k]], s,
+                                sizeof(nn_real) == 4 ? "float" : "double");
     }
     return NN_OK;
 }

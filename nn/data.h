@@ -69,7 +69,12 @@ typedef struct {
 
 /* Reads ROOT/<label>/<file> for every file whose name ends in an image
  * extension (png jpg jpeg bmp gif tga psd pnm pgm ppm hdr pic, any case);
- * other files and hidden entries are ignored. Pixels are converted to gray or
+ * other files and hidden entries are ignored. Formats (decoded by stb_image,
+ * whatever the extension says): PNG, JPEG (8-bit baseline and progressive),
+ * BMP, GIF (first frame), TGA, PSD (the composite image), HDR (converted to 8
+ * bits) and binary 8-bit PNM (P5, P6). Refused with an error naming the file:
+ * 16-bit PNM, Softimage PIC (stb_image's loader crashes on corrupt ones) and
+ * corrupt files stb_image would mishandle (see nn/image_guard.c). Pixels are converted to gray or
  * RGB, resized (stb_image_resize), and kept as bytes scaled by 1/255; the
  * features of a sample are its rows top to bottom, each pixel's channels
  * together. A root without class folders, or a class folder without images,

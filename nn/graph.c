@@ -80,7 +80,7 @@ int nn_graph_check_node(nn_graph *g, int x, const char *who) {
 
 int nn_graph_check_real_input(nn_graph *g, int x, const char *who) {
     if (!nn_graph_check_node(g, x, who)) return 0;
-    if (g->nodes[x].labels || strcmp(g->nodes[x].name, "labels") == 0) {
+    if (nn_is_labels(g, x)) {
         nn_graph_fail(g, "%s: node %d holds class labels, not real values", who, x);
         return 0;
     }
@@ -89,11 +89,18 @@ int nn_graph_check_real_input(nn_graph *g, int x, const char *who) {
 
 int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
                       int n_inputs, int width, void *config) {
-    if (!g || g->error[0] || g->compiled || width < 1 || n_inputs > NN_MAX_INPUTS) {
-        if (g && !g->error[0])
-            nn_graph_fail(g, "%s: %s", ops->kind,
-                          g->compiled ? "the graph is already compiled"
-                                      : "width must be at least 1");
+    if (!g || g->error[0]) goto fail; /* a NULL graph: nn_graph_compile says so */
+    if (g->compiled) {
+        nn_graph_fail(g, "%s: the graph is already compiled", ops->kind);
+        goto fail;
+    }
+    if (width < 1) {
+        nn_graph_fail(g, "%s: width must be at least 1, got %d", ops->kind, width);
+        goto fail;
+    }
+    if (n_inputs < 0 || n_inputs > NN_MAX_INPUTS) {
+        nn_graph_fail(g, "%s: %d inputs; a node takes 0 to %d", ops->kind, n_inputs,
+                      NN_MAX_INPUTS);
         goto fail;
     }
     for (int i = 0; i < n_inputs; i++)
@@ -152,7 +159,7 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
         if (!add_size(&n_params, n->n_params) || !add_size(&acts, rows) ||
             !add_size(&acts, scratch) || (n->needs_grad && !add_size(&grads, rows)))
             return nn_set_error(err, NN_ERR_NOMEM, "graph too large: size overflow at node %d", i);
-        if (strcmp(n->name, "labels") == 0) labels += B;
+        if (nn_is_labels(g, i)) labels += B;
     }
     /* A failed compile may be retried: free what an earlier attempt got. */
     free(g->params), free(g->grads), free(g->arena), free(g->grad_arena), free(g->label_arena);
@@ -185,7 +192,7 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
             a += n->ops->scratch(n, g->max_batch);
         }
         if (n->needs_grad) n->dout = da, da += rows;
-        if (strcmp(n->name, "labels") == 0) n->labels = lab, lab += B;
+        if (nn_is_labels(g, i)) n->labels = lab, lab += B;
         if (n->n_params) {
             n->params = p, p += n->n_params;
             n->dparams = dp, dp += n->n_params;
@@ -265,8 +272,7 @@ const nn_real *nn_output_grad(const nn_graph *g, int id) {
     return n ? n->dout : NULL;
 }
 nn_real *nn_input_data(nn_graph *g, int id) {
-    const nn_node *n = node_at(g, id);
-    return (n && strcmp(n->name, "input") == 0) ? n->out : NULL;
+    return g && nn_is_input(g, id) ? g->nodes[id].out : NULL;
 }
 int32_t *nn_label_data(nn_graph *g, int id) {
     const nn_node *n = node_at(g, id);
@@ -284,5 +290,5 @@ nn_real *nn_node_param_grads(nn_graph *g, int id, size_t *count) {
 }
 double nn_loss_value(const nn_graph *g, int id) {
     const nn_node *n = node_at(g, id);
-    return (n && n->is_loss) ? n->loss_value : 0.0;
+    return (n && n->is_loss) ? n->loss_value : NAN;
 }

@@ -51,14 +51,14 @@ struct nn_graph {
     int      n_nodes, cap_nodes;
     int      max_batch;
     int      compiled;
-    int      training;
+    int      training;   /* 1 in training mode (nn_graph_set_training) */
     nn_real *params;     /* (n_params) all parameters, contiguous */
     nn_real *grads;      /* (n_params) their gradients, same layout */
     size_t   n_params;
-    nn_real *arena;      /* activations and scratch, one block */
-    nn_real *grad_arena; /* every node's dout, one block (zeroed per step) */
+    nn_real *arena;      /* every node's out (max_batch, width) and scratch, one block */
+    nn_real *grad_arena; /* (grad_arena_len) every dout, one block, zeroed per step */
     size_t   grad_arena_len;
-    int32_t *label_arena;
+    int32_t *label_arena; /* (n_labels_nodes, max_batch) the labels nodes' data */
     char     error[512]; /* first builder error, "" if none */
     char     run_error[512]; /* first error seen by forward (bad target...) */
 };
@@ -86,8 +86,12 @@ int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
 
 static inline nn_node *nn_graph_node(nn_graph *g, int id) { return &g->nodes[id]; }
 
-/* True if node is a softmax (losses check their input with it). */
+/* What kind of node `node` is, by its ops table (0 for an id out of range):
+ * a softmax (losses check their input with it), an nn_labels node (class
+ * ids, n->labels) or an nn_input node (real data the caller fills). */
 int nn_is_softmax(const nn_graph *g, int node);
+int nn_is_labels(const nn_graph *g, int node);
+int nn_is_input(const nn_graph *g, int node);
 double nn_softmax_temperature(const nn_graph *g, int node);
 
 /* printf into an nn_error (if not NULL) and return code. */

@@ -16,6 +16,8 @@
 #include <stb_image_resize.h>
 
 #include "data_internal.h"
+#include "file_io.h"
+#include "image_guard.h"
 
 static const char *const image_extensions[] = {"png", "jpg", "jpeg", "bmp", "gif", "tga", "psd",
                                                "pnm", "pgm", "ppm", "hdr", "pic"};
@@ -87,16 +89,63 @@ static nn_status list_dir(const char *dir, int want_dirs, char ***names, int *n,
     return NN_OK;
 }
 
+/* Images are refused from their header beyond this many pixels (4096 × 4096),
+ * before stb_image allocates what a corrupt header claims. */
+#define NN_IMAGE_MAX_PIXELS ((long long)1 << 24)
+
+static nn_status bad_size(const char *path, int w, int h, nn_error *err) {
+    return nn_set_error(err, NN_ERR_FORMAT,
+                        "%s: the image header says %d x %d pixels: must be at least 1 x 1 "
+                        "and at most %lld pixels", path, w, h, NN_IMAGE_MAX_PIXELS);
+}
+
+/* Image files larger than this are refused before they are read. */
+#define NN_IMAGE_MAX_FILE_BYTES ((size_t)256 << 20)
+
+/* Reads path whole and checks it with nn_image_guard: what stb_image decodes
+ * is then a buffer nobody can change between the check and the decode. */
+static nn_status read_image_file(const char *path, char **buf, size_t *len, nn_error *err) {
+    nn_status st = nn_read_file(path, NN_IMAGE_MAX_FILE_BYTES, buf, len, err);
+    if (st) return st;
+    const char *why = nn_image_guard((const unsigned char *)*buf, *len);
+    if (why) {
+        free(*buf);
+        *buf = NULL;
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: cannot decode image: %s", path, why);
+    }
+    return NN_OK;
+}
+
 /* Decodes path into out (height, width, channels) bytes; on failure returns
  * NN_ERR_FORMAT with stb_image's reason. */
 static nn_status decode(const char *path, int width, int height, int channels, uint8_t *out,
                         nn_error *err) {
     int w, h, comp;
-    unsigned char *pixels = stbi_load(path, &w, &h, &comp, channels);
+    char *buf;
+    size_t len;
+    nn_status st = read_image_file(path, &buf, &len, err);
+    if (st) return st;
+    const stbi_uc *bytes = (const stbi_uc *)buf;
+    unsigned char *pixels = NULL;
+    /* stbi_info reads the header only: check the size before decoding. A
+     * 0 x 0 image (which stb_image decodes) would trip stb_image_resize's
+     * assertion (fuzz_image). */
+    if (stbi_info_from_memory(bytes, (int)len, &w, &h, &comp)) {
+        if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS) {
+            free(buf);
+            return bad_size(path, w, h, err);
+        }
+        pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, channels);
+    }
+    free(buf);
     if (!pixels) {
         const char *why = stbi_failure_reason();
         return nn_set_error(err, NN_ERR_FORMAT, "%s: cannot decode image: %s", path,
                             why ? why : "unknown reason");
+    }
+    if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS) {
+        stbi_image_free(pixels);
+        return bad_size(path, w, h, err);
     }
     int ok = 1;
     if (w == width && h == height) memcpy(out, pixels, (size_t)w * h * channels);
@@ -166,10 +215,18 @@ static nn_status first_size(const char *root, const folder_listing *l, int *widt
     for (int c = 0; c < l->n_classes; c++)
         for (int i = 0; i < l->n_files[c]; i++) {
             char *dir = join(root, l->classes[c]), *path = dir ? join(dir, l->files[c][i]) : NULL;
-            int comp, ok = path && stbi_info(path, width, height, &comp);
+            char *buf = NULL;
+            size_t len = 0;
+            nn_error ignored;
+            int comp, ok = path && read_image_file(path, &buf, &len, &ignored) == NN_OK &&
+                           stbi_info_from_memory((const stbi_uc *)buf, (int)len, width, height,
+                                                 &comp);
+            free(buf);
             free(dir);
             free(path);
-            if (ok) return NN_OK;
+            if (ok && *width >= 1 && *height >= 1 &&
+                (long long)*width * *height <= NN_IMAGE_MAX_PIXELS)
+                return NN_OK;
         }
     return nn_set_error(err, NN_ERR_FORMAT, "%s: no decodable image", root);
 }

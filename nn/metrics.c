@@ -140,15 +140,6 @@ double nn_mean_kl(const nn_real *teacher, const nn_real *student, int n, int K) 
     return sum / n;
 }
 
-/* log Σ_i exp(z_i / T), stably */
-static double logsumexp(const nn_real *z, int K, double T) {
-    double m = z[0];
-    for (int i = 1; i < K; i++) m = z[i] > m ? z[i] : m;
-    double s = 0;
-    for (int i = 0; i < K; i++) s += exp((z[i] - m) / T);
-    return m / T + log(s);
-}
-
 double nn_mean_kl_logits(const nn_real *teacher_logits, const nn_real *student_logits,
                          int n, int K, double T) {
     if (!teacher_logits || !student_logits || n < 1 || K < 1 || !(T > 0) || !isfinite(T))
@@ -158,7 +149,7 @@ double nn_mean_kl_logits(const nn_real *teacher_logits, const nn_real *student_l
         const nn_real *tz = teacher_logits + (size_t)b * K, *sz = student_logits + (size_t)b * K;
         for (int i = 0; i < K; i++)
             if (!isfinite(tz[i]) || !isfinite(sz[i])) return NAN;
-        double lt = logsumexp(tz, K, T), ls = logsumexp(sz, K, T);
+        double lt = nn_logsumexp_row(tz, K, T), ls = nn_logsumexp_row(sz, K, T);
         for (int i = 0; i < K; i++) {
             double logt = tz[i] / T - lt, logs = sz[i] / T - ls, t = exp(logt);
             if (t > 0) sum += t * (logt - logs);

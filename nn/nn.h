@@ -82,7 +82,7 @@ void     nn_rng_seed(nn_rng *rng, uint64_t seed);
 uint32_t nn_rng_u32(nn_rng *rng);
 double   nn_rng_uniform(nn_rng *rng);           /* in [0, 1) */
 double   nn_rng_normal(nn_rng *rng);            /* standard normal */
-uint32_t nn_rng_below(nn_rng *rng, uint32_t n); /* uniform in [0, n), unbiased */
+uint32_t nn_rng_below(nn_rng *rng, uint32_t n); /* uniform in [0, n), unbiased; 0 if n = 0 */
 
 /* ----------------------------------------------------------------- graph */
 
@@ -128,18 +128,24 @@ int nn_tanh(nn_graph *g, int x);
 int nn_softmax(nn_graph *g, int z, double temperature);
 
 /* Softmax backward route, for teaching: the O(K) vector-Jacobian product
- * p ⊙ (g − <g, p>) / T (default), or the explicit K×K Jacobian per sample. */
+ * p ⊙ (g − <g, p>) / T (default), or the explicit K×K Jacobian per sample,
+ * whose K×K work space (K ≤ 2048) is allocated here, before or after compile.
+ * NN_ERR_ARG: not a softmax node, an unknown route or K too large;
+ * NN_ERR_NOMEM. */
 typedef enum { NN_SOFTMAX_VJP, NN_SOFTMAX_EXPLICIT } nn_softmax_route;
 nn_status nn_softmax_set_route(nn_graph *g, int softmax, nn_softmax_route r);
 
-/* Softmax kernels on one row of K values, usable outside a graph (the
- * walkthrough and tests use them). p = softmax(z/T), computed stably. */
+/* Softmax kernels on one row of K ≥ 1 values, usable outside a graph (the
+ * walkthrough and tests use them); T > 0. Every array has K entries but J. */
+/* p = softmax(z/T), computed stably (the row maximum is subtracted first). */
 void   nn_softmax_row(nn_real *p, const nn_real *z, int K, double T);
 /* logp = log softmax(z/T); returns logsumexp(z/T). */
 double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T);
+/* log Σ_i exp(z_i/T), computed stably (finite for every finite z). */
+double nn_logsumexp_row(const nn_real *z, int K, double T);
 /* J (K, K): J_ij = ∂p_i/∂z_j = p_i (δ_ij − p_j) / T. */
 void   nn_softmax_jacobian(nn_real *J, const nn_real *p, int K, double T);
-/* dz (K) += p ⊙ (g − ⟨g, p⟩) / T, the vector-Jacobian product Jᵀ g. */
+/* dz += p ⊙ (g − ⟨g, p⟩) / T, the vector-Jacobian product Jᵀ g. */
 void   nn_softmax_vjp(nn_real *dz, const nn_real *p, const nn_real *g, int K, double T);
 
 /* Cross-entropy with hard labels: l_b = −log p[b, y_b]. `p` must be a softmax
@@ -164,7 +170,9 @@ double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
 void   nn_graph_zero_grad(nn_graph *g);
 void   nn_graph_backward(nn_graph *g, int B);
-/* Training mode on by default; layers such as dropout read it. */
+/* Training mode (1, the default) or evaluation mode (0);
+ * nn_evaluate_accuracy switches to 0 while it runs. No layer here behaves
+ * differently yet (there is no dropout); a layer that should reads the flag. */
 void   nn_graph_set_training(nn_graph *g, int training);
 
 /* Accessors. Buffers are row-major, max_batch rows. */
@@ -181,7 +189,9 @@ int32_t       *nn_label_data(nn_graph *g, int labels);       /* (B) */
  * weight (n_out, n_in) then bias (n_out), as torch.nn.Linear stores them. */
 nn_real       *nn_node_params(nn_graph *g, int node, size_t *count);
 nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
-double         nn_loss_value(const nn_graph *g, int loss); /* last forward */
+/* A loss node's reduced value in the last forward, before its coef; NaN
+ * for a node that is not a loss. */
+double         nn_loss_value(const nn_graph *g, int loss);
 
 /* The whole parameter and gradient buffers. */
 size_t   nn_graph_n_params(const nn_graph *g);
@@ -198,8 +208,13 @@ typedef struct {
     double momentum;     /* SGD */
     int    nesterov;     /* SGD, needs momentum > 0 */
     double weight_decay; /* SGD, Adam: L2 added to the gradient; AdamW: decoupled */
-    double beta1, beta2, eps; /* Adam(W); zeros mean 0.9, 0.999, 1e-8 */
+    double beta1, beta2, eps; /* Adam(W): torch's defaults are 0.9, 0.999, 1e-8 */
 } nn_optimizer_options;
+
+/* Options of `kind` with learning rate lr and torch.optim's defaults (no
+ * momentum or weight decay; betas 0.9, 0.999; eps 1e-8). Every field of
+ * nn_optimizer_options is taken literally, so start Adam options from here. */
+nn_optimizer_options nn_optimizer_defaults(nn_optimizer_kind kind, double lr);
 
 typedef struct nn_optimizer nn_optimizer;
 
@@ -207,7 +222,9 @@ typedef struct nn_optimizer nn_optimizer;
 nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *o,
                                   nn_error *err);
 void          nn_optimizer_step(nn_optimizer *opt);
-void          nn_optimizer_set_lr(nn_optimizer *opt, double lr);
+/* For schedules; lr finite and >= 0 (0 pauses), else NN_ERR_ARG and the
+ * rate is unchanged. */
+nn_status     nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
 /* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
@@ -216,7 +233,8 @@ void          nn_optimizer_free(nn_optimizer *opt);
  * Restoring the buffers and the step count continues the run exactly. */
 nn_optimizer_kind nn_optimizer_kind_of(const nn_optimizer *opt);
 int      nn_optimizer_n_state(const nn_optimizer *opt);
-nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name); /* (n_params) */
+/* State buffer i (n_params), owned by the optimizer; NULL if i is out of range. */
+nn_real *nn_optimizer_state(const nn_optimizer *opt, int i, const char **name);
 long     nn_optimizer_steps(const nn_optimizer *opt);
 void     nn_optimizer_set_steps(nn_optimizer *opt, long steps);
 

@@ -23,18 +23,22 @@ nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *opts,
         nn_set_error(err, NN_ERR_ARG, "optimizer: the graph must be compiled first");
         return NULL;
     }
-    nn_optimizer_options o = *opts;
-    if (o.beta1 == 0) o.beta1 = 0.9;
-    if (o.beta2 == 0) o.beta2 = 0.999;
-    if (o.eps == 0) o.eps = 1e-8;
+    if (!opts) {
+        nn_set_error(err, NN_ERR_ARG, "optimizer: no options given (kind and lr are required)");
+        return NULL;
+    }
+    nn_optimizer_options o = *opts; /* taken literally: no field means "default" */
+    const int adam = o.kind == NN_OPT_ADAM || o.kind == NN_OPT_ADAMW;
     const char *bad = NULL;
     if (o.kind != NN_OPT_SGD && o.kind != NN_OPT_ADAM && o.kind != NN_OPT_ADAMW) bad = "unknown optimizer kind";
     else if (!(o.lr > 0) || !isfinite(o.lr)) bad = "learning rate must be positive and finite";
     else if (!(o.momentum >= 0 && o.momentum < 1)) bad = "momentum must be in [0, 1)";
     else if (o.nesterov && !(o.momentum > 0)) bad = "Nesterov momentum needs momentum > 0";
     else if (!(o.weight_decay >= 0) || !isfinite(o.weight_decay)) bad = "weight decay must be >= 0";
-    else if (!(o.beta1 > 0 && o.beta1 < 1) || !(o.beta2 > 0 && o.beta2 < 1)) bad = "betas must be in (0, 1)";
-    else if (!(o.eps > 0)) bad = "eps must be positive";
+    else if (adam && (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1)))
+        bad = "betas must be in [0, 1) (start from nn_optimizer_defaults())";
+    else if (adam && !(o.eps > 0 && isfinite(o.eps)))
+        bad = "eps must be positive (start from nn_optimizer_defaults())";
     if (bad) {
         nn_set_error(err, NN_ERR_ARG, "optimizer: %s", bad);
         return NULL;
@@ -55,6 +59,10 @@ nn_optimizer *nn_optimizer_create(nn_graph *g, const nn_optimizer_options *opts,
     return opt;
 }
 
+nn_optimizer_options nn_optimizer_defaults(nn_optimizer_kind kind, double lr) {
+    return (nn_optimizer_options){.kind = kind, .lr = lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
+}
+
 void nn_optimizer_free(nn_optimizer *opt) {
     if (!opt) return;
     free(opt->m);
@@ -62,7 +70,11 @@ void nn_optimizer_free(nn_optimizer *opt) {
     free(opt);
 }
 
-void nn_optimizer_set_lr(nn_optimizer *opt, double lr) { opt->o.lr = lr; }
+nn_status nn_optimizer_set_lr(nn_optimizer *opt, double lr) {
+    if (!(lr >= 0) || !isfinite(lr)) return NN_ERR_ARG; /* the rate stays as it was */
+    opt->o.lr = lr;
+    return NN_OK;
+}
 
 static void sgd_step(nn_optimizer *opt) {
     const nn_real lr = (nn_real)opt->o.lr, mu = (nn_real)opt->o.momentum,

@@ -21,9 +21,10 @@ void nn_rng_seed(nn_rng *r, uint64_t seed) {
 }
 
 double nn_rng_uniform(nn_rng *r) {
-    /* 53 random bits -> [0, 1) */
+    /* 53 random bits (27 + 26) scaled by 2⁻⁵³: every double in [0, 1) that
+     * is a multiple of 2⁻⁵³, equally likely */
     uint64_t hi = nn_rng_u32(r) >> 5, lo = nn_rng_u32(r) >> 6;
-    return (double)(hi * 67108864.0 + lo) / 9007199254740992.0;
+    return (double)((hi << 26) | lo) * 0x1p-53;
 }
 
 double nn_rng_normal(nn_rng *r) {
@@ -33,7 +34,8 @@ double nn_rng_normal(nn_rng *r) {
 }
 
 uint32_t nn_rng_below(nn_rng *r, uint32_t n) {
-    /* Lemire's rejection: drop the values that would bias the modulus. */
+    if (n == 0) return 0; /* an empty range: nothing to draw, and % 0 would trap */
+    /* Rejection: drop the lowest 2³² mod n values, which would bias the modulus. */
     uint32_t threshold = (uint32_t)(-n) % n;
     for (;;) {
         uint32_t x = nn_rng_u32(r);

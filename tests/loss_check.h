@@ -76,14 +76,7 @@ static inline double net_grad(logit_net *n, double *dz) {
 
 /* Central difference of the total loss at logit i. */
 static inline double net_numeric(logit_net *n, int i) {
-    nn_real *x = nn_input_data(n->g, n->x);
-    nn_real keep = x[i];
-    x[i] = (nn_real)(keep + GC_H);
-    double lp = nn_graph_forward(n->g, n->B);
-    x[i] = (nn_real)(keep - GC_H);
-    double lm = nn_graph_forward(n->g, n->B);
-    x[i] = keep;
-    return (lp - lm) / (2 * GC_H);
+    return central_difference(n->g, n->B, nn_input_data(n->g, n->x) + i);
 }
 
 /* Central differences of the total loss against dz, on at most max_checks

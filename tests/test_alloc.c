@@ -124,14 +124,16 @@ START_TEST(test_sgd_plain_step) {
 END_TEST
 
 START_TEST(test_adam_step) {
-    steps_allocate_nothing((nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3,
-                                                  .weight_decay = 1e-4}, 1);
+    nn_optimizer_options o = nn_optimizer_defaults(NN_OPT_ADAM, 1e-3);
+    o.weight_decay = 1e-4;
+    steps_allocate_nothing(o, 1);
 }
 END_TEST
 
 START_TEST(test_adamw_step) {
-    steps_allocate_nothing((nn_optimizer_options){.kind = NN_OPT_ADAMW, .lr = 1e-3,
-                                                  .weight_decay = 1e-2}, 0);
+    nn_optimizer_options o = nn_optimizer_defaults(NN_OPT_ADAMW, 1e-3);
+    o.weight_decay = 1e-2;
+    steps_allocate_nothing(o, 0);
 }
 END_TEST
 
@@ -142,7 +144,7 @@ static long train_allocs(int epochs) {
     nn_dataset d = make_data(1);
     nn_error err;
     nn_optimizer *opt = nn_optimizer_create(
-        g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3}, &err);
+        g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}, &err);
     nn_train_nodes nodes = {.x = x, .labels = y, .probs = nn_node_input(g, nn_graph_n_nodes(g) - 1, 0)};
     nn_train_options to = {.epochs = epochs, .batch = MAX_B, .seed = 3};
     long before = test_alloc_count();

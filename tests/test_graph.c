@@ -298,6 +298,8 @@ START_TEST(test_lifecycle_errors) {
     size_t count = 1;
     ck_assert_ptr_null(nn_node_params(g, 42, &count));
     ck_assert_uint_eq(count, 0);
+    ck_assert(isnan(nn_loss_value(g, p)));  /* a softmax has no loss value */
+    ck_assert(isnan(nn_loss_value(g, 99))); /* nor does a missing node */
     nn_graph_free(g);
     nn_graph_free(NULL);
 }

@@ -1,6 +1,6 @@
 /* test_layers.c — finite-difference checks of every layer's parameter and
  * input gradients: dense, relu, sigmoid, tanh, softmax (T = 1 and T = 2.5).
- * Softmax derivation: docs/softmax.md.
+ * Derivations: docs/dense.md, docs/activations.md, docs/softmax.md.
  *
  * How input gradients are checked. An nn_input node has no gradient buffer
  * (nothing upstream of it is trainable), so each graph is
@@ -142,6 +142,12 @@ START_TEST(test_activation_values) {
         ck_assert_close(nn_output(g, t)[i], tanh(v[i]), REAL_TOL, REAL_TOL);
         ck_assert(isfinite(nn_output(g, s)[i]));
     }
+    /* NaN passes through every activation (ReLU must not turn it into 0,
+     * which would hide it from the non-finite checks) */
+    nn_input_data(g, x)[0] = (nn_real)NAN;
+    nn_graph_forward(g, 1);
+    ck_assert(isnan(nn_output(g, r)[0]) && isnan(nn_output(g, s)[0]) &&
+              isnan(nn_output(g, t)[0]));
     nn_graph_free(g);
 }
 END_TEST

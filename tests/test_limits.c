@@ -51,7 +51,7 @@ static int build_compile_train(void) {
         return 1;
     }
     nn_optimizer *opt = nn_optimizer_create(
-        g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3}, &err);
+        g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}, &err);
     if (!opt) {
         expect_nomem(err.msg);
         ck_assert_int_eq(err.code, NN_ERR_NOMEM);

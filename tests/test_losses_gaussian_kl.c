@@ -47,6 +47,12 @@ START_TEST(test_gaussian_kl_odd_width) {
     ck_assert_int_eq(nn_gaussian_kl(g, x, NULL), -1);
     ck_assert_msg(strstr(nn_graph_error(g), "even width"), "%s", nn_graph_error(g));
     nn_graph_free(g);
+    /* class ids are a target, never a loss's input (their buffer is unused) */
+    g = nn_graph_create(2);
+    int y = nn_labels(g, 4);
+    ck_assert_int_eq(nn_gaussian_kl(g, y, NULL), -1);
+    ck_assert_msg(strstr(nn_graph_error(g), "holds class labels"), "%s", nn_graph_error(g));
+    nn_graph_free(g);
 }
 END_TEST
 

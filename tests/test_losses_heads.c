@@ -153,6 +153,41 @@ START_TEST(test_heads_coexist_with_ce) {
 }
 END_TEST
 
+/* Category values far from 0 (years, say 10000 + i): ∂σ²/∂p must not carry
+ * v_i² − 2μv_i ≈ −10⁸, whose differences the softmax's Jᵀ would then take
+ * (in float all digits cancel). The σ², σ heads and ev_variance in jacobian
+ * mode must give the closed form T·∂σ²/∂z_j = p_j((v_j − μ)² − σ²) (over 2σ
+ * for σ) to working precision, as the simplified mode does. */
+START_TEST(test_heads_large_values) {
+    enum { K = 10 };
+    double z[K], v[K], p[K], s = 0, mu = 0, var = 0;
+    for (int i = 0; i < K; i++) z[i] = 2 * sin(1.3 * i), v[i] = 1e4 + i;
+    for (int i = 0; i < K; i++) s += (p[i] = exp(z[i]));
+    for (int i = 0; i < K; i++) p[i] /= s, mu += p[i] * v[i];
+    for (int i = 0; i < K; i++) var += p[i] * (v[i] - mu) * (v[i] - mu);
+    golden_case d = {.B = 1, .K = K, .T = 1, .logits = z, .values = v, .reduction = "mean"};
+    const net_build_fn builds[3] = {build_direct, build_var, build_sd};
+#ifdef NN_DOUBLE
+    const double tol = 1e-9;
+#else
+    const double tol = 2e-3; /* μ itself is only good to ~1e4·eps */
+#endif
+    for (int k = 0; k < 3; k++)
+        for (int m = 0; m < 2; m++) {
+            double dz[K], want[K], big = 0;
+            for (int j = 0; j < K; j++) {
+                want[j] = p[j] * ((v[j] - mu) * (v[j] - mu) - var) / (k == 2 ? 2 * sqrt(var) : 1);
+                big = fmax(big, fabs(want[j]));
+            }
+            run(&d, builds[k], m ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED, dz);
+            for (int j = 0; j < K; j++)
+                ck_assert_msg(fabs(dz[j] - want[j]) <= tol * big,
+                              "build %d, mode %d: dz[%d] = %.10g, closed form %.10g", k, m, j,
+                              dz[j], want[j]);
+        }
+}
+END_TEST
+
 START_TEST(test_heads_errors) {
     const double dec[3] = {0, 2, 1};
     for (int k = 0; k < 3; k++) {
@@ -182,6 +217,7 @@ Suite *test_losses_heads_suite(void) {
     tcase_add_test(tc, test_head_sd_gradient);
     tcase_add_test(tc, test_head_sd_at_zero);
     tcase_add_test(tc, test_heads_coexist_with_ce);
+    tcase_add_test(tc, test_heads_large_values);
     tcase_add_test(tc, test_heads_errors);
     suite_add_tcase(s, tc);
     return s;

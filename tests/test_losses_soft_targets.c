@@ -1,6 +1,7 @@
 /* test_losses_soft_targets.c — SORD and DLDL soft ordinal targets: golden
  * rows from PyTorch, normalisation, peak and symmetry, stability far from the
- * values, errors, and use as CE / KL targets. */
+ * values, errors, and use as CE / KL targets.
+ * Definitions: docs/losses.md#soft-ordinal-targets. */
 #include "loss_check.h"
 
 static nn_status make(const golden_soft_case *c, nn_real *out, nn_error *err) {

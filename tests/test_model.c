@@ -366,7 +366,8 @@ static void toy_data(nn_dataset *d) {
 
 static nn_optimizer *make_optimizer(nn_model *m, nn_optimizer_kind kind) {
     nn_error err;
-    nn_optimizer_options o = {.kind = kind, .lr = 0.05, .momentum = kind == NN_OPT_SGD ? 0.9 : 0};
+    nn_optimizer_options o = nn_optimizer_defaults(kind, 0.05);
+    if (kind == NN_OPT_SGD) o.momentum = 0.9;
     nn_optimizer *opt = nn_optimizer_create(m->g, &o, &err);
     ck_assert_ptr_nonnull(opt);
     return opt;

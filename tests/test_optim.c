@@ -86,7 +86,7 @@ START_TEST(test_first_steps_by_hand) {
     /* Adam: m̂1 = g0, v̂1 = g0², so w1 = w0 − lr·g0/(|g0| + eps): every
      * parameter with a gradient moves by lr, whatever the gradient's size. */
     g = six_params();
-    opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 0.05}, &err);
+    opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_ADAM, .lr = 0.05, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}, &err);
     quadratic_grad(g);
     nn_optimizer_step(opt);
     for (int i = 0; i < OPTIM_REF_N; i++) {
@@ -94,6 +94,25 @@ START_TEST(test_first_steps_by_hand) {
         double step = g0 == 0 ? 0 : 0.05 * g0 / (fabs(g0) + 1e-8);
         ck_assert_close(nn_graph_params(g)[i], optim_ref_w0[i] - step, OPT_ATOL, OPT_RTOL);
     }
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
+}
+END_TEST
+
+/* nn_optimizer_defaults() gives torch.optim's defaults; SGD needs none of
+ * Adam's fields, so a designated initialiser with kind and lr is enough. */
+START_TEST(test_defaults) {
+    nn_optimizer_options o = nn_optimizer_defaults(NN_OPT_ADAMW, 0.01);
+    ck_assert_int_eq(o.kind, NN_OPT_ADAMW);
+    ck_assert(o.lr == 0.01 && o.beta1 == 0.9 && o.beta2 == 0.999 && o.eps == 1e-8);
+    ck_assert(o.momentum == 0 && o.weight_decay == 0 && o.nesterov == 0);
+    nn_graph *g = six_params();
+    nn_error err;
+    nn_optimizer *opt = nn_optimizer_create(g, &o, &err);
+    ck_assert_msg(opt != NULL, "%s", err.msg);
+    nn_optimizer_free(opt);
+    opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.1}, &err);
+    ck_assert_msg(opt != NULL, "%s", err.msg);
     nn_optimizer_free(opt);
     nn_graph_free(g);
 }
@@ -116,10 +135,12 @@ START_TEST(test_bad_options) {
         {{.kind = NN_OPT_SGD, .lr = 0.1, .nesterov = 1}, "Nesterov momentum needs momentum > 0"},
         {{.kind = NN_OPT_SGD, .lr = 0.1, .weight_decay = -1}, "weight decay"},
         {{.kind = NN_OPT_ADAMW, .lr = 0.1, .weight_decay = NAN}, "weight decay"},
-        {{.kind = NN_OPT_ADAM, .lr = 0.1, .beta1 = 1}, "betas must be in (0, 1)"},
-        {{.kind = NN_OPT_ADAM, .lr = 0.1, .beta2 = 1.5}, "betas must be in (0, 1)"},
-        {{.kind = NN_OPT_ADAMW, .lr = 0.1, .beta1 = -0.9}, "betas must be in (0, 1)"},
+        {{.kind = NN_OPT_ADAM, .lr = 0.1, .beta1 = 1}, "betas must be in [0, 1)"},
+        {{.kind = NN_OPT_ADAM, .lr = 0.1, .beta2 = 1.5}, "betas must be in [0, 1)"},
+        {{.kind = NN_OPT_ADAMW, .lr = 0.1, .beta1 = -0.9}, "betas must be in [0, 1)"},
         {{.kind = NN_OPT_ADAM, .lr = 0.1, .eps = -1e-8}, "eps must be positive"},
+        /* fields are literal: Adam options with no eps are refused, not defaulted */
+        {{.kind = NN_OPT_ADAM, .lr = 0.1}, "start from nn_optimizer_defaults()"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         nn_error err = {0};
@@ -129,11 +150,26 @@ START_TEST(test_bad_options) {
         ck_assert_msg(strstr(err.msg, bad[i].msg) && strstr(err.msg, "optimizer"),
                       "case %zu: message \"%s\" lacks \"%s\"", i, err.msg, bad[i].msg);
     }
+    nn_error err = {0};
+    ck_assert_ptr_null(nn_optimizer_create(g, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no options"));
+    /* a schedule may set any finite rate >= 0, nothing else */
+    nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD,
+                                                                         .lr = 0.1}, &err);
+    ck_assert_ptr_nonnull(opt);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, 0), NN_OK);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, -0.1), NN_ERR_ARG);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, NAN), NN_ERR_ARG);
+    ck_assert_int_eq(nn_optimizer_set_lr(opt, INFINITY), NN_ERR_ARG);
+    quadratic_grad(g);
+    nn_real w0 = nn_graph_params(g)[0];
+    nn_optimizer_step(opt); /* still at lr 0: nothing moves */
+    ck_assert(nn_graph_params(g)[0] == w0);
+    nn_optimizer_free(opt);
     nn_graph_free(g);
 
     nn_graph *raw = nn_graph_create(1); /* not compiled */
     nn_input(raw, 2);
-    nn_error err = {0};
     ck_assert_ptr_null(nn_optimizer_create(raw, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 1}, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "compiled"));
     nn_graph_free(raw);
@@ -146,6 +182,7 @@ Suite *test_optim_suite(void) {
     int n_cases = (int)(sizeof optim_ref_cases / sizeof optim_ref_cases[0]);
     tcase_add_loop_test(tc, test_against_torch, 0, n_cases);
     tcase_add_test(tc, test_first_steps_by_hand);
+    tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_bad_options);
     suite_add_tcase(s, tc);
     return s;

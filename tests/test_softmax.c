@@ -164,6 +164,27 @@ START_TEST(test_set_route_rejects) {
     int p = nn_softmax(g, x, 1);
     ck_assert_int_eq(nn_softmax_set_route(g, p, (nn_softmax_route)7), NN_ERR_ARG);
     ck_assert_int_eq(nn_softmax_set_route(g, 99, NN_SOFTMAX_VJP), NN_ERR_ARG);
+    int wide = nn_softmax(g, nn_input(g, 2049), 1); /* a K×K Jacobian of 2049² */
+    ck_assert_int_eq(nn_softmax_set_route(g, wide, NN_SOFTMAX_EXPLICIT), NN_ERR_ARG);
+    ck_assert_int_eq(nn_softmax_set_route(g, wide, NN_SOFTMAX_VJP), NN_OK);
+    nn_graph_free(g);
+}
+END_TEST
+
+/* The route may be chosen before compile too. */
+START_TEST(test_set_route_before_compile) {
+    nn_graph *g = nn_graph_create(2);
+    int x = nn_input(g, 3), y = nn_labels(g, K);
+    int p = nn_softmax(g, nn_dense(g, x, K, NN_INIT_XAVIER), 1.5);
+    ck_assert_int_eq(nn_softmax_set_route(g, p, NN_SOFTMAX_EXPLICIT), NN_OK);
+    nn_loss_options lo = nn_loss_defaults();
+    lo.mode = NN_GRAD_JACOBIAN;
+    nn_cross_entropy(g, p, y, &lo);
+    nn_error err;
+    ck_assert_msg(nn_graph_compile(g, 3, &err) == NN_OK, "%s", err.msg);
+    fill_uniform(nn_input_data(g, x), 6, -2, 2, 5);
+    nn_label_data(g, y)[0] = 1, nn_label_data(g, y)[1] = 3;
+    ck_assert(gradcheck_params(g, 2, 100) > 0);
     nn_graph_free(g);
 }
 END_TEST
@@ -199,6 +220,7 @@ START_TEST(test_finite_at_large_logits) {
                 if (z[i] == m) ck_assert_close(p[i], 1.0 / n_max, REAL_TOL, 0);
             }
             ck_assert_close(lse, m / T + log(n_max), 0, 1e-6);
+            ck_assert(nn_logsumexp_row(z, 4, T) == lse);
         }
     }
 }
@@ -211,9 +233,11 @@ START_TEST(test_values) {
         nn_real z[K], p[K], logp[K];
         some_logits(z, 40 + t);
         nn_softmax_row(p, z, K, T);
-        nn_log_softmax_row(logp, z, K, T);
+        double lse = nn_log_softmax_row(logp, z, K, T);
         double sum = 0;
         for (int i = 0; i < K; i++) sum += exp(z[i] / T);
+        ck_assert_close(lse, log(sum), REAL_TOL, REAL_TOL);
+        ck_assert_close(nn_logsumexp_row(z, K, T), log(sum), REAL_TOL, REAL_TOL);
         for (int i = 0; i < K; i++) {
             ck_assert_close(p[i], exp(z[i] / T) / sum, REAL_TOL, 10 * REAL_TOL);
             ck_assert_close(logp[i], z[i] / T - log(sum), REAL_TOL, 10 * REAL_TOL);
@@ -230,6 +254,7 @@ Suite *test_softmax_suite(void) {
     tcase_add_test(tc, test_vjp_equals_explicit_and_finite_differences);
     tcase_add_test(tc, test_graph_routes_agree);
     tcase_add_test(tc, test_set_route_rejects);
+    tcase_add_test(tc, test_set_route_before_compile);
     suite_add_tcase(s, tc);
     TCase *tn = tcase_create("numerics");
     tcase_add_test(tn, test_finite_at_large_logits);

@@ -49,8 +49,18 @@ static inline int close_enough(double a, double b, double atol, double rtol) {
                       #a, a_, #b, b_);                                                     \
     } while (0)
 
-/* Loss of a fresh forward pass over B rows (training mode). */
-static inline double gc_loss(nn_graph *g, int B) { return nn_graph_forward(g, B); }
+/* Central difference (L(v + h) − L(v − h)) / 2h of the total loss of a
+ * forward pass over B rows, perturbing the one real *v (a parameter or an
+ * input value) and restoring it. */
+static inline double central_difference(nn_graph *g, int B, nn_real *v) {
+    nn_real keep = *v;
+    *v = (nn_real)(keep + GC_H);
+    double lp = nn_graph_forward(g, B);
+    *v = (nn_real)(keep - GC_H);
+    double lm = nn_graph_forward(g, B);
+    *v = keep;
+    return (lp - lm) / (2 * GC_H);
+}
 
 /* Checks d(total loss)/d(every parameter) against central differences.
  * At most max_checks parameters, evenly spaced, are perturbed.
@@ -59,19 +69,12 @@ static inline int gradcheck_params(nn_graph *g, int B, int max_checks) {
     size_t n = nn_graph_n_params(g);
     nn_real *w = nn_graph_params(g), *dw = nn_graph_grads(g);
     nn_graph_zero_grad(g);
-    gc_loss(g, B);
+    nn_graph_forward(g, B);
     nn_graph_backward(g, B);
     size_t step = n > (size_t)max_checks ? n / (size_t)max_checks : 1;
     int nonzero = 0, checked = 0;
     for (size_t i = 0; i < n; i += step, checked++) {
-        double analytic = dw[i];
-        nn_real keep = w[i];
-        w[i] = (nn_real)(keep + GC_H);
-        double lp = gc_loss(g, B);
-        w[i] = (nn_real)(keep - GC_H);
-        double lm = gc_loss(g, B);
-        w[i] = keep;
-        double numeric = (lp - lm) / (2 * GC_H);
+        double analytic = dw[i], numeric = central_difference(g, B, &w[i]);
         ck_assert_msg(close_enough(analytic, numeric, GC_ATOL, GC_RTOL),
                       "parameter %zu: analytic %.10g, finite difference %.10g", i, analytic,
                       numeric);
@@ -88,13 +91,7 @@ static inline void gradcheck_values(nn_graph *g, int B, nn_real *x, const nn_rea
                                     size_t len) {
     int nonzero = 0;
     for (size_t i = 0; i < len; i++) {
-        nn_real keep = x[i];
-        x[i] = (nn_real)(keep + GC_H);
-        double lp = gc_loss(g, B);
-        x[i] = (nn_real)(keep - GC_H);
-        double lm = gc_loss(g, B);
-        x[i] = keep;
-        double numeric = (lp - lm) / (2 * GC_H);
+        double numeric = central_difference(g, B, &x[i]);
         ck_assert_msg(close_enough(dx[i], numeric, GC_ATOL, GC_RTOL),
                       "value %zu: analytic %.10g, finite difference %.10g", i, (double)dx[i],
                       numeric);

@@ -22,23 +22,24 @@ C = [1.0, 0.01, 3.0, 0.5, 0.2, 0.0]
 T = [0.25, 1.0, -0.5, 0.0, 0.4, 0.0]
 
 # name, kind, lr, momentum, nesterov, weight_decay, beta1, beta2, eps, lr after step 3
-# (betas/eps 0 = the C defaults 0.9, 0.999, 1e-8, which are torch's defaults)
+# (every value literal, as nn_optimizer_create takes them; torch's Adam
+# defaults are 0.9, 0.999, 1e-8, which nn_optimizer_defaults() returns)
 CASES = [
     ("sgd", "SGD", 0.1, 0.0, 0, 0.0, 0, 0, 0, 0),
     ("sgd_weight_decay", "SGD", 0.1, 0.0, 0, 0.05, 0, 0, 0, 0),
     ("sgd_momentum", "SGD", 0.1, 0.9, 0, 0.0, 0, 0, 0, 0),
     ("sgd_nesterov", "SGD", 0.1, 0.9, 1, 0.0, 0, 0, 0, 0),
     ("sgd_nesterov_wd_lr", "SGD", 0.05, 0.8, 1, 0.01, 0, 0, 0, 0.02),
-    ("adam", "ADAM", 0.05, 0, 0, 0.0, 0, 0, 0, 0),
-    ("adam_l2", "ADAM", 0.05, 0, 0, 0.1, 0, 0, 0, 0),
+    ("adam", "ADAM", 0.05, 0, 0, 0.0, 0.9, 0.999, 1e-8, 0),
+    ("adam_l2", "ADAM", 0.05, 0, 0, 0.1, 0.9, 0.999, 1e-8, 0),
     ("adam_betas_lr", "ADAM", 0.02, 0, 0, 0.0, 0.8, 0.99, 1e-6, 0.01),
-    ("adamw", "ADAMW", 0.05, 0, 0, 0.1, 0, 0, 0, 0),
+    ("adam_no_momentum", "ADAM", 0.05, 0, 0, 0.0, 0.0, 0.999, 1e-8, 0),
+    ("adamw", "ADAMW", 0.05, 0, 0, 0.1, 0.9, 0.999, 1e-8, 0),
     ("adamw_betas", "ADAMW", 0.03, 0, 0, 0.5, 0.5, 0.9, 1e-3, 0),
 ]
 
 
 def make(kind, params, lr, mom, nest, wd, b1, b2, eps):
-    b1, b2, eps = b1 or 0.9, b2 or 0.999, eps or 1e-8
     if kind == "SGD":
         return torch.optim.SGD(params, lr=lr, momentum=mom, nesterov=bool(nest), weight_decay=wd)
     cls = torch.optim.Adam if kind == "ADAM" else torch.optim.AdamW
