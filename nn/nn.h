@@ -171,7 +171,8 @@ const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward 
 void   nn_graph_zero_grad(nn_graph *g);
 void   nn_graph_backward(nn_graph *g, int B);
 /* Training mode (1, the default) or evaluation mode (0);
- * nn_evaluate_accuracy switches to 0 while it runs. No layer here behaves
+ * nn_evaluate_accuracy switches to 0 while it runs and restores the
+ * caller's mode. No layer here behaves
  * differently yet (there is no dropout); a layer that should reads the flag. */
 void   nn_graph_set_training(nn_graph *g, int training);
 
@@ -343,7 +344,8 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                    const nn_train_options *o, nn_epoch_callback cb, void *user,
                    nn_error *err);
 
-/* Accuracy of argmax(probs) on d, in batches of the graph's max_batch. */
+/* Accuracy of argmax(probs) on d, in batches of the graph's max_batch;
+ * NaN for an empty d. */
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
                             const nn_dataset *d);
 

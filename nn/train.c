@@ -69,6 +69,7 @@ static nn_status check_nodes(nn_graph *g, const nn_train_nodes *nodes, const nn_
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d) {
     int B = g->max_batch, correct = 0, K = nn_node_width(g, nodes->probs);
     int idx[256];
+    int was_training = g->training; /* restored below: the caller's mode */
     nn_graph_set_training(g, 0);
     for (int start = 0, n = 0; start < d->n; start += n) { /* start + n <= d->n: no overflow */
         n = d->n - start < B ? d->n - start : B;
@@ -84,8 +85,8 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
         nn_graph_forward(g, n);
         correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
     }
-    nn_graph_set_training(g, 1);
-    return d->n ? (double)correct / d->n : 0.0;
+    nn_graph_set_training(g, was_training);
+    return d->n ? (double)correct / d->n : NAN; /* no samples: no accuracy */
 }
 
 static nn_status train_epochs(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
