@@ -33,7 +33,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +62,6 @@ static const variant VARIANTS[] = {
     {"KD T=4, no T²", 1, 4, 0}, {"KD T=8, no T²", 1, 8, 0},
 };
 enum { N_VARIANTS = sizeof VARIANTS / sizeof VARIANTS[0] };
-
-static nn_status fail_with(nn_error *err, nn_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static nn_status fail_with(nn_error *err, nn_status code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return err->code = code;
-}
 
 /* Prints s left-aligned in `width` columns, counting characters, not bytes
  * ("T²" is three bytes of UTF-8). */
@@ -184,7 +173,7 @@ static nn_status load_logits(const char *path, int n, nn_real **logits, nn_error
     if (rows != n || cols != K) {
         free(*logits);
         *logits = NULL;
-        return fail_with(err, NN_ERR_SHAPE, "%s: teacher logits are %d × %d, expected %d × %d "
+        return nn_set_error(err, NN_ERR_SHAPE, "%s: teacher logits are %d × %d, expected %d × %d "
                          "(one row per image, in the data file's order)", path, rows, cols, n, K);
     }
     printf("teacher logits: %s (%d × %d)\n", path, rows, cols);
@@ -266,7 +255,7 @@ static nn_status student(const variant *v, uint64_t seed, const nn_dataset *trai
     nn_optimizer *opt = nn_optimizer_create(g, &adam, err);
     c.s_test = malloc((size_t)test->n * K * sizeof *c.s_test);
     nn_status st = !opt ? err->code
-                 : !c.s_test ? fail_with(err, NN_ERR_NOMEM, "out of memory") : NN_OK;
+                 : !c.s_test ? nn_set_error(err, NN_ERR_NOMEM, "out of memory") : NN_OK;
     if (!st) {
         nn_train_options to = {.epochs = STUDENT_EPOCHS, .batch = BATCH, .seed = seed};
         st = nn_train(g, opt, &nodes, train, test, &to, student_epoch, &c, err);
@@ -333,7 +322,7 @@ int main(int argc, char **argv) {
         t_train = malloc((size_t)train.n * K * sizeof *t_train);
         t_test = malloc((size_t)test.n * K * sizeof *t_test);
         if (!t_train || !t_test) {
-            fail_with(&err, NN_ERR_NOMEM, "out of memory");
+            nn_set_error(&err, NN_ERR_NOMEM, "out of memory");
             goto fail;
         }
         if (teacher(&train, &test, out_dir, seed, t_train, t_test, &err) ||

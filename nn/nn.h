@@ -71,6 +71,11 @@ typedef struct {
 /* Returns a short name for a status ("shape error", ...). */
 const char *nn_status_name(nn_status s);
 
+/* Fills err (when not NULL) with code and a printf-style message; returns
+ * code. For programs that report their own errors the library's way. */
+nn_status nn_set_error(nn_error *err, nn_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ------------------------------------------------------------------- rng */
 
 /* A small seeded generator (PCG32). No global state: each user owns one. */
