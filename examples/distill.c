@@ -23,7 +23,8 @@
  * teacher's, and KL(teacher ‖ student) at T = 1 on the test set; the curves
  * go to SVG files.
  *
- * Usage: distill [OUT_DIR] [--teacher-logits TRAIN.npy [TEST.npy]]
+ * Usage: distill [OUT_DIR] [--seed N] [--teacher-logits TRAIN.npy [TEST.npy]]
+ *   --seed N sets the initial weights and the batch order (default 3).
  *   Without --teacher-logits, trains the teacher and writes
  *   OUT_DIR/distill_teacher.safetensors, OUT_DIR/teacher_logits_{train,test}.npy.
  *   With it, TRAIN.npy must be (60000, 10) float32 logits in the order of the
@@ -32,7 +33,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +46,7 @@
 enum { K = 10, STUDENT_HIDDEN = 32 };
 enum { TEACHER_EPOCHS = 10, STUDENT_EPOCHS = 10, BATCH = 64 };
 static const double TEACHER_LR = 0.05, STUDENT_LR = 1e-3, ALPHA = 0.9;
-static const uint64_t SEED = 3;
+static const uint64_t DEFAULT_SEED = 3; /* --seed N changes it */
 static const double PI = 3.14159265358979323846;
 
 /* The student variants, in table order. */
@@ -62,16 +62,6 @@ static const variant VARIANTS[] = {
     {"KD T=4, no T²", 1, 4, 0}, {"KD T=8, no T²", 1, 8, 0},
 };
 enum { N_VARIANTS = sizeof VARIANTS / sizeof VARIANTS[0] };
-
-static nn_status fail_with(nn_error *err, nn_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static nn_status fail_with(nn_error *err, nn_status code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return err->code = code;
-}
 
 /* Prints s left-aligned in `width` columns, counting characters, not bytes
  * ("T²" is three bytes of UTF-8). */
@@ -115,13 +105,14 @@ static void teacher_epoch(const nn_epoch_stats *s, void *user) {
  * teacher is an nn_model (an architecture string and a loss name), so the
  * file it is saved to can be loaded by `nn eval` / `nn predict` as well. */
 static nn_status teacher(const nn_dataset *train, const nn_dataset *test, const char *out_dir,
-                         nn_real *train_logits, nn_real *test_logits, nn_error *err) {
+                         uint64_t seed, nn_real *train_logits, nn_real *test_logits,
+                         nn_error *err) {
     nn_arch a = nn_arch_defaults(); /* relu, cross-entropy */
     nn_model m = {0};
     teacher_log log = {0};
     char path[1024];
     nn_status st = nn_arch_parse_sizes(&a, TEACHER_ARCH, err);
-    if (!st) st = nn_model_build(&m, &a, train, BATCH, 1, SEED, err);
+    if (!st) st = nn_model_build(&m, &a, train, BATCH, 1, seed, err);
     if (!st && !(log.opt = nn_optimizer_create(m.g, &(nn_optimizer_options){
                      .kind = NN_OPT_SGD, .lr = TEACHER_LR, .momentum = 0.9}, err)))
         st = err->code;
@@ -129,7 +120,7 @@ static nn_status teacher(const nn_dataset *train, const nn_dataset *test, const 
         printf("teacher %s (%zu parameters), SGD momentum 0.9, lr %g with cosine decay, "
                "%d epochs\n", TEACHER_ARCH, nn_graph_n_params(m.g), TEACHER_LR, TEACHER_EPOCHS);
         nn_train_nodes nodes = {.x = m.x, .labels = m.labels, .probs = m.probs};
-        nn_train_options to = {.epochs = TEACHER_EPOCHS, .batch = BATCH, .seed = SEED,
+        nn_train_options to = {.epochs = TEACHER_EPOCHS, .batch = BATCH, .seed = seed,
                                .progress = 1, .verbose = 1};
         st = nn_train(m.g, log.opt, &nodes, train, test, &to, teacher_epoch, &log, err);
     }
@@ -182,7 +173,7 @@ static nn_status load_logits(const char *path, int n, nn_real **logits, nn_error
     if (rows != n || cols != K) {
         free(*logits);
         *logits = NULL;
-        return fail_with(err, NN_ERR_SHAPE, "%s: teacher logits are %d × %d, expected %d × %d "
+        return nn_set_error(err, NN_ERR_SHAPE, "%s: teacher logits are %d × %d, expected %d × %d "
                          "(one row per image, in the data file's order)", path, rows, cols, n, K);
     }
     printf("teacher logits: %s (%d × %d)\n", path, rows, cols);
@@ -200,8 +191,8 @@ typedef struct {
  *   x → dense 32 → relu → dense 10 = s → (losses of v)
  * with an input node t for the teacher's logits, which nn_train fills batch by
  * batch from the dataset's per-sample targets. */
-static nn_graph *student_graph(const variant *v, nn_train_nodes *nodes, int *logits,
-                               nn_error *err) {
+static nn_graph *student_graph(const variant *v, uint64_t seed, nn_train_nodes *nodes,
+                               int *logits, nn_error *err) {
     nn_graph *g = nn_graph_create(BATCH);
     int x = nn_input(g, 784), y = nn_labels(g, K);
     int t = nn_input(g, K); /* (B, 10) teacher logits */
@@ -228,7 +219,7 @@ static nn_graph *student_graph(const variant *v, nn_train_nodes *nodes, int *log
     }
     *nodes = (nn_train_nodes){.x = x, .labels = y, .probs = p, .targets = t};
     *logits = s;
-    if (nn_graph_compile(g, SEED, err)) { /* same seed: same initial weights */
+    if (nn_graph_compile(g, seed, err)) { /* same seed: same initial weights */
         nn_graph_free(g);
         return NULL;
     }
@@ -253,20 +244,20 @@ static void student_epoch(const nn_epoch_stats *s, void *user) {
         test->targets ? nn_mean_kl_logits(test->targets, c->s_test, test->n, K, 1.0) : NAN;
 }
 
-static nn_status student(const variant *v, const nn_dataset *train, const nn_dataset *test,
-                         student_result *r, nn_error *err) {
+static nn_status student(const variant *v, uint64_t seed, const nn_dataset *train,
+                         const nn_dataset *test, student_result *r, nn_error *err) {
     nn_train_nodes nodes;
     student_ctx c = {.test = test, .r = r};
-    nn_graph *g = c.g = student_graph(v, &nodes, &c.logits, err);
+    nn_graph *g = c.g = student_graph(v, seed, &nodes, &c.logits, err);
     if (!g) return err->code;
     c.x = nodes.x;
     nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, STUDENT_LR);
     nn_optimizer *opt = nn_optimizer_create(g, &adam, err);
     c.s_test = malloc((size_t)test->n * K * sizeof *c.s_test);
     nn_status st = !opt ? err->code
-                 : !c.s_test ? fail_with(err, NN_ERR_NOMEM, "out of memory") : NN_OK;
+                 : !c.s_test ? nn_set_error(err, NN_ERR_NOMEM, "out of memory") : NN_OK;
     if (!st) {
-        nn_train_options to = {.epochs = STUDENT_EPOCHS, .batch = BATCH, .seed = SEED};
+        nn_train_options to = {.epochs = STUDENT_EPOCHS, .batch = BATCH, .seed = seed};
         st = nn_train(g, opt, &nodes, train, test, &to, student_epoch, &c, err);
     }
     if (!st) {
@@ -280,6 +271,11 @@ static nn_status student(const variant *v, const nn_dataset *train, const nn_dat
     return st;
 }
 
+static int usage(void) {
+    fprintf(stderr, "usage: distill [OUT_DIR] [--seed N] [--teacher-logits TRAIN.npy [TEST.npy]]\n");
+    return 2;
+}
+
 /* Creates the output folder if it is missing, before any work is done. */
 static int make_out_dir(const char *dir) {
     if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
@@ -291,15 +287,19 @@ static int make_out_dir(const char *dir) {
 
 int main(int argc, char **argv) {
     const char *out_dir = ".", *ext_train = NULL, *ext_test = NULL;
+    uint64_t seed = DEFAULT_SEED;
     for (int i = 1; i < argc; i++) {
+        char *end = NULL;
         if (strcmp(argv[i], "--teacher-logits") == 0 && i + 1 < argc) {
             ext_train = argv[++i];
             if (i + 1 < argc && argv[i + 1][0] != '-') ext_test = argv[++i];
+        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            seed = strtoull(argv[++i], &end, 10);
+            if (!*argv[i] || *end) return usage();
         } else if (argv[i][0] != '-' && i == 1) {
             out_dir = argv[i];
         } else {
-            fprintf(stderr, "usage: distill [OUT_DIR] [--teacher-logits TRAIN.npy [TEST.npy]]\n");
-            return 2;
+            return usage();
         }
     }
     if (make_out_dir(out_dir)) return 1;
@@ -322,10 +322,10 @@ int main(int argc, char **argv) {
         t_train = malloc((size_t)train.n * K * sizeof *t_train);
         t_test = malloc((size_t)test.n * K * sizeof *t_test);
         if (!t_train || !t_test) {
-            fail_with(&err, NN_ERR_NOMEM, "out of memory");
+            nn_set_error(&err, NN_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        if (teacher(&train, &test, out_dir, t_train, t_test, &err) ||
+        if (teacher(&train, &test, out_dir, seed, t_train, t_test, &err) ||
             logits_through_files(out_dir, &t_train, &t_test, train.n, test.n, &err))
             goto fail;
     }
@@ -342,7 +342,7 @@ int main(int argc, char **argv) {
            "weights and batches for all\n", STUDENT_HIDDEN, STUDENT_LR, BATCH, STUDENT_EPOCHS, ALPHA);
     student_result r[N_VARIANTS];
     for (int v = 0; v < N_VARIANTS; v++) {
-        if (student(&VARIANTS[v], &train, &test, &r[v], &err)) goto fail;
+        if (student(&VARIANTS[v], seed, &train, &test, &r[v], &err)) goto fail;
         printf("  ");
         print_padded(VARIANTS[v].name, 16);
         printf(" test accuracy %.2f%%\n", 100 * r[v].acc);

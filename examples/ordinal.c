@@ -27,7 +27,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,17 +62,6 @@ typedef struct {
     double mu[N_SHOW], sd[N_SHOW];
     int argmax[N_SHOW];
 } result;
-
-/* Fills err and returns code (the library's own helper is internal). */
-static nn_status fail_with(nn_error *err, nn_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static nn_status fail_with(nn_error *err, nn_status code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return err->code = code;
-}
 
 /* ================================================================ model */
 
@@ -127,7 +115,7 @@ static nn_status attach_sord_targets(nn_dataset *d, const double *values, nn_err
     d->targets = malloc((size_t)d->n * d->n_classes * sizeof *d->targets);
     if (!y || !d->targets) {
         free(y);
-        return fail_with(err, NN_ERR_NOMEM, "out of memory for the SORD targets");
+        return nn_set_error(err, NN_ERR_NOMEM, "out of memory for the SORD targets");
     }
     d->target_width = d->n_classes;
     for (int i = 0; i < d->n; i++) y[i] = values[d->labels[i]];
@@ -222,7 +210,7 @@ static nn_status train_one(task *t, loss_kind kind, result *r, nn_error *err) {
     c.sd = malloc((size_t)n_test * sizeof *c.sd);
     int32_t *pred = malloc((size_t)n_test * sizeof *pred);
     nn_status st = !c.probs || !c.mu || !c.sd || !pred
-                       ? fail_with(err, NN_ERR_NOMEM, "out of memory")
+                       ? nn_set_error(err, NN_ERR_NOMEM, "out of memory")
                        : model_build(&m, t, kind, err);
     if (!st && kind == LOSS_SORD && !(st = attach_sord_targets(&t->train, t->values, err)))
         st = attach_sord_targets(&t->test, t->values, err);
@@ -331,7 +319,7 @@ static nn_status make_task(task *t, const char *name, nn_dataset *all, int stand
                                                 t->train.feature_std, err);
     }
     if (!st && !t->train.values)
-        st = fail_with(err, NN_ERR_FORMAT, "%s: the labels are not numbers, so not ordinal", name);
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: the labels are not numbers, so not ordinal", name);
     t->K = t->train.n_classes;
     t->values = t->train.values;
     return st;
@@ -388,7 +376,7 @@ static nn_status make_dots(const char *dir, nn_error *err) {
            dir);
     return NN_OK;
 io_error:
-    return fail_with(err, NN_ERR_IO, "%s: cannot write the dot images: %s", dir, strerror(errno));
+    return nn_set_error(err, NN_ERR_IO, "%s: cannot write the dot images: %s", dir, strerror(errno));
 }
 
 /* Creates the output folder if it is missing, before any work is done. */

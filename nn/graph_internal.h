@@ -94,8 +94,4 @@ int nn_is_labels(const nn_graph *g, int node);
 int nn_is_input(const nn_graph *g, int node);
 double nn_softmax_temperature(const nn_graph *g, int node);
 
-/* printf into an nn_error (if not NULL) and return code. */
-nn_status nn_set_error(nn_error *err, nn_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 #endif

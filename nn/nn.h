@@ -71,6 +71,11 @@ typedef struct {
 /* Returns a short name for a status ("shape error", ...). */
 const char *nn_status_name(nn_status s);
 
+/* Fills err (when not NULL) with code and a printf-style message; returns
+ * code. For programs that report their own errors the library's way. */
+nn_status nn_set_error(nn_error *err, nn_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ------------------------------------------------------------------- rng */
 
 /* A small seeded generator (PCG32). No global state: each user owns one. */
@@ -171,7 +176,8 @@ const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward 
 void   nn_graph_zero_grad(nn_graph *g);
 void   nn_graph_backward(nn_graph *g, int B);
 /* Training mode (1, the default) or evaluation mode (0);
- * nn_evaluate_accuracy switches to 0 while it runs. No layer here behaves
+ * nn_evaluate_accuracy switches to 0 while it runs and restores the
+ * caller's mode. No layer here behaves
  * differently yet (there is no dropout); a layer that should reads the flag. */
 void   nn_graph_set_training(nn_graph *g, int training);
 
@@ -306,6 +312,14 @@ typedef struct {
     int      first_epoch;
     nn_rng  *rng;
     nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
+    /* 1: while training, switch OpenBLAS between one thread and the count it
+     * was given (OPENBLAS_NUM_THREADS, openblas_set_num_threads), whichever
+     * makes steps faster, re-measured as the machine's load changes; the
+     * count is given back on return. A second core then helps when it is
+     * free and cannot slow training when another job holds it. The last bits
+     * of the results depend on the timing; 0 (default) keeps the count, and
+     * one thread is reproducible bit for bit. */
+    int adapt_threads;
 } nn_train_options;
 
 typedef struct {
@@ -335,7 +349,8 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                    const nn_train_options *o, nn_epoch_callback cb, void *user,
                    nn_error *err);
 
-/* Accuracy of argmax(probs) on d, in batches of the graph's max_batch. */
+/* Accuracy of argmax(probs) on d, in batches of the graph's max_batch;
+ * NaN for an empty d. */
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
                             const nn_dataset *d);
 

@@ -151,11 +151,7 @@ nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xla
     nn_atomic_file af;
     if ((st = nn_atomic_open(&af, path, err))) return st;
     FILE *f = af.f;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
-               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-            width, height, width, height);
+    nn_svg_begin(f, width, height);
     if (title && *title) {
         fprintf(f, "<text x=\"%d\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" "
                    "font-weight=\"bold\">", LEFT + PLOT_W / 2);

@@ -50,3 +50,11 @@ void nn_svg_diverging(double t, int rgb[3]) {
     for (int c = 0; c < 3; c++)
         rgb[c] = (int)lround(stops[k][c] * (1 - w) + stops[k + 1][c] * w);
 }
+
+void nn_svg_begin(FILE *f, int width, int height) {
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            width, height, width, height);
+}

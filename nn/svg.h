@@ -16,6 +16,10 @@ double nn_svg_nice_step(double span, int target);
  * tell neighbouring ticks apart; never prints "-0". */
 void nn_svg_tick_label(char *buf, size_t size, double v, double step);
 
+/* Writes the XML declaration, the <svg> element of width × height pixels
+ * and a white background. The caller closes it with "</svg>". */
+void nn_svg_begin(FILE *f, int width, int height);
+
 /* The diverging colour of t in [-1, 1]: blue (−1), white (0), red (+1). */
 void nn_svg_diverging(double t, int rgb[3]);
 

@@ -12,6 +12,7 @@
 
 #include "finite.h"
 #include "ftz.h"
+#include "threads.h"
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -68,6 +69,7 @@ static nn_status check_nodes(nn_graph *g, const nn_train_nodes *nodes, const nn_
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d) {
     int B = g->max_batch, correct = 0, K = nn_node_width(g, nodes->probs);
     int idx[256];
+    int was_training = g->training; /* restored below: the caller's mode */
     nn_graph_set_training(g, 0);
     for (int start = 0, n = 0; start < d->n; start += n) { /* start + n <= d->n: no overflow */
         n = d->n - start < B ? d->n - start : B;
@@ -83,14 +85,14 @@ double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_d
         nn_graph_forward(g, n);
         correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
     }
-    nn_graph_set_training(g, 1);
-    return d->n ? (double)correct / d->n : 0.0;
+    nn_graph_set_training(g, was_training);
+    return d->n ? (double)correct / d->n : NAN; /* no samples: no accuracy */
 }
 
 static nn_status train_epochs(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                               const nn_dataset *train, const nn_dataset *test,
                               const nn_train_options *o, nn_epoch_callback cb, void *user,
-                              nn_error *err) {
+                              nn_thread_gov *gov, nn_error *err) {
     nn_status st;
     if (!g || !g->compiled) return nn_set_error(err, NN_ERR_ARG, "train: compile the graph first");
     if (o->batch < 1 || o->batch > g->max_batch)
@@ -124,6 +126,7 @@ static nn_status train_epochs(nn_graph *g, nn_optimizer *opt, const nn_train_nod
         for (int bi = 0; bi < n_batches; bi++) {
             int start = bi * o->batch;
             int B = train->n - start < o->batch ? train->n - start : o->batch;
+            nn_thread_gov_step_begin(gov); /* threads.c */
             nn_dataset_gather(train, perm + start, B, nn_input_data(g, nodes->x),
                               nn_label_data(g, nodes->labels));
             if (train->targets)
@@ -140,6 +143,7 @@ static nn_status train_epochs(nn_graph *g, nn_optimizer *opt, const nn_train_nod
                 continue;
             }
             nn_optimizer_step(opt);
+            nn_thread_gov_step_end(gov);
             used += B;
             loss_sum += loss * B;
             correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), B);
@@ -178,7 +182,12 @@ nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
      * back afterwards. The callback runs with flushing on. */
     unsigned fp_mode = nn_fp_mode_save();
     nn_enable_flush_to_zero();
-    nn_status st = train_epochs(g, opt, nodes, train, test, o, cb, user, err);
+    /* With adapt_threads, OpenBLAS's thread count is chosen by timing steps
+     * (threads.c) and given back afterwards. */
+    nn_thread_gov gov;
+    nn_thread_gov_init(&gov, o && o->adapt_threads);
+    nn_status st = train_epochs(g, opt, nodes, train, test, o, cb, user, &gov, err);
+    nn_thread_gov_finish(&gov);
     nn_fp_mode_restore(fp_mode);
     return st;
 }

@@ -8,9 +8,11 @@
  * redoes the epoch that was cut, from the same weights, optimizer state and
  * shuffling generator.
  *
- * The kill times are drawn from a seeded generator over the length of one
- * uninterrupted run, so they land before the first checkpoint, mid-epoch and
- * (often) while a checkpoint is being written.
+ * The kill times are drawn from a seeded generator as fractions of what is
+ * left of the run (the uninterrupted run's length times the share of epochs
+ * the checkpoint does not hold yet), so they land before the first
+ * checkpoint, mid-epoch and (often) while a checkpoint is being written, and
+ * a run is rarely allowed to finish first.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -21,6 +23,8 @@
 #include "tmpfiles.h"
 
 #define N_KILLS 8
+#define EPOCHS 300
+#define EPOCHS_ARG "300"
 
 static char dir[64];
 
@@ -58,11 +62,11 @@ static pid_t start_train(const char *save, int resume) {
         setenv("OPENBLAS_NUM_THREADS", "1", 1);
         if (resume)
             execl(NN_CLI_BIN, "nn", "train", "--data", "data.csv", "--arch", "16-64-3",
-                  "--epochs", "40", "--batch", "16", "--optimizer", "adam", "--lr", "0.003",
+                  "--epochs", EPOCHS_ARG, "--batch", "16", "--optimizer", "adam", "--lr", "0.003",
                   "--quiet", "--checkpoint", "run.ckpt", "--save", save, "--resume", (char *)NULL);
         else
             execl(NN_CLI_BIN, "nn", "train", "--data", "data.csv", "--arch", "16-64-3",
-                  "--epochs", "40", "--batch", "16", "--optimizer", "adam", "--lr", "0.003",
+                  "--epochs", EPOCHS_ARG, "--batch", "16", "--optimizer", "adam", "--lr", "0.003",
                   "--quiet", "--checkpoint", "run.ckpt", "--save", save, (char *)NULL);
         _exit(127);
     }
@@ -78,6 +82,24 @@ static int wait_exit(pid_t pid) {
 static int file_exists(const char *name) {
     char path[512];
     return access(tmp_path(path, dir, name), F_OK) == 0;
+}
+
+/* Restores the checkpoint into a model and an optimizer, as --resume does,
+ * and returns the number of epochs it holds. */
+static int checkpoint_epoch(const char *name) {
+    char path[512];
+    nn_model m;
+    nn_error err;
+    nn_checkpoint_info info;
+    tmp_path(path, dir, name);
+    ck_assert_msg(nn_model_load(&m, path, 1, 0, &err) == NN_OK, "%s: %s", name, err.msg);
+    nn_optimizer_options o = nn_optimizer_defaults(NN_OPT_ADAM, 0.003);
+    nn_optimizer *opt = nn_optimizer_create(m.g, &o, &err);
+    ck_assert_ptr_nonnull(opt);
+    ck_assert_msg(nn_checkpoint_load(&m, opt, &info, path, &err) == NN_OK, "%s: %s", name, err.msg);
+    nn_optimizer_free(opt);
+    nn_model_free(&m);
+    return info.epoch;
 }
 
 static void expect_loads(const char *name) {
@@ -106,8 +128,10 @@ START_TEST(test_sigkill_then_resume) {
     int kills = 0, loaded = 0;
     for (int k = 0; k < N_KILLS; k++) {
         int resume = file_exists("run.ckpt");
+        int done = resume ? checkpoint_epoch("run.ckpt") : 0;
         pid_t pid = start_train("final.st", resume);
-        double delay = run_seconds * (0.02 + 0.3 * nn_rng_uniform(&r));
+        double left = run_seconds * (EPOCHS - done) / EPOCHS;
+        double delay = left * (0.05 + 0.3 * nn_rng_uniform(&r));
         struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);

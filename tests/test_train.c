@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../nn/graph_internal.h" /* the training flag */
 #include "testutil.h"
 
 enum { F = 6, K = 3, MAX_B = 16 };
@@ -82,8 +83,14 @@ START_TEST(test_learns_separable_problem) {
         ck_assert(h.s[e].train_acc >= 0 && h.s[e].train_acc <= 1);
     }
     ck_assert_msg(h.s[7].loss < 0.5 * h.s[0].loss, "loss %g → %g", h.s[0].loss, h.s[7].loss);
+    nn_graph_set_training(m.g, 0); /* evaluation keeps the caller's mode */
     double after = nn_evaluate_accuracy(m.g, &m.nodes, &test);
+    ck_assert_int_eq(m.g->training, 0);
+    nn_graph_set_training(m.g, 1);
     ck_assert_msg(after >= 0.97, "test accuracy %.3f (%.3f before training)", after, before);
+    nn_dataset empty = test;
+    empty.n = 0;
+    ck_assert(isnan(nn_evaluate_accuracy(m.g, &m.nodes, &empty)));
     ck_assert_close(h.s[7].test_acc, after, 0, 0);
     ck_assert(h.s[7].train_acc >= 0.95);
     free_net(&m);
