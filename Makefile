@@ -333,6 +333,7 @@ valgrind-check: $(TEST_BIN)
 	cd tests && CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) ../$(TEST_BIN)
 
 valgrind: deps
+	$(call install_missing,valgrind)
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
 
