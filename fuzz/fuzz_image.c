@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * take seconds to decode under ASan and reach no code a small one does
      * not: skip them, as stb's own fuzzer does. */
     int iw, ih, ic;
-    if (!nn_image_guard(data + 1, size - 1) && /* stbi_info would meet stb #1291 too */
+    char msg[NN_IMAGE_GUARD_MSG];
+    if (!nn_image_guard(data + 1, size - 1, msg, sizeof msg) && /* stbi_info would meet stb #1291 too */
         stbi_info_from_memory(data + 1, (int)(size - 1), &iw, &ih, &ic) &&
         (long long)iw * ih > (1 << 20))
         return 0;

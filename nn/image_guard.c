@@ -53,12 +53,34 @@
  * since #1297). Such a chunk cannot be read, so stb_image fails on the file
  * anyway; refused first, what it allocates is bounded by twice the file.
  *
+ * PNG decompression bombs: stb_image inflates all the image data into a
+ * buffer it doubles without limit, and accepts any amount beyond what the
+ * image needs (relaxed for a PNG with trailing zeros, nothings/stb #276), so
+ * a 1 MB PNG claiming 1 x 1 pixels whose data inflate to 1 GB made nn use
+ * 1 GB, and a slightly larger one got it killed. The data are inflated here
+ * into a 16 KiB scratch buffer, counting bytes only (zlib's window adds
+ * 32 KiB), and the file is refused as soon as they pass what its header
+ * allows: the scan lines of the image (for Adam7, of its 7 passes, exactly)
+ * plus an eighth and 64 KiB of slack for trailing data — stb_image's own
+ * first guess is the non-interlaced size, so what it allocates stays within
+ * about twice what the header claims. The guard stops counting where
+ * stb_image stops reading (the end of the deflate stream, IEND) and when
+ * stb_image would reject the header. Deflate data zlib refuses are refused
+ * too: stb_image accepts some of them (incomplete Huffman codes, which
+ * RFC 1951 and libpng do not), so counting could not stop there without
+ * letting a bomb through; zlib is run without the zlib wrapper, whose header
+ * the guard checks as stb_image does, so a wrong Adler-32 checksum or window
+ * size, which stb_image ignores, is not refused.
+ *
  * PIC (Softimage): when the pixel data are corrupt, stb_image's PIC loader
  * frees its buffer and passes NULL on to stbi__convert_format, which reads
  * it for any channel count but 4 (nothings/stb #1452, CVE-2023-43898, still
  * open upstream): a segmentation fault. The format is refused outright.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "image_guard.h"
 
@@ -223,18 +245,136 @@ static const char *check_pnm(const unsigned char *buf, size_t len) {
 
 /* ------------------------------------------------------------------- PNG */
 
-/* stb_image's chunk reader: from byte 8, chunks of a 4-byte big-endian data
- * length, a 4-byte type, the data and a 4-byte CRC, up to IEND (whose CRC it
- * does not read). */
-static const char *check_png(const unsigned char *buf, size_t len) {
-    size_t p = 8;
-    while (p + 8 <= len) {
-        size_t length = (size_t)buf[p] << 24 | (size_t)buf[p + 1] << 16 |
-                        (size_t)buf[p + 2] << 8 | buf[p + 3];
-        if (memcmp(buf + p + 4, "IEND", 4) == 0) return NULL;
-        if (length > len - p - 8) return "corrupt PNG: a chunk is longer than the rest of the file";
+/* Slack on top of the largest inflated size a valid image needs: an eighth
+ * more and 64 KiB (see "PNG decompression bombs" above). */
+#define PNG_SLACK(bound) ((bound) / 8 + ((uint64_t)64 << 10))
+
+static uint32_t be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Bytes of filtered scan lines a w x h image of bits_per_pixel needs: one
+ * filter-type byte and ceil(w * bits_per_pixel / 8) bytes per line, as
+ * stb_image computes them. */
+static uint64_t png_lines(uint64_t w, uint64_t h, uint64_t bits_per_pixel) {
+    return w && h ? h * (1 + (w * bits_per_pixel + 7) / 8) : 0;
+}
+
+/* The inflated size a valid PNG with this IHDR has: the scan lines of the
+ * image, or for Adam7 the sum over the 7 passes of each pass's own scan
+ * lines (a pass is a sub-image of every dx-th pixel from x0 in every dy-th
+ * line from y0, empty when the image has no pixel there) — exactly what
+ * stb_image's de-interlacer consumes. 0 if stb_image rejects the header;
+ * below 2^53 otherwise (width and height at most 2^24, 64 bits a pixel). */
+static uint64_t png_inflated_size(const unsigned char *ihdr) {
+    uint64_t w = be32(ihdr), h = be32(ihdr + 4);
+    unsigned depth = ihdr[8], color = ihdr[9], interlace = ihdr[12];
+    static const unsigned channels[7] = {1, 0, 3, 1, 2, 0, 4}; /* by colour type */
+    if (w == 0 || h == 0 || w > (1 << 24) || h > (1 << 24) || color > 6 || !channels[color] ||
+        (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) || interlace > 1)
+        return 0;
+    uint64_t bpp = channels[color] * depth;
+    if (!interlace) return png_lines(w, h, bpp);
+    static const unsigned x0[7] = {0, 4, 0, 2, 0, 1, 0}, y0[7] = {0, 0, 4, 0, 2, 0, 1};
+    static const unsigned dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
+    uint64_t total = 0;
+    for (int p = 0; p < 7; p++)
+        total += png_lines((w + dx[p] - 1 - x0[p]) / dx[p], (h + dy[p] - 1 - y0[p]) / dy[p], bpp);
+    return total;
+}
+
+/* Counts what the image data inflate to without keeping it: zlib inflates
+ * them into a small scratch buffer, which is overwritten each time. */
+typedef struct {
+    z_stream      z;
+    int           state;      /* PNG_INFLATING, or why counting stopped */
+    int           started;    /* inflateInit2 succeeded */
+    int           raw;        /* CgBI ("iPhone") PNG: deflate data with no zlib header */
+    unsigned char header[2];  /* the zlib header, as it arrives */
+    int           n_header;
+    uint64_t      out;        /* bytes inflated so far */
+    uint64_t      limit;      /* more than this is refused */
+} png_inflater;
+
+enum { PNG_INFLATING, PNG_DONE, PNG_TOO_LONG, PNG_BAD_DEFLATE, PNG_NO_MEMORY };
+
+/* Feeds one IDAT chunk's data; sets f->state when counting ends. */
+static void png_inflate(png_inflater *f, const unsigned char *data, size_t n) {
+    if (f->state != PNG_INFLATING) return;
+    if (!f->started) {
+        while (!f->raw && f->n_header < 2 && n > 0) { /* it may be split across chunks */
+            f->header[f->n_header++] = *data++;
+            n--;
+        }
+        if (!f->raw && f->n_header < 2) return;
+        /* stb_image's zlib header checks (it ignores the window size) */
+        unsigned cmf = f->header[0], flg = f->header[1];
+        if (!f->raw && ((cmf * 256 + flg) % 31 || flg & 32 || (cmf & 15) != 8)) {
+            f->state = PNG_DONE; /* stb_image rejects the file */
+            return;
+        }
+        if (inflateInit2(&f->z, -15) != Z_OK) {
+            f->state = PNG_NO_MEMORY;
+            return;
+        }
+        f->started = 1;
+    }
+    unsigned char scratch[16384];
+    f->z.next_in = (unsigned char *)data;
+    f->z.avail_in = 0;
+    while (n > 0) {
+        f->z.avail_in = n > (1u << 30) ? 1u << 30 : (uInt)n; /* avail_in is a uInt */
+        n -= f->z.avail_in;
+        do { /* until inflate has room left over: it has used all the input */
+            f->z.next_out = scratch;
+            f->z.avail_out = sizeof scratch;
+            int ret = inflate(&f->z, Z_NO_FLUSH);
+            f->out += sizeof scratch - f->z.avail_out;
+            if (f->out > f->limit) f->state = PNG_TOO_LONG;
+            else if (ret == Z_STREAM_END) f->state = PNG_DONE;
+            else if (ret == Z_DATA_ERROR) f->state = PNG_BAD_DEFLATE;
+            else if (ret == Z_MEM_ERROR) f->state = PNG_NO_MEMORY;
+            if (f->state != PNG_INFLATING) return;
+        } while (f->z.avail_out == 0);
+    }
+}
+
+/* Mirrors stb_image's chunk reader: from byte 8, chunks of a 4-byte
+ * big-endian data length, a 4-byte type, the data and a 4-byte CRC, up to
+ * IEND (whose CRC it does not read). A CgBI chunk anywhere makes the image
+ * data raw deflate; stb_image concatenates all IDAT chunks' data. */
+static const char *check_png(const unsigned char *buf, size_t len, char *msg, size_t msg_size) {
+    png_inflater f = {.state = PNG_INFLATING};
+    const unsigned char *ihdr = NULL;
+    const char *why = NULL;
+    for (size_t p = 8; !why && p + 8 <= len;) {
+        size_t length = be32(buf + p);
+        const unsigned char *type = buf + p + 4, *data = buf + p + 8;
+        if (memcmp(type, "IEND", 4) == 0) break;
+        if (length > len - p - 8) why = "corrupt PNG: a chunk is longer than the rest of the file";
+        else if (memcmp(type, "CgBI", 4) == 0) f.raw = 1;
+        else if (memcmp(type, "IHDR", 4) == 0 && length == 13 && !ihdr) {
+            ihdr = data;
+            f.limit = png_inflated_size(ihdr);
+            f.limit += PNG_SLACK(f.limit);
+        } else if (memcmp(type, "IDAT", 4) == 0) {
+            if (!ihdr || !png_inflated_size(ihdr)) f.state = PNG_DONE; /* stb_image rejects it */
+            png_inflate(&f, data, length);
+        }
         p += 12 + length;
     }
+    if (f.started) inflateEnd(&f.z);
+    if (why) return why; /* first what stb_image's chunk reader would meet */
+    if (f.state == PNG_TOO_LONG) {
+        snprintf(msg, msg_size,
+                 "PNG image data inflate to more than its %lu x %lu header allows "
+                 "(%llu bytes): a decompression bomb?",
+                 (unsigned long)be32(ihdr), (unsigned long)be32(ihdr + 4),
+                 (unsigned long long)f.limit);
+        return msg;
+    }
+    if (f.state == PNG_BAD_DEFLATE) return "corrupt PNG: the image data are not valid deflate data";
+    if (f.state == PNG_NO_MEMORY) return "out of memory while checking the PNG image data";
     return NULL;
 }
 
@@ -245,10 +385,10 @@ static int is_pic(const unsigned char *buf, size_t len) {
     return len >= 92 && memcmp(buf, "\x53\x80\xF6\x34", 4) == 0 && memcmp(buf + 88, "PICT", 4) == 0;
 }
 
-const char *nn_image_guard(const unsigned char *buf, size_t len) {
+const char *nn_image_guard(const unsigned char *buf, size_t len, char *msg, size_t msg_size) {
     size_t jpeg = jpeg_start(buf, len);
     if (jpeg) return check_jpeg(buf, len, jpeg);
-    if (len >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) return check_png(buf, len);
+    if (len >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) return check_png(buf, len, msg, msg_size);
     if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len);
     if (is_pic(buf, len))
         return "Softimage PIC is not supported (use PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM)";

@@ -5,7 +5,11 @@
 
 #include <stddef.h>
 
-/* NULL if stb_image may decode buf[0..len), else why not. */
-const char *nn_image_guard(const unsigned char *buf, size_t len);
+/* Room for any message nn_image_guard writes into msg. */
+#define NN_IMAGE_GUARD_MSG 160
+
+/* NULL if stb_image may decode buf[0..len), else why not: a constant string
+ * or msg (msg_size bytes, NN_IMAGE_GUARD_MSG is enough), filled in. */
+const char *nn_image_guard(const unsigned char *buf, size_t len, char *msg, size_t msg_size);
 
 #endif

@@ -107,7 +107,8 @@ static nn_status bad_size(const char *path, int w, int h, nn_error *err) {
 static nn_status read_image_file(const char *path, char **buf, size_t *len, nn_error *err) {
     nn_status st = nn_read_file(path, NN_IMAGE_MAX_FILE_BYTES, buf, len, err);
     if (st) return st;
-    const char *why = nn_image_guard((const unsigned char *)*buf, *len);
+    char msg[NN_IMAGE_GUARD_MSG];
+    const char *why = nn_image_guard((const unsigned char *)*buf, *len, msg, sizeof msg);
     if (why) {
         free(*buf);
         *buf = NULL;

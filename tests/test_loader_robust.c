@@ -3,6 +3,7 @@
  * saved, or the smallest file showing the same problem.
  */
 #include <float.h>
+#include <zlib.h>
 
 #include "alloc_hook.h"
 #include "testutil.h"
@@ -348,6 +349,148 @@ START_TEST(test_png_chunk_past_end_refused) {
 }
 END_TEST
 
+/* Writes a PNG of the given IHDR whose image data are raw[0..n) deflated
+ * (zlib level 9; as they are if !deflate), split into IDAT chunks of at
+ * most 8 KiB. */
+static void write_png_data(const char *path, uint32_t w, uint32_t h, int depth, int color,
+                           int interlace, const unsigned char *raw, size_t n, int deflate) {
+    uLongf zn = deflate ? compressBound(n) : n;
+    unsigned char *z = malloc(zn);
+    ck_assert_ptr_nonnull(z);
+    if (deflate) ck_assert_int_eq(compress2(z, &zn, raw, n, 9), Z_OK);
+    else memcpy(z, raw, n);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite("\x89PNG\r\n\x1a\n", 1, 8, f);
+    unsigned char ihdr[13] = {w >> 24, w >> 16, w >> 8, w, h >> 24, h >> 16, h >> 8, h,
+                              depth, color, 0, 0, interlace};
+    static const unsigned char palette[6] = {0, 0, 0, 255, 128, 0};
+    struct { const char *type; const unsigned char *data; size_t n; } chunks[3] = {
+        {"IHDR", ihdr, 13}, {"PLTE", palette, color == 3 ? 6 : 0}, {"IDAT", z, zn}};
+    for (int c = 0; c < 3; c++) {
+        if (!chunks[c].n) continue;
+        for (size_t at = 0; at < chunks[c].n; at += 8192) {
+            size_t len = chunks[c].n - at < 8192 ? chunks[c].n - at : 8192;
+            unsigned char head[8] = {len >> 24, len >> 16, len >> 8, len};
+            memcpy(head + 4, chunks[c].type, 4);
+            uLong crc = crc32(crc32(0, head + 4, 4), chunks[c].data + at, (uInt)len);
+            unsigned char tail[4] = {crc >> 24, crc >> 16, crc >> 8, crc};
+            fwrite(head, 1, 8, f);
+            fwrite(chunks[c].data + at, 1, len, f);
+            fwrite(tail, 1, 4, f);
+        }
+    }
+    fwrite("\0\0\0\0IEND\xae\x42\x60\x82", 1, 12, f);
+    ck_assert_int_eq(fclose(f), 0);
+    free(z);
+}
+
+static void write_png(const char *path, uint32_t w, uint32_t h, int depth, int color,
+                      int interlace, const unsigned char *raw, size_t n) {
+    write_png_data(path, w, h, depth, color, interlace, raw, n, 1);
+}
+
+/* Filtered scan lines (filter type 0) for a w x h image of bits per pixel,
+ * pixel bytes counting up; the Adam7 passes one after another if
+ * interlaced. Returns their length. */
+static size_t png_raw(unsigned char *raw, uint32_t w, uint32_t h, int bits, int interlace) {
+    static const int x0[7] = {0, 4, 0, 2, 0, 1, 0}, y0[7] = {0, 0, 4, 0, 2, 0, 1};
+    static const int dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
+    size_t n = 0;
+    for (int p = 0; p < (interlace ? 7 : 1); p++) {
+        uint32_t pw = interlace ? (w + dx[p] - 1 - x0[p]) / dx[p] : w;
+        uint32_t ph = interlace ? (h + dy[p] - 1 - y0[p]) / dy[p] : h;
+        for (uint32_t y = 0; pw && y < ph; y++) {
+            raw[n++] = 0;
+            for (size_t b = 0; b < (pw * (size_t)bits + 7) / 8; b++)
+                raw[n++] = (unsigned char)(7 * (y + b));
+        }
+    }
+    return n;
+}
+
+/* A 1 x 1 gray PNG whose data inflate to 64 MiB of zeros (65 KB of file):
+ * stb_image inflated all of it (a 1 MB file made nn use 1 GB) and
+ * accepted it. Refused while inflating, counting into a small buffer. */
+START_TEST(test_png_bomb_refused) {
+    size_t n = (size_t)64 << 20;
+    unsigned char *raw = calloc(n, 1);
+    ck_assert_ptr_nonnull(raw);
+    char dir[64], path[512];
+    tmp_dir(dir);
+    write_png(tmp_path(path, dir, "bomb.png"), 1, 1, 8, 0, 0, raw, n);
+    nn_real x[4];
+    nn_error err = {0};
+    test_alloc_reset_max();
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "bomb.png: cannot decode image: PNG image data inflate to "
+                                    "more than its 1 x 1 header allows");
+    ck_assert_uint_le(test_alloc_max_request(), (size_t)1 << 20); /* the file, not 64 MiB */
+    /* the same data, no more than the header allows plus the slack, load:
+     * 2 bytes for the image, then zeros stb_image ignores */
+    write_png(path, 1, 1, 8, 0, 0, raw, 2 + 2 / 8 + (64 << 10));
+    ck_assert_msg(nn_load_image(x, path, 2, 2, 1, &err) == NN_OK, "%s", err.msg);
+    write_png(path, 1, 1, 8, 0, 0, raw, 2 + 2 / 8 + (64 << 10) + 1);
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "header allows (65538 bytes)");
+    /* data zlib cannot inflate (a block of the reserved type 3) are refused */
+    write_png_data(path, 1, 1, 8, 0, 0, (const unsigned char *)"\x78\xda\xff\xff", 4, 0);
+    ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "bomb.png: cannot decode image: corrupt PNG: the image data "
+                                    "are not valid deflate data");
+    free(raw);
+    tmp_remove(dir);
+}
+END_TEST
+
+/* Valid PNGs of every kind load, Adam7-interlaced ones (whose data are
+ * longer than a plain image's) and 1 x 1 ones (the smallest bound)
+ * included; each one byte of data short is refused by stb_image, so the
+ * guard's bound is no looser than needed. */
+START_TEST(test_png_valid_kinds_load) {
+    static const struct { int depth, color, channels; } kinds[] = {
+        {8, 0, 1}, {1, 0, 1}, {4, 0, 1}, {16, 0, 1}, {8, 2, 3}, {16, 2, 3},
+        {8, 3, 1}, {1, 3, 1}, {8, 4, 2}, {16, 4, 2}, {8, 6, 4}, {16, 6, 4}};
+    static const uint32_t sizes[][2] = {{1, 1}, {7, 5}, {13, 9}, {33, 17}};
+    unsigned char *raw = calloc(1 << 20, 1);
+    ck_assert_ptr_nonnull(raw);
+    char dir[64], path[512];
+    tmp_dir(dir);
+    tmp_path(path, dir, "ok.png");
+    nn_real x[8 * 8 * 3];
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+            for (int interlace = 0; interlace <= 1; interlace++) {
+                uint32_t w = sizes[s][0], h = sizes[s][1];
+                int bits = kinds[k].depth * kinds[k].channels;
+                size_t n = png_raw(raw, w, h, bits, interlace);
+                if (kinds[k].color == 3) /* palette indices 0 and 1 only */
+                    for (size_t i = 0; i < n; i++) raw[i] &= kinds[k].depth == 1 ? 0xFF : 0x01;
+                nn_error err = {0};
+                write_png(path, w, h, kinds[k].depth, kinds[k].color, interlace, raw, n);
+                ck_assert_msg(nn_load_image(x, path, 8, 8, 3, &err) == NN_OK,
+                              "depth %d colour %d %ux%u interlace %d: %s", kinds[k].depth,
+                              kinds[k].color, w, h, interlace, err.msg);
+                write_png(path, w, h, kinds[k].depth, kinds[k].color, interlace, raw, n - 1);
+                ck_assert_int_eq(nn_load_image(x, path, 8, 8, 3, &err), NN_ERR_FORMAT);
+                ck_assert_msg_contains(err.msg, "not enough pixels");
+            }
+    /* 9 x 100000 1-bit gray: Adam7 makes 425000 bytes of data from what is
+     * 300000 bytes without, more than the slack the guard allows over the
+     * latter: the guard must bound interlaced images by their passes */
+    size_t n = png_raw(raw, 9, 100000, 1, 1);
+    ck_assert_uint_eq(n, 425000);
+    nn_error err = {0};
+    write_png(path, 9, 100000, 1, 0, 1, raw, n);
+    ck_assert_msg(nn_load_image(x, path, 8, 8, 3, &err) == NN_OK, "%s", err.msg);
+    write_png(path, 9, 100000, 1, 0, 1, raw, n + n / 8 + (64 << 10) + 1);
+    ck_assert_int_eq(nn_load_image(x, path, 8, 8, 3, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "more than its 9 x 100000 header allows");
+    free(raw);
+    tmp_remove(dir);
+}
+END_TEST
+
 /* A 20-byte PGM claiming 20000 x 20000 pixels: refused from its header,
  * before stb_image allocates 400 MB for it. */
 START_TEST(test_image_absurd_size_rejected) {
@@ -400,6 +543,8 @@ Suite *test_loader_robust_suite(void) {
     tcase_add_test(tc, test_jpeg_undefined_table_refused);
     tcase_add_test(tc, test_pic_refused);
     tcase_add_test(tc, test_png_chunk_past_end_refused);
+    tcase_add_test(tc, test_png_bomb_refused);
+    tcase_add_test(tc, test_png_valid_kinds_load);
     tcase_add_test(tc, test_pnm_header_overflow_refused);
     tcase_add_test(tc, test_model_arch_checked_before_build);
     suite_add_tcase(s, tc);
