@@ -9,6 +9,21 @@
 #include "testutil.h"
 #include "tmpfiles.h"
 
+/* Copies fuzz/corpus/image/NAME to path without its first byte (the fuzz
+ * target's option byte), leaving the whole corpus file in buf; returns its
+ * length (option byte included). */
+static size_t corpus_to_file(const char *name, const char *path, char *buf, size_t cap) {
+    char src[256];
+    snprintf(src, sizeof src, "../fuzz/corpus/image/%s", name);
+    FILE *f = fopen(src, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", src);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    ck_assert_msg(n > 1 && n < cap, "%s: %zu bytes", src, n);
+    tmp_write(path, buf + 1, n - 1);
+    return n;
+}
+
 /* fuzz_csv: a number finite as a double but beyond float's range was stored
  * as +inf in a float build — data the loader promised were finite. */
 START_TEST(test_csv_number_beyond_float) {
@@ -90,38 +105,22 @@ START_TEST(test_jpeg_huffman_overflow_refused) {
     ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "a Huffman table with more than 255 codes");
     /* the input the fuzzer saved (first byte: its option byte) */
-    FILE *f = fopen("../fuzz/corpus/image/regression_dht_overflow", "rb");
-    ck_assert_ptr_nonnull(f);
     char buf[1024];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
+    size_t n = corpus_to_file("regression_dht_overflow", path, buf, sizeof buf);
     ck_assert_uint_gt(n, 100);
-    tmp_write(path, buf + 1, n - 1);
     ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "Huffman table");
     /* the second one it saved: the table cut short by the end of the file,
      * where stb_image reads zeros */
-    f = fopen("../fuzz/corpus/image/regression_dht_truncated", "rb");
-    ck_assert_ptr_nonnull(f);
-    n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    tmp_write(path, buf + 1, n - 1);
+    n = corpus_to_file("regression_dht_truncated", path, buf, sizeof buf);
     ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "Huffman table");
     /* the third: SOI after a 0xFF fill byte, which stb_image skips */
-    f = fopen("../fuzz/corpus/image/regression_jpeg_fill_before_soi", "rb");
-    ck_assert_ptr_nonnull(f);
-    n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    tmp_write(path, buf + 1, n - 1);
+    n = corpus_to_file("regression_jpeg_fill_before_soi", path, buf, sizeof buf);
     ck_assert_int_eq(nn_load_image(x, path, 2, 2, 1, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "Huffman table");
     /* while a valid JPEG (the fuzz seed, written by stb_image_write) loads */
-    f = fopen("../fuzz/corpus/image/rgb.jpg", "rb");
-    ck_assert_ptr_nonnull(f);
-    n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    tmp_write(path, buf + 1, n - 1);
+    n = corpus_to_file("rgb.jpg", path, buf, sizeof buf);
     ck_assert_msg(nn_load_image(x, path, 2, 2, 1, &err) == NN_OK, "%s", err.msg);
     tmp_remove(dir);
 }
@@ -258,12 +257,8 @@ START_TEST(test_jpeg_undefined_table_refused) {
     ck_assert_msg_contains(err.msg, "t.jpg: cannot decode image: corrupt JPEG: a scan uses a "
                                     "Huffman table the file does not define");
     /* the fuzzer's input (first byte: its option byte) */
-    FILE *f = fopen("../fuzz/corpus/image/regression_jpeg_huff_assert", "rb");
-    ck_assert_ptr_nonnull(f);
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
+    size_t n = corpus_to_file("regression_jpeg_huff_assert", path, buf, sizeof buf);
     ck_assert_uint_gt(n, 100);
-    tmp_write(path, buf + 1, n - 1);
     ck_assert_int_eq(nn_load_image(x, path, 8, 8, 1, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "a scan uses a Huffman table the file does not define");
     /* the same for a quantization table: stb_image would dequantize with
@@ -288,11 +283,7 @@ START_TEST(test_jpeg_undefined_table_refused) {
     ck_assert_msg(load_jpeg_bytes(&j, path, x, &err) == NN_OK, "%s", err.msg);
     /* a progressive JPEG (libjpeg, through PIL: optimised tables defined
      * between scans, DC refinement scans that use none) loads */
-    f = fopen("../fuzz/corpus/image/progressive.jpg", "rb");
-    ck_assert_ptr_nonnull(f);
-    n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    tmp_write(path, buf + 1, n - 1);
+    n = corpus_to_file("progressive.jpg", path, buf, sizeof buf);
     ck_assert_msg(nn_load_image(x, path, 8, 8, 1, &err) == NN_OK, "%s", err.msg);
     tmp_remove(dir);
 }
@@ -326,22 +317,14 @@ START_TEST(test_png_chunk_past_end_refused) {
     tmp_path(path, dir, "t.png");
     nn_real x[2 * 2 * 3];
     nn_error err = {0};
-    FILE *f = fopen("../fuzz/corpus/image/regression_png_idat_claims_gb", "rb");
-    ck_assert_ptr_nonnull(f);
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
+    size_t n = corpus_to_file("regression_png_idat_claims_gb", path, buf, sizeof buf);
     ck_assert_uint_gt(n, 100);
-    tmp_write(path, buf + 1, n - 1);
     ck_assert_int_eq(nn_load_image(x, path, 2, 2, 3, &err), NN_ERR_FORMAT);
     ck_assert_msg_contains(err.msg, "t.png: cannot decode image: corrupt PNG: a chunk is longer "
                                     "than the rest of the file");
     /* a valid PNG loads, and so does one cut short in IEND's CRC, which
      * stb_image never reads */
-    f = fopen("../fuzz/corpus/image/rgb.png", "rb");
-    ck_assert_ptr_nonnull(f);
-    n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    tmp_write(path, buf + 1, n - 1);
+    n = corpus_to_file("rgb.png", path, buf, sizeof buf);
     ck_assert_msg(nn_load_image(x, path, 2, 2, 3, &err) == NN_OK, "%s", err.msg);
     tmp_write(path, buf + 1, n - 1 - 4);
     ck_assert_msg(nn_load_image(x, path, 2, 2, 3, &err) == NN_OK, "%s", err.msg);
