@@ -41,13 +41,13 @@ FMNIST        := /usr/share/datasets/fashion-mnist
 
 # Recursive (=) so that pkg-config runs only after `deps` has installed it.
 PKGS      = openblas zlib
-CPPFLAGS  = $(REALFLAG) $(EXTRA_CPPFLAGS) -D_POSIX_C_SOURCE=200809L $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS  = -I. $(REALFLAG) $(EXTRA_CPPFLAGS) -D_POSIX_C_SOURCE=200809L $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS    = -std=c11 -Wall -Wextra -Werror -g $(OPT) -fPIC -MMD -MP $(SANFLAGS)
 LDFLAGS   = $(SANFLAGS)
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-LIB_SRC  := $(wildcard nn/*.c layers/*.c losses/*.c)
+LIB_SRC  := $(wildcard nn/*.c nn/*/*.c layers/*.c losses/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 EX_SRC   := $(wildcard examples/*.c)
 EX_BIN   := $(EX_SRC:examples/%.c=$(BUILD)/%)
@@ -98,7 +98,9 @@ $(BUILD)/libnn.a: $(LIB_OBJ)
 # The shared library exports the public API only: every nn_* function
 # declared in the public headers. Internal helpers (nn_graph_add_node,
 # nn_loss_add, the JSON and safetensors readers ...) stay local.
-PUBLIC_HEADERS := nn/nn.h nn/losses.h nn/metrics.h nn/data.h nn/model.h nn/plot.h
+# The public headers are nn/nn.h and the area headers it includes: the same
+# list is exported, installed and checked by the CLI suite's link test.
+PUBLIC_HEADERS := nn/nn.h $(addprefix nn/,$(shell sed -n 's/^\#include "\(.*\)"/\1/p' nn/nn.h))
 $(BUILD)/libnn.map: $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@{ echo '{ global:'; grep -ohE '\bnn_[a-z0-9_]+[[:space:]]*\(' $^ | tr -d '( \t' | sort -u | sed 's/$$/;/'; \
@@ -147,7 +149,7 @@ demo: demo-deps $(BUILD)/fashion_mnist
 clean:
 	rm -rf build
 
-# ------------------------------------------------------------ losses (issue 3)
+# ------------------------------------------------------------ losses
 # Golden values for the loss tests, from PyTorch in float64. The header is
 # committed; `make test` reads it and never needs Python.
 .PHONY: golden
@@ -157,7 +159,7 @@ golden:
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
 
 
-# ------------------------------------------ data, model files, nn CLI (issue 4)
+# ------------------------------------------ data, model files, nn CLI
 # Image folders are decoded with stb_image (libstb: implementations included).
 PKGS += stb
 
@@ -183,7 +185,7 @@ $(BUILD)/obj/tests/test_cli.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_
 PREFIX  ?= /usr/local
 DESTDIR ?=
 NN_VERSION      := 0.1.0
-INSTALL_HEADERS  = nn/nn.h $(addprefix nn/,$(shell sed -n 's/^\#include "\(.*\)"/\1/p' nn/nn.h))
+INSTALL_HEADERS  = $(PUBLIC_HEADERS)
 INSTALL_ROOT     = $(DESTDIR)$(PREFIX)
 .PHONY: install uninstall
 install: $(BUILD)/libnn.a $(BUILD)/libnn.so $(CLI_BIN)
@@ -206,7 +208,7 @@ uninstall:
 	-rmdir $(INSTALL_ROOT)/include/nn 2>/dev/null
 
 
-# ------------------------------------------------------ examples (issue 5)
+# ------------------------------------------------------ examples
 # Each example prints its results and writes its figures (SVG) to EXAMPLES_OUT.
 # The walkthrough runs in double so that finite differences match to ~1e-10.
 # ordinal reads Fair's marriage ratings from python3-statsmodels (a CSV file;
@@ -232,7 +234,7 @@ distill: demo-deps $(BUILD)/distill
 	$(BUILD)/distill $(EXAMPLES_OUT)
 
 
-# --------------------------------------------------- performance (issue 6)
+# --------------------------------------------------- performance
 # `make bench`: nn and PyTorch side by side on the demo network (README,
 # section "Performance"). PyTorch runs first, with one and then two threads,
 # each writing `key value` lines; bench_epoch then measures nn and prints the
@@ -289,7 +291,7 @@ bench: demo-deps $(BUILD)/bench_epoch
 	  --torch $(BENCH_DIR)/torch1.txt --torch2 $(BENCH_DIR)/torch2.txt $(FMNIST)
 
 
-# --------------------------------------------------- reliability (issue 7)
+# --------------------------------------------------- reliability
 #   make fuzz        every fuzz/fuzz_*.c target for FUZZ_SECONDS (default 30) each
 #   make fuzz-build  only build them (clang-14, libFuzzer + ASan + UBSan)
 #   make valgrind    the Check suite under valgrind memcheck, both precisions

@@ -46,8 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nn/blas.h"
-#include "../nn/nn.h"
+#include "nn/blas.h"
+#include "nn/nn.h"
 
 #define BATCH 64        /* the demo's batch */
 #define BIG_BATCH 256   /* where a second thread has more to share */
@@ -55,7 +55,7 @@
 #define N_LAYERS 3
 static const int widths[N_LAYERS + 1] = {784, 256, 128, 10}; /* the demo network */
 
-/* Targets of issue 6, printed beside the measured ratios. */
+/* The speed targets, printed beside the measured ratios. */
 #define TARGET_VS_TORCH 0.50
 #define TARGET_VS_BOUND 1.15
 #define TARGET_RSS_MIB 100.0

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 static double now(void) {
     struct timespec ts;

@@ -11,7 +11,7 @@
 #ifndef NN_CLI_DATA_SOURCE_H
 #define NN_CLI_DATA_SOURCE_H
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 typedef struct {
     const char *label;        /* CSV label column (NULL: last) */

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 /* Class probabilities (d->n, K) of m on every row of d (standardised with
  * m's statistics). The caller frees; NULL if out of memory. */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "args.h"
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 typedef struct {
     const char *arch, *activation, *loss, *grad, *data;

@@ -2,7 +2,7 @@
 #ifndef NN_CLI_TEACHER_H
 #define NN_CLI_TEACHER_H
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 /* Runs the teacher model over train and val (val->n may be 0) with the
  * teacher's own standardisation and stores its logits (n, K) as the sets'

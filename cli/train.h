@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 typedef struct {
     const char *data, *arch, *activation, *loss, *grad, *optimizer, *teacher, *values;

@@ -38,7 +38,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist"
 

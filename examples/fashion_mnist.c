@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 /* Cosine learning-rate decay, applied after each epoch:
  * lr(e) = lr0 · ½ (1 + cos(π e / E)). Large steps early, small steps late,

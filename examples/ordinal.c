@@ -34,7 +34,7 @@
 
 #include <stb_image_write.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 #define FAIR_CSV "/usr/lib/python3/dist-packages/statsmodels/datasets/fair/fair.csv"
 

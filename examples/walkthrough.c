@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 enum { N_IN = 3, N_HID = 4, K = 3 };
 

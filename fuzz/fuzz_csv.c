@@ -1,4 +1,4 @@
-/* fuzz_csv.c — libFuzzer target for the CSV loader (nn/csv.c).
+/* fuzz_csv.c — libFuzzer target for the CSV loader (nn/data/csv.c).
  *
  * Input layout: one option byte, then the file. The option byte picks the
  * delimiter (',' ';' '\t'), whether a label column is read, and whether the
@@ -7,7 +7,7 @@
  * every value is read so ASan sees a short buffer.
  */
 #include "memfile.h"
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;

@@ -1,4 +1,4 @@
-/* fuzz_idx.c — libFuzzer target for the IDX reader (nn/idx.c).
+/* fuzz_idx.c — libFuzzer target for the IDX reader (nn/data/idx.c).
  *
  * Input layout: a 2-byte big-endian length L, then L bytes of the image file,
  * then the label file (L is clamped to what is there). Either file may be
@@ -7,7 +7,7 @@
  * that is shorter than the header promised.
  */
 #include "memfile.h"
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2) return 0;

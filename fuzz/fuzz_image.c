@@ -1,4 +1,4 @@
-/* fuzz_image.c — libFuzzer target for the image path (nn/images.c through
+/* fuzz_image.c — libFuzzer target for the image path (nn/data/images.c through
  * stb_image and stb_image_resize).
  *
  * stb_image's decoders are compiled into this target from the same Debian
@@ -26,8 +26,8 @@
 #pragma clang attribute pop
 #pragma clang diagnostic pop
 
-#include "../nn/image_guard.h"
-#include "../nn/nn.h"
+#include "nn/data/image_guard.h"
+#include "nn/nn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;

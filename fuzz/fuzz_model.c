@@ -1,5 +1,5 @@
-/* fuzz_model.c — libFuzzer target for model files (nn/safetensors.c, the JSON
- * header parser and nn/model_file.c): the 8-byte header length, the JSON
+/* fuzz_model.c — libFuzzer target for model files (nn/io/safetensors.c, the JSON
+ * header parser and nn/io/model_file.c): the 8-byte header length, the JSON
  * header with its dtypes, shapes and offsets, the __metadata__ that rebuilds
  * the architecture, and the tensor data.
  *
@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memfile f;

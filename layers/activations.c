@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "../nn/graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* ------------------------------------------------ kernels, on n values */
 

@@ -11,7 +11,7 @@
 #ifndef NN_CATEGORY_VALUES_H
 #define NN_CATEGORY_VALUES_H
 
-#include "../nn/graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* −1 if values (K) are all finite and strictly increasing, else the index of
  * the first value that is not. */

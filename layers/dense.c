@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nn/blas.h"
-#include "../nn/graph_internal.h"
+#include "nn/blas.h"
+#include "nn/graph_internal.h"
 
 typedef struct {
     int n_in, n_out;

@@ -1,6 +1,6 @@
 /* input.c — the two leaf node kinds: real-valued inputs and class labels.
  * They have no forward (the caller fills their buffers) and no backward. */
-#include "../nn/graph_internal.h"
+#include "nn/graph_internal.h"
 
 static const nn_node_ops input_ops = {.kind = "input"};
 static const nn_node_ops labels_ops = {.kind = "labels"};

@@ -19,7 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../nn/graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* The explicit route keeps one K×K matrix; past this K it would cost more
  * memory (16 MB in float) than it teaches. */

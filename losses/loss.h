@@ -17,7 +17,7 @@
 #ifndef NN_LOSS_H
 #define NN_LOSS_H
 
-#include "../nn/graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* Clamp used by jacobian-mode gradients that divide by a probability:
  * ∂l/∂p_i = −y_i / max(p_i, NN_PROB_MIN). Where the true p_i is below it (or

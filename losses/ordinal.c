@@ -28,7 +28,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../layers/category_values.h"
+#include "layers/category_values.h"
 #include "loss.h"
 
 typedef enum { EV_SQUARED, EV_ABSOLUTE, EV_VARIANCE } ev_kind;

@@ -14,7 +14,7 @@
  */
 #include <math.h>
 
-#include "../layers/category_values.h"
+#include "layers/category_values.h"
 #include "loss.h"
 
 /* out (n, K) = softmax(−scale · φ(v, y_b)) row by row; arguments checked. */

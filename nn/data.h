@@ -1,4 +1,4 @@
-/* data.h — CSV and image-folder loaders, splits, standardisation (issue 4).
+/* data.h — CSV and image-folder loaders, splits, standardisation.
  * Included by nn.h; do not include directly.
  *
  * Usage
@@ -74,7 +74,7 @@ typedef struct {
  * BMP, GIF (first frame), TGA, PSD (the composite image), HDR (converted to 8
  * bits) and binary 8-bit PNM (P5, P6). Refused with an error naming the file:
  * 16-bit PNM, Softimage PIC (stb_image's loader crashes on corrupt ones) and
- * corrupt files stb_image would mishandle (see nn/image_guard.c). Pixels are converted to gray or
+ * corrupt files stb_image would mishandle (see nn/data/image_guard.c). Pixels are converted to gray or
  * RGB, resized (stb_image_resize), and kept as bytes scaled by 1/255; the
  * features of a sample are its rows top to bottom, each pixel's channels
  * together. A root without class folders, or a class folder without images,

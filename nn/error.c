@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 const char *nn_status_name(nn_status s) {
     switch (s) {

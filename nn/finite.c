@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "finite.h"
+#include "nn/finite.h"
 
 /* IEEE 754: a value is inf or NaN exactly when its exponent bits are all
  * ones. With e = bits & EXP_MASK (so e <= EXP_MASK), e + EXP_LSB reaches the

@@ -3,7 +3,7 @@
 #ifndef NN_FINITE_H
 #define NN_FINITE_H
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* Called by nn_train when a step's loss or parameter gradient is not finite:
  * finds and names where it appeared. Returns NN_OK if the step should be

@@ -9,8 +9,8 @@
  * nn_train turns both on while it trains and restores the caller's bits when
  * it returns: a library should not leave a thread's arithmetic changed.
  */
-#include "ftz.h"
-#include "nn.h"
+#include "nn/ftz.h"
+#include "nn/nn.h"
 
 #if defined(__SSE2__)
 #include <pmmintrin.h>

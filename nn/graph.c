@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 nn_graph *nn_graph_create(int max_batch) {
     if (max_batch < 1) return NULL;

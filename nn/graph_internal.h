@@ -7,7 +7,7 @@
 #ifndef NN_GRAPH_INTERNAL_H
 #define NN_GRAPH_INTERNAL_H
 
-#include "nn.h"
+#include "nn/nn.h"
 
 #define NN_MAX_INPUTS 4
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph_internal.h" /* nn_set_error */
+#include "nn/graph_internal.h" /* nn_set_error */
 
 static int labels_ok(const int32_t *labels, int n, int K) {
     if (!labels || n < 1 || K < 1) return 0;

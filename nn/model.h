@@ -1,5 +1,5 @@
 /* model.h — whole models: an architecture, the graph built from it, the data
- * description that goes with it, and their files (issue 4).
+ * description that goes with it, and their files.
  * Included by nn.h; do not include directly.
  *
  * Usage

@@ -95,7 +95,7 @@ typedef struct nn_graph nn_graph;
 
 typedef enum { NN_INIT_HE, NN_INIT_XAVIER, NN_INIT_ZERO } nn_init;
 
-/* How a loss that sits on a softmax sends its gradient back (DESIGN.md). */
+/* How a loss that sits on a softmax sends its gradient back (docs/losses.md). */
 typedef enum {
     NN_GRAD_SIMPLIFIED, /* closed-form dL/dz into the softmax's input */
     NN_GRAD_JACOBIAN    /* dL/dp into the softmax output; softmax applies J^T */

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 struct nn_optimizer {
     nn_graph *g;

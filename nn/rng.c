@@ -2,7 +2,7 @@
  * The state lives in a caller-owned nn_rng; there is no global generator. */
 #include <math.h>
 
-#include "nn.h"
+#include "nn/nn.h"
 
 uint32_t nn_rng_u32(nn_rng *r) {
     uint64_t old = r->state;

@@ -23,8 +23,8 @@
  */
 #include <time.h>
 
-#include "blas.h"
-#include "threads.h"
+#include "nn/blas.h"
+#include "nn/threads.h"
 
 #define NN_GOV_BLOCK 8          /* steps per timed block */
 #define NN_GOV_MIN_INTERVAL 4   /* blocks between probes, after a change */

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "finite.h"
-#include "ftz.h"
-#include "threads.h"
+#include "nn/finite.h"
+#include "nn/ftz.h"
+#include "nn/threads.h"
 
 static double now_seconds(void) {
     struct timespec ts;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golden/losses_ref.h"
+#include "tests/golden/losses_ref.h"
 #include "testutil.h"
 
 #ifdef NN_DOUBLE

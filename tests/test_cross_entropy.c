@@ -15,7 +15,7 @@
 #include <float.h>
 #include <string.h>
 
-#include "../losses/loss.h" /* NN_PROB_MIN */
+#include "losses/loss.h" /* NN_PROB_MIN */
 #include "testutil.h"
 
 enum { K = 4, MAX_B = 6, B = 5 };

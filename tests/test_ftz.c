@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nn/ftz.h"
+#include "nn/ftz.h"
 #include "testutil.h"
 
 enum { F = 4, K = 2, N = 48, BATCH = 8 };

@@ -1,4 +1,4 @@
-/* test_idx_robust.c — the IDX reader against hostile files (nn/idx.c).
+/* test_idx_robust.c — the IDX reader against hostile files (nn/data/idx.c).
  *
  * Each case is a file a user could really be handed: a header that claims
  * more than the file holds (found by fuzz/fuzz_idx.c: the reader used to

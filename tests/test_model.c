@@ -3,8 +3,8 @@
 #include <dirent.h>
 #include <math.h>
 
-#include "../nn/json.h"
-#include "../nn/model_internal.h"
+#include "nn/io/json.h"
+#include "nn/model/model_internal.h"
 #include "testutil.h"
 #include "tmpfiles.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nn/graph_internal.h"
+#include "nn/graph_internal.h"
 #include "testutil.h"
 
 #ifdef NN_DOUBLE

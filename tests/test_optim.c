@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "golden/optim_ref.h"
+#include "tests/golden/optim_ref.h"
 
 #ifdef NN_DOUBLE
 #define OPT_ATOL 1e-12

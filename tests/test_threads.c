@@ -11,8 +11,8 @@
  */
 #include <stdlib.h>
 
-#include "../nn/blas.h"
-#include "../nn/threads.h"
+#include "nn/blas.h"
+#include "nn/threads.h"
 #include "testutil.h"
 
 /* Seconds per step on an imagined machine: `one` with one thread, `many`

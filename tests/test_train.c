@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nn/graph_internal.h" /* the training flag */
+#include "nn/graph_internal.h" /* the training flag */
 #include "testutil.h"
 
 enum { F = 6, K = 3, MAX_B = 16 };

@@ -22,7 +22,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "../nn/nn.h"
+#include "nn/nn.h"
 
 #ifdef NN_DOUBLE
 #define GC_H 1e-6

@@ -8,9 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "graph_internal.h"
-#include "svg.h"
+#include "nn/io/atomic_file.h"
+#include "nn/graph_internal.h"
+#include "nn/plot/svg.h"
 
 enum { LEFT = 72, TOP = 44, PLOT_W = 520, PLOT_H = 300, BOTTOM = 56 };
 #define MARKERS_UP_TO 40 /* points per series drawn as dots up to this n */

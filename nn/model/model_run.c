@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 nn_status nn_model_run(nn_model *m, const nn_dataset *d, int node, nn_real *out, nn_error *err) {
     int F = m->arch.sizes[0], B = nn_graph_max_batch(m->g), W = nn_node_width(m->g, node);

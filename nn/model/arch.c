@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
-#include "model_internal.h"
+#include "nn/data/data_internal.h"
+#include "nn/model/model_internal.h"
 
 nn_arch nn_arch_defaults(void) {
     nn_arch a;

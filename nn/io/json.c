@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "nn/io/json.h"
 
 #define NN_JSON_MAX_DEPTH 32
 

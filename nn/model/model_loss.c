@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_internal.h"
+#include "nn/model/model_internal.h"
 
 typedef int (*loss_builder)(nn_model *m, const nn_loss_options *o);
 

@@ -82,7 +82,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "image_guard.h"
+#include "nn/data/image_guard.h"
 
 /* ------------------------------------------------------------------ JPEG */
 

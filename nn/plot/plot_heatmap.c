@@ -6,9 +6,9 @@
  */
 #include <math.h>
 
-#include "atomic_file.h"
-#include "graph_internal.h"
-#include "svg.h"
+#include "nn/io/atomic_file.h"
+#include "nn/graph_internal.h"
+#include "nn/plot/svg.h"
 
 enum { LEFT = 44, TOP = 56, AREA = 420, BAR_W = 16, BAR_MIN_H = 140 };
 #define VALUES_UP_TO 12    /* cells show their value when rows, cols ≤ this */

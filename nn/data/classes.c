@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
+#include "nn/data/data_internal.h"
 
 int nn_parse_number(const char *s, size_t len, double *out) {
     while (len > 0 && (*s == ' ' || *s == '\t')) s++, len--;

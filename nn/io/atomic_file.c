@@ -1,5 +1,5 @@
 /* atomic_file.c — temporary file + fsync + rename (see atomic_file.h). */
-#include "atomic_file.h"
+#include "nn/io/atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 static char *copy_string(const char *s) {
     size_t n = strlen(s) + 1;

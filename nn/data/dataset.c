@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
+#include "nn/data/data_internal.h"
 
 static void free_strings(char **s, int n) {
     if (!s) return;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
-#include "file_io.h"
+#include "nn/data/data_internal.h"
+#include "nn/io/file_io.h"
 
 #define NN_CSV_MAX_BYTES ((size_t)1 << 31)
 

@@ -3,7 +3,7 @@
 #ifndef NN_FILE_IO_H
 #define NN_FILE_IO_H
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* Reads all of path into a new buffer (*data, *len bytes, plus a NUL the
  * caller may use as a terminator). Files over max_bytes are refused before

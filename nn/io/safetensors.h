@@ -15,8 +15,8 @@
 #ifndef NN_SAFETENSORS_H
 #define NN_SAFETENSORS_H
 
-#include "graph_internal.h"
-#include "json.h"
+#include "nn/graph_internal.h"
+#include "nn/io/json.h"
 
 #define NN_ST_MAX_DIMS 8
 

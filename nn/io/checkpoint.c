@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_internal.h"
+#include "nn/model/model_internal.h"
 
 #define NN_CHECKPOINT_FORMAT "nn-checkpoint/1"
 

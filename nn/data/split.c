@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
+#include "nn/data/data_internal.h"
 
 /* Copies rows idx[0..n) of d into a new dataset with d's descriptions. */
 static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_dataset *out,

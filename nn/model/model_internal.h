@@ -2,8 +2,8 @@
 #ifndef NN_MODEL_INTERNAL_H
 #define NN_MODEL_INTERNAL_H
 
-#include "graph_internal.h"
-#include "safetensors.h"
+#include "nn/graph_internal.h"
+#include "nn/io/safetensors.h"
 
 /* Adds the prediction node and the loss named by m->arch.loss on m->logits;
  * sets m->probs, m->loss and (losses that read per-sample targets) m->targets. */

@@ -2,7 +2,7 @@
 #ifndef NN_DATA_INTERNAL_H
 #define NN_DATA_INTERNAL_H
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* Copies n strings (NULL in, NULL out); NULL on allocation failure. */
 char **nn_strings_copy(char *const *src, int n);

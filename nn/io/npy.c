@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "graph_internal.h"
+#include "nn/io/atomic_file.h"
+#include "nn/graph_internal.h"
 
 /* numpy refuses headers over 10000 bytes unless told otherwise; so do we. */
 #define NPY_MAX_HEADER 10000

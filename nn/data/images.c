@@ -15,9 +15,9 @@
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
-#include "data_internal.h"
-#include "file_io.h"
-#include "image_guard.h"
+#include "nn/data/data_internal.h"
+#include "nn/io/file_io.h"
+#include "nn/data/image_guard.h"
 
 static const char *const image_extensions[] = {"png", "jpg", "jpeg", "bmp", "gif", "tga", "psd",
                                                "pnm", "pgm", "ppm", "hdr", "pic"};

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "graph_internal.h"
+#include "nn/graph_internal.h"
 
 /* Refuse headers that describe more than this: a corrupt header must not make
  * us ask for terabytes. */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
-#include "model_internal.h"
+#include "nn/data/data_internal.h"
+#include "nn/model/model_internal.h"
 
 #define NN_MODEL_FORMAT "nn-model/1"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "file_io.h"
+#include "nn/io/file_io.h"
 
 nn_status nn_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
                        nn_error *err) {

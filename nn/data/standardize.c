@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_internal.h"
+#include "nn/data/data_internal.h"
 
 static double value_at(const nn_dataset *d, size_t i) {
     return d->x_u8 ? d->x_u8[i] * d->x_scale : (double)d->x_real[i];

@@ -1,5 +1,5 @@
 /* svg.c — text escaping, tick steps and labels, the diverging colour scale. */
-#include "svg.h"
+#include "nn/plot/svg.h"
 
 #include <math.h>
 

@@ -18,7 +18,7 @@
 
 #include <stdio.h>
 
-#include "nn.h"
+#include "nn/nn.h"
 
 typedef struct {
     FILE *f;          /* write here */

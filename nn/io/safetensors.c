@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "file_io.h"
-#include "safetensors.h"
+#include "nn/io/atomic_file.h"
+#include "nn/io/file_io.h"
+#include "nn/io/safetensors.h"
 
 #define NN_ST_MAX_BYTES ((size_t)1 << 32)  /* larger files are refused unread */
 #define NN_ST_MAX_HEADER ((uint64_t)100 << 20) /* as the reference implementation */
