@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "dist.h"
 
 static const struct {
     const char *name;
@@ -24,7 +25,7 @@ static void usage(FILE *out) {
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -33,8 +34,19 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    /* under mpirun, only training is split across the ranks */
+    if (dist_size() > 1 && strcmp(argv[1], "train") != 0) {
+        fprintf(stderr, "nn: '%s' runs in one process: use nn %s, not mpirun (only train is "
+                        "data-parallel)\n", argv[1], argv[1]);
+        return EXIT_USAGE;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "nn: unknown command '%s' (see nn --help)\n", argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+    if (dist_init(&argc, &argv)) return 1; /* dist_local.c in nn, mpi.c in nn-mpi */
+    return dist_finish(run(argc, argv));
 }
