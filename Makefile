@@ -341,8 +341,10 @@ valgrind: deps
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
 
-# The crash test kills the program built beside it (tests/test_crash.c).
+# The crash test kills the program built beside it (tests/test_crash.c);
+# tests/test_signals.c and tests/test_cli_*.c run it.
 $(BUILD)/obj/tests/test_crash.o $(BUILD)/obj/tests/test_signals.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+$(BUILD)/obj/tests/test_cli_%.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.
 $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a
