@@ -15,11 +15,10 @@
 
 #include "nn/nn.h"
 
-/* Starts the runtime (MPI_Init) and, in nn-mpi, catches SIGTERM (see
- * dist_reduce_grads). Returns 0, or prints why not and returns 1. */
+/* Starts the runtime (MPI_Init). Returns 0, or prints why not and returns 1. */
 int  dist_init(int *argc, char ***argv);
 /* Ends the runtime. Returns the exit status: `status`, or 128 + the signal
- * when SIGTERM stopped the run on some rank. */
+ * when a stop signal (signals.h) caught on some rank stopped the run. */
 int  dist_finish(int status);
 int  dist_rank(void); /* 0 .. dist_size() − 1; rank 0 prints and writes files */
 int  dist_size(void);
@@ -36,15 +35,15 @@ int  dist_any(int flag);
 /* (collective) The status of the failing rank with the lowest number —
  * preferring a rank whose own step had a non-finite loss or gradient since
  * the last call, so the message names where the value appeared — with its
- * message in err, on every rank; NN_OK when no rank failed. A SIGTERM
- * caught on any rank counts as a failure. */
+ * message in err, on every rank; NN_OK when no rank failed. A stop signal
+ * (signals.h) caught on any rank counts as a failure. */
 nn_status dist_agree(nn_status st, nn_error *err);
 
 /* The gradient-reduce hook (nn_trainer_options.reduce_grads; user unused):
  * grads (n) becomes Σ_ranks (local_rows / global_rows) · grads, the gradient
- * of the mean loss over the global batch, identical on every rank. A SIGTERM
- * caught on any rank stops every rank at its next step with the same
- * error ("interrupted: rank R received SIGTERM"). */
+ * of the mean loss over the global batch, identical on every rank. A stop
+ * signal (signals.h) caught on any rank stops every rank at its next step
+ * with the same error ("interrupted: rank R received SIGTERM"). */
 nn_status dist_reduce_grads(nn_real *grads, size_t n, int local_rows, int global_rows,
                             void *user, nn_error *err);
 

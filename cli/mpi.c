@@ -5,19 +5,22 @@
  * (MPI_ERRORS_ARE_FATAL, Open MPI's default; mpirun also ends the job when a
  * rank dies), and a rank that fails on its own reports it at the next
  * dist_agree, which every rank calls at the same point. Inside an epoch the
- * only collective is the gradient allreduce, so a SIGTERM travels in it: the
- * rank that caught one poisons its first gradient with NaN, the sum is NaN on
- * every rank, and only then (a rare path) a second small allreduce asks which
- * rank was signalled.
+ * only collective is the gradient allreduce, so a stop signal (signals.h:
+ * SIGINT, SIGTERM, SIGHUP; mpirun turns Ctrl-C into SIGTERM to every rank)
+ * travels in it: the rank that caught one poisons its first gradient with
+ * NaN, the sum is NaN on every rank, and only then (a rare path) a second
+ * small allreduce asks which rank was signalled. The epoch stops there: under
+ * mpirun a rank has about a second after SIGTERM before it is killed, no time
+ * to finish the epoch; the last epoch's checkpoint is whole.
  */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <mpi.h>
 
 #include "dist.h"
+#include "signals.h"
 
 #ifdef NN_DOUBLE
 #define MPI_NN_REAL MPI_DOUBLE
@@ -26,11 +29,9 @@
 #endif
 
 static int rank, size = 1;
-static volatile sig_atomic_t stop_signal;  /* SIGTERM caught on this rank */
+static int agreed_signal;                  /* a stop signal some rank caught */
 static int step_went_bad;                  /* a non-finite step since the last dist_agree */
 static dist_reduce_stats reduce_stats;
-
-static void on_sigterm(int sig) { stop_signal = sig; }
 
 int dist_init(int *argc, char ***argv) {
     if (MPI_Init(argc, argv) != MPI_SUCCESS) {
@@ -39,18 +40,12 @@ int dist_init(int *argc, char ***argv) {
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigterm;
-    sa.sa_flags = SA_RESETHAND; /* a second SIGTERM ends the rank (and so the job) at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
     return 0;
 }
 
 int dist_finish(int status) {
     MPI_Finalize();
-    return stop_signal ? 128 + stop_signal : status;
+    return agreed_signal && status ? 128 + agreed_signal : status;
 }
 
 int dist_rank(void) { return rank; }
@@ -77,15 +72,17 @@ int dist_any(int flag) {
     return any;
 }
 
-/* "interrupted: rank R received SIGTERM" on every rank, if some rank did. */
+/* "interrupted: rank R received SIGTERM" on every rank, if some rank caught
+ * a stop signal. */
 static nn_status agree_on_signal(nn_error *err) {
-    int mine = stop_signal ? rank : size, first;
+    int mine = signals_caught() ? rank : size, first;
     MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (first == size) return NN_OK;
-    int sig = stop_signal;
+    int sig = signals_caught();
     MPI_Bcast(&sig, 1, MPI_INT, first, MPI_COMM_WORLD);
+    agreed_signal = sig;
     return nn_set_error(err, NN_ERR_ARG, "interrupted: rank %d received %s", first,
-                        sig == SIGTERM ? "SIGTERM" : "a signal");
+                        signals_name(sig));
 }
 
 nn_status dist_agree(nn_status st, nn_error *err) {
@@ -116,7 +113,7 @@ nn_status dist_reduce_grads(nn_real *grads, size_t n, int local_rows, int global
     /* this rank's share of the global mean (NaN stays NaN: 0 · NaN = NaN) */
     const nn_real share = (nn_real)((double)local_rows / global_rows);
     for (size_t i = 0; i < n; i++) grads[i] *= share;
-    if (stop_signal) grads[0] = (nn_real)NAN;
+    if (signals_caught()) grads[0] = (nn_real)NAN;
     double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, grads, (int)n, MPI_NN_REAL, MPI_SUM, MPI_COMM_WORLD);
     reduce_stats.seconds += MPI_Wtime() - t0;
