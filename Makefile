@@ -157,6 +157,8 @@ golden:
 	/usr/bin/python3 tests/golden/losses_ref.py > tests/golden/losses_ref.h.tmp
 	sync tests/golden/losses_ref.h.tmp
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
+	/usr/bin/python3 tests/golden/ordinal_heads_ref.py > tests/golden/ordinal_heads_ref.h.tmp
+	mv tests/golden/ordinal_heads_ref.h.tmp tests/golden/ordinal_heads_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI

@@ -92,6 +92,8 @@ static inline nn_node *nn_graph_node(nn_graph *g, int id) { return &g->nodes[id]
 int nn_is_softmax(const nn_graph *g, int node);
 int nn_is_labels(const nn_graph *g, int node);
 int nn_is_input(const nn_graph *g, int node);
+/* An nn_ordinal_probs node: class probabilities (B, K) like a softmax's. */
+int nn_is_ordinal_probs(const nn_graph *g, int node);
 double nn_softmax_temperature(const nn_graph *g, int node);
 
 #endif
