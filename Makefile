@@ -143,13 +143,15 @@ check: $(TEST_BIN)
 
 # Gradient checks are exact in double; numerics (±1e4 logits, underflow)
 # matter most in float. Both run.
+# The builds use every core (JOBS); the suites run one after the other.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps
-	@$(MAKE) --no-print-directory REAL=double check
-	@$(MAKE) --no-print-directory REAL=float check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=double check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=float check
 
 asan: deps
-	@$(MAKE) --no-print-directory REAL=double SAN=1 check
-	@$(MAKE) --no-print-directory REAL=float SAN=1 check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=double SAN=1 check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=float SAN=1 check
 
 demo: demo-deps $(BUILD)/fashion_mnist
 	$(BUILD)/fashion_mnist $(FMNIST)
