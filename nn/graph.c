@@ -14,6 +14,9 @@
 
 #include "nn/graph_internal.h"
 
+/* Mixed into the compile seed for the graph's own generator. */
+#define NN_GRAPH_RNG_SALT 0x9e3779b97f4a7c15ULL
+
 nn_graph *nn_graph_create(int max_batch) {
     if (max_batch < 1) return NULL;
     nn_graph *g = calloc(1, sizeof *g);
@@ -183,6 +186,9 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
     int32_t *lab = g->label_arena;
     nn_rng rng;
     nn_rng_seed(&rng, seed);
+    /* The graph's own generator (dropout masks): a stream apart from the
+     * initialisation's, so adding a dropout layer changes no initial weight. */
+    nn_rng_seed(&g->rng, seed ^ NN_GRAPH_RNG_SALT);
     for (int i = 0; i < g->n_nodes; i++) {
         nn_node *n = &g->nodes[i];
         size_t rows = B * (size_t)n->width;
@@ -238,6 +244,8 @@ void nn_graph_backward(nn_graph *g, int B) {
 }
 
 void nn_graph_set_training(nn_graph *g, int training) { g->training = training != 0; }
+int  nn_graph_training(const nn_graph *g) { return g->training; }
+nn_rng *nn_graph_rng(nn_graph *g) { return &g->rng; }
 
 /* ------------------------------------------------------------- accessors */
 

@@ -52,6 +52,7 @@ struct nn_graph {
     int      max_batch;
     int      compiled;
     int      training;   /* 1 in training mode (nn_graph_set_training) */
+    nn_rng   rng;        /* dropout masks (nn_graph_rng), seeded by compile */
     nn_real *params;     /* (n_params) all parameters, contiguous */
     nn_real *grads;      /* (n_params) their gradients, same layout */
     size_t   n_params;

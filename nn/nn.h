@@ -129,6 +129,13 @@ int nn_dense(nn_graph *g, int x, int n_out, nn_init init); /* (B, n_out) */
 int nn_relu(nn_graph *g, int x);
 int nn_sigmoid(nn_graph *g, int x);
 int nn_tanh(nn_graph *g, int x);
+/* Inverted dropout, as torch.nn.Dropout(p): in training mode each value is
+ * kept with probability 1 − p and scaled by 1/(1 − p), else set to 0; in
+ * evaluation mode the identity. p in [0, 1); p = 0 is the identity and draws
+ * nothing. The masks come from the graph's generator (nn_graph_rng). */
+int nn_dropout(nn_graph *g, int x, double p);
+/* The drop probability of a dropout node; NaN for any other node. */
+double nn_dropout_rate(const nn_graph *g, int node);
 /* p = softmax(z / T), row-wise, T > 0. */
 int nn_softmax(nn_graph *g, int z, double temperature);
 
@@ -177,9 +184,13 @@ void   nn_graph_zero_grad(nn_graph *g);
 void   nn_graph_backward(nn_graph *g, int B);
 /* Training mode (1, the default) or evaluation mode (0);
  * nn_evaluate_accuracy switches to 0 while it runs and restores the
- * caller's mode. No layer here behaves
- * differently yet (there is no dropout); a layer that should reads the flag. */
+ * caller's mode. Dropout is the layer that reads the flag (off at 0). */
 void   nn_graph_set_training(nn_graph *g, int training);
+int    nn_graph_training(const nn_graph *g);
+/* The graph's generator, which draws dropout masks. nn_graph_compile seeds
+ * it from its seed (a stream apart from the initialisation's); saving and
+ * restoring *nn_graph_rng(g) repeats the masks exactly (checkpoints do). */
+nn_rng *nn_graph_rng(nn_graph *g);
 
 /* Accessors. Buffers are row-major, max_batch rows. */
 int            nn_graph_n_nodes(const nn_graph *g);
