@@ -9,15 +9,19 @@
 #include "args.h"
 #include "dist.h"
 
+static char last_error[1024]; /* what cli_error said last, on every rank */
+
 void cli_error(const char *cmd, const char *fmt, ...) {
-    if (dist_rank() != 0) return; /* under mpirun every rank has the same error: rank 0 says it */
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "nn %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
+    /* under mpirun every rank usually has the same error: rank 0 says it
+     * (train_ranks_ready passes on one only another rank had) */
+    if (dist_rank() == 0) fprintf(stderr, "nn %s: %s\n", cmd, last_error);
 }
+
+const char *cli_last_error(void) { return last_error; }
 
 static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
     printf("usage: nn %s %s\n\n%soptions:\n", cmd, usage, "");

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "commands.h"
 #include "data_source.h"
+#include "dist.h"
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
@@ -238,25 +239,33 @@ int cmd_train(int argc, char **argv) {
     if (!check_config(&c, opts, &a, values, &n_values, &d) || !train_check_files(&c, opts)) return EXIT_USAGE;
 
     nn_dataset train, val;
-    if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;
+    train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
+    int K = a.sizes[a.n_sizes - 1], ranks = dist_size();
+    if (ranks > 1 ? !prepare_shard(&c, &d, values, n_values, K, &train, &val, &shard)
+                  : !prepare_data(&c, &d, values, n_values, K, &train, &val))
+        return 1;
+    int has_val = c.val_fraction > 0; /* on every rank, even one that holds no validation row */
     nn_model m;
     nn_error err;
-    int status = 1;
-    if (c.teacher && !attach_teacher(CMD, c.teacher, &a, &train, &val)) {
-        /* reported */
-    } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+    nn_optimizer *opt = NULL;
+    int status = 1, built = 0, ok = !c.teacher || attach_teacher(CMD, c.teacher, &a, &train, &val);
+    if (ok && !(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
-    } else if (nn_model_prepare_targets(&m, &train, &err) ||
-               (val.n && nn_model_prepare_targets(&m, &val, &err))) {
+    if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
+               (has_val && nn_model_prepare_targets(&m, &val, &err)))) {
         cli_error(CMD, "%s", err.msg);
-        nn_model_free(&m);
-    } else {
-        nn_optimizer *opt = make_optimizer(&c, m.g);
-        if (opt) status = train_run(&c, &m, opt, &train, val.n ? &val : NULL);
-        nn_optimizer_free(opt);
-        nn_model_free(&m);
+        ok = 0;
     }
+    if (ok) ok = (opt = make_optimizer(&c, m.g)) != NULL;
+    if (train_ranks_ready(ok)) {
+        /* every rank starts from rank 0's initial parameters */
+        dist_broadcast(nn_graph_params(m.g), nn_graph_n_params(m.g) * sizeof(nn_real));
+        status = train_run(&c, &m, opt, &train, has_val ? &val : NULL, ranks > 1 ? &shard : NULL);
+    }
+    nn_optimizer_free(opt);
+    if (built) nn_model_free(&m);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
+    free(shard.row);
     return status;
 }

@@ -31,6 +31,10 @@ typedef struct {
 int prepare_shard(const train_config *c, const data_options *d, const double *values,
                   int n_values, int K, nn_dataset *train, nn_dataset *val, train_shard *shard);
 
+/* (collective) 1 if `ok` on every rank; else 0, after rank 0 has printed
+ * the failure (cli_error's last message on the failing rank). */
+int train_ranks_ready(int ok);
+
 /* Gives `all` the category values of --values (n_values of them, K classes)
  * when n_values > 0; `data` names the data in messages. */
 nn_status train_set_values(nn_dataset *all, const char *data, const double *values, int n_values,
@@ -43,6 +47,6 @@ void train_describe_run(const train_config *c, char *buf, size_t len);
 /* Runs epochs (resuming from c->checkpoint when c->resume), writing
  * checkpoints, the model and the plot. Returns the exit status. */
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-              const nn_dataset *val);
+              const nn_dataset *val, const train_shard *shard);
 
 #endif

@@ -154,7 +154,8 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
 }
 
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-              const nn_dataset *val) {
+              const nn_dataset *val, const train_shard *shard) {
+    (void)shard; /* TODO(mpi): the trainer's shard */
     curves k;
     int status = 1;
     if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");

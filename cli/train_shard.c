@@ -151,3 +151,11 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
     shard->row = NULL;
     return 0;
 }
+
+int train_ranks_ready(int ok) {
+    nn_error err = {0};
+    if (!ok) snprintf(err.msg, sizeof err.msg, "%s", cli_last_error());
+    if (!dist_agree(ok ? NN_OK : NN_ERR_ARG, &err)) return 1;
+    if (ok) cli_error(CMD, "%s", err.msg); /* another rank's failure: rank 0 has not said it */
+    return 0;
+}
