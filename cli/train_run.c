@@ -3,18 +3,19 @@
  * that an interrupted run resumed with --resume continues exactly where it
  * stopped. The progress bar and the epoch lines are printed here.
  *
- * Ctrl-C (SIGINT): the first one lets the current epoch finish, writes its
- * checkpoint and stops with exit status 130 — the run can be resumed with
- * --resume. The handler is then reset, so a second Ctrl-C ends the program at
- * once; the checkpoint on disk is still whole (it is replaced atomically). */
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP (see signals.h): the first one lets the
+ * current epoch finish, writes its checkpoint and stops with exit status
+ * 128 + the signal (130, 143, 129) — the run can be resumed with --resume.
+ * The same signal again ends the program at once; the checkpoint on disk is
+ * still whole (it is replaced atomically). */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "progress.h"
+#include "signals.h"
 #include "train.h"
 
 #define CMD "train"
@@ -83,31 +84,12 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
     return 1;
 }
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig) {
-    (void)sig;
-    interrupted = 1;
-}
-
-static void catch_sigint(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C takes the default action */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-/* Exit status of a run stopped by SIGINT, as shells report 128 + SIGINT. */
-#define EXIT_INTERRUPTED 130
-
 /* Epochs ck->epoch + 1 .. c->epochs, each followed by its line, the curves
  * and a checkpoint. Returns the exit status. */
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
                        const nn_dataset *val, nn_checkpoint_info *ck, curves *k) {
     nn_error err;
-    catch_sigint();
+    signals_catch();
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
         nn_eval_stats v = {.accuracy = NAN};
@@ -123,7 +105,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                    100 * s.train_acc);
             if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
             printf("  (%.2f s)\n", s.seconds);
-            fflush(stdout);
+            cli_flush_stdout();
         }
         k->loss[e - 1] = s.loss;
         k->train_acc[e - 1] = s.train_acc;
@@ -134,14 +116,15 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
-        if (interrupted && e < c->epochs) {
+        int sig = signals_caught();
+        if (sig && e < c->epochs) {
             if (c->checkpoint)
-                fprintf(stderr, "nn train: interrupted after epoch %d of %d; checkpoint saved to %s "
-                                "(continue with --resume)\n", e, c->epochs, c->checkpoint);
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); checkpoint saved to %s "
+                                "(continue with --resume)\n", e, c->epochs, signals_name(sig), c->checkpoint);
             else
-                fprintf(stderr, "nn train: interrupted after epoch %d of %d; nothing saved "
-                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs);
-            return EXIT_INTERRUPTED;
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); nothing saved "
+                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
+            return 128 + sig; /* as a shell reports a process the signal ended */
         }
     }
     return 0;
