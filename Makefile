@@ -150,13 +150,15 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------ losses
-# Golden values for the loss tests, from PyTorch in float64. The header is
+# Golden values for the loss and lr-schedule tests, from PyTorch in float64. The header is
 # committed; `make test` reads it and never needs Python.
 .PHONY: golden
 golden:
 	/usr/bin/python3 tests/golden/losses_ref.py > tests/golden/losses_ref.h.tmp
 	sync tests/golden/losses_ref.h.tmp
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
+	/usr/bin/python3 tests/golden/schedule_ref.py > tests/golden/schedule_ref.h.tmp
+	mv tests/golden/schedule_ref.h.tmp tests/golden/schedule_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI
