@@ -237,6 +237,7 @@ int cmd_train(int argc, char **argv) {
     int n_values;
     data_options d = {0};
     if (!check_config(&c, opts, &a, values, &n_values, &d) || !train_check_files(&c, opts)) return EXIT_USAGE;
+    if (dist_rank() > 0) c.quiet = 1; /* under nn-mpi, rank 0 prints */
 
     nn_dataset train, val;
     train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */

@@ -35,6 +35,15 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
  * the failure (cli_error's last message on the failing rank). */
 int train_ranks_ready(int ok);
 
+/* (collective) Rank 0's parameters, optimizer state and checkpoint
+ * information, on every rank (after rank 0 resumed from a checkpoint). */
+void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck);
+
+/* (collective) An epoch's statistics (s: this rank's rows; v: this rank's
+ * validation rows, or NULL) made those of all ranks' rows: row-weighted means,
+ * accuracies from exact counts. */
+void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
+
 /* Gives `all` the category values of --values (n_values of them, K classes)
  * when n_values > 0; `data` names the data in messages. */
 nn_status train_set_values(nn_dataset *all, const char *data, const double *values, int n_values,

@@ -159,3 +159,32 @@ int train_ranks_ready(int ok) {
     if (ok) cli_error(CMD, "%s", err.msg); /* another rank's failure: rank 0 has not said it */
     return 0;
 }
+
+void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck) {
+    if (dist_size() == 1) return;
+    size_t bytes = nn_graph_n_params(m->g) * sizeof(nn_real);
+    dist_broadcast(nn_graph_params(m->g), bytes);
+    for (int i = 0; i < nn_optimizer_n_state(opt); i++)
+        dist_broadcast(nn_optimizer_state(opt, i, NULL), bytes);
+    long steps = nn_optimizer_steps(opt);
+    dist_broadcast(&steps, sizeof steps);
+    nn_optimizer_set_steps(opt, steps);
+    dist_broadcast(ck, sizeof *ck);
+}
+
+void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
+    if (dist_size() == 1) return;
+    /* sums of per-row quantities; correct counts are integers, exact in a double */
+    double rows = (double)s->rows, n = v ? v->n : 0;
+    double sum[6] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
+                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n};
+    dist_sum(sum, 6);
+    s->rows = (long)sum[2];
+    s->loss = sum[0] / sum[2];
+    s->train_acc = sum[1] / sum[2];
+    if (v) {
+        v->n = (int)sum[5];
+        v->loss = sum[5] ? sum[3] / sum[5] : NAN;
+        v->accuracy = sum[5] ? sum[4] / sum[5] : NAN;
+    }
+}
