@@ -322,7 +322,7 @@ static nn_status study(task *t, const char *out_dir, nn_error *err) {
            "split 1's validation QWK,\n   the epoch by each split's validation QWK; test rows "
            "only for the numbers below\n\n", t->n_features, HIDDEN, BATCH, t->epochs,
            LR_GRID[0], LR_GRID[1], LR_GRID[2]);
-    printf("  %-18s %-8s %-15s  %-13s  %-13s  %-13s  %-13s\n", "loss", "rule", "lr, epoch",
+    printf("  %-18s %-8s %-15s  %-13s  %-13s  %-13s  %s\n", "loss", "rule", "lr, epoch",
            "MAE of E[X]", "MAE of class", "QWK", "off-by-one");
     double curves[N_LOSSES][MAX_EPOCHS];
     for (int l = 0; l < N_LOSSES; l++) {
