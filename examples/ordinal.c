@@ -189,65 +189,53 @@ static void detach_targets(nn_dataset *d) {
 
 /* ============================================================== training */
 
-/* One run: train on s->train for t->epochs, keep the parameters of the best
- * validation QWK, and score them on s->test. */
-typedef struct {
-    model *m;
-    const nn_dataset *val;
-    nn_predict_rule rule;
-    double *mu;
-    int32_t *pred;     /* (n_val) */
-    nn_real *best;     /* (n_params) parameters at the best epoch */
-    double best_qwk;
-    int best_epoch;
-    double *curve;     /* (epochs) validation QWK, or NULL */
-} run_ctx;
-
-static void on_epoch(const nn_epoch_stats *es, void *user) {
-    run_ctx *c = user;
-    model_predict(c->m, c->val, c->rule, c->mu, c->pred);
-    double q = nn_quadratic_weighted_kappa(c->pred, c->val->labels, c->val->n, c->val->n_classes);
-    if (c->curve) c->curve[es->epoch - 1] = q;
-    if (q > c->best_qwk || c->best_epoch == 0) { /* NaN (one class predicted) never wins */
-        c->best_qwk = isnan(q) ? -2 : q;
-        c->best_epoch = es->epoch;
-        memcpy(c->best, nn_graph_params(c->m->g), nn_graph_n_params(c->m->g) * sizeof *c->best);
-    }
-}
-
+/* One run: train on s->train for t->epochs, keep the parameters of the
+ * epoch with the best validation QWK, and score them on s->test. */
 static nn_status run(const task *t, split *s, loss_kind loss, double lr, double *val_qwk,
-                     int *best_epoch, scores *test, double *curve, nn_error *err) {
+                     int *best_epoch, scores *test, double *curve /* (epochs) or NULL */,
+                     nn_error *err) {
     model m = {0};
     nn_optimizer *opt = NULL;
+    nn_trainer *tr = NULL;
+    nn_predict_rule rule = LOSS[loss].rule;
     int n_max = s->test.n > s->val.n ? s->test.n : s->val.n;
-    run_ctx c = {.m = &m, .val = &s->val, .rule = LOSS[loss].rule, .curve = curve};
-    c.mu = malloc((size_t)n_max * sizeof *c.mu);
-    c.pred = malloc((size_t)n_max * sizeof *c.pred);
-    nn_status st = !c.mu || !c.pred ? nn_set_error(err, NN_ERR_NOMEM, "out of memory")
-                                    : model_build(&m, t, loss, err);
-    if (!st && !(c.best = malloc(nn_graph_n_params(m.g) * sizeof *c.best)))
+    double *mu = malloc((size_t)n_max * sizeof *mu);       /* (n_max) */
+    int32_t *pred = malloc((size_t)n_max * sizeof *pred);  /* (n_max) */
+    nn_real *best = NULL;                                  /* (n_params) */
+    nn_status st = !mu || !pred ? nn_set_error(err, NN_ERR_NOMEM, "out of memory")
+                                : model_build(&m, t, loss, err);
+    if (!st && !(best = malloc(nn_graph_n_params(m.g) * sizeof *best)))
         st = nn_set_error(err, NN_ERR_NOMEM, "out of memory");
     if (!st && loss == L_SORD && !(st = attach_sord_targets(&s->train, err)) &&
         !(st = attach_sord_targets(&s->val, err)))
         st = attach_sord_targets(&s->test, err);
     nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, lr);
     if (!st && !(opt = nn_optimizer_create(m.g, &adam, err))) st = err->code;
-    if (!st) {
-        nn_train_nodes nodes = {.x = m.x, .labels = m.y, .probs = m.p, .targets = m.soft};
-        nn_train_options to = {.epochs = t->epochs, .batch = BATCH, .seed = SEED};
-        st = nn_train(m.g, opt, &nodes, &s->train, NULL, &to, on_epoch, &c, err);
+    nn_train_nodes nodes = {.x = m.x, .labels = m.y, .probs = m.p, .targets = m.soft};
+    nn_trainer_options to = {.batch = BATCH, .seed = SEED}; /* every model: the same batches */
+    if (!st && !(tr = nn_trainer_create(m.g, opt, &nodes, &s->train, &to, err))) st = err->code;
+    *val_qwk = -2; /* below any κ; NaN (one class predicted) never wins */
+    for (int e = 1; !st && e <= t->epochs; e++) {
+        if ((st = nn_trainer_epoch(tr, NULL, err))) break;
+        model_predict(&m, &s->val, rule, mu, pred);
+        double q = nn_quadratic_weighted_kappa(pred, s->val.labels, s->val.n, t->K);
+        if (curve) curve[e - 1] = q;
+        if (q > *val_qwk || e == 1) {
+            *val_qwk = isnan(q) ? -2 : q;
+            *best_epoch = e;
+            memcpy(best, nn_graph_params(m.g), nn_graph_n_params(m.g) * sizeof *best);
+        }
     }
     if (!st) {
-        memcpy(nn_graph_params(m.g), c.best, nn_graph_n_params(m.g) * sizeof *c.best);
-        model_predict(&m, &s->test, LOSS[loss].rule, c.mu, c.pred);
-        *test = score(&s->test, c.mu, c.pred);
-        *val_qwk = c.best_qwk;
-        *best_epoch = c.best_epoch;
+        memcpy(nn_graph_params(m.g), best, nn_graph_n_params(m.g) * sizeof *best);
+        model_predict(&m, &s->test, rule, mu, pred);
+        *test = score(&s->test, mu, pred);
     }
+    nn_trainer_free(tr);
     detach_targets(&s->train), detach_targets(&s->val), detach_targets(&s->test);
     nn_optimizer_free(opt);
     nn_graph_free(m.g);
-    free(c.mu), free(c.pred), free(c.best);
+    free(mu), free(pred), free(best);
     return st;
 }
 
