@@ -12,7 +12,7 @@ typedef struct {
     double      val_fraction, lr, momentum, weight_decay, temperature, alpha;
     double      lambda1, lambda2, sigma, sord_scale;
     int         epochs, batch, nesterov, resume, rgb, skip_bad, standardize, no_standardize;
-    int         quiet;
+    int         quiet, overwrite;
     uint64_t    seed;
 } train_config;
 
