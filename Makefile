@@ -11,6 +11,8 @@
 #   make valgrind     the Check suite under valgrind memcheck
 #   make fuzz         every parser under libFuzzer (FUZZ_SECONDS each)
 #   make install      PREFIX=/usr/local: library, headers, nn.pc, bin/nn
+#   make mpi          build/nn-mpi: data-parallel `nn train` under mpirun
+#   make bench-mpi    epoch time on 1 and 2 ranks, allreduce time and bytes
 #
 # Missing Debian packages are installed first (apt-get, with sudo when not
 # root). REAL=double builds the library with nn_real = double.
@@ -35,7 +37,7 @@ ifeq ($(SAN),1)
   OPT      := -O1
 endif
 
-DEB_PACKAGES  := libopenblas-dev libstb-dev check zlib1g-dev pkg-config
+DEB_PACKAGES  := libc6-dev libopenblas-dev libstb-dev check zlib1g-dev pkg-config
 DEMO_PACKAGES := dataset-fashion-mnist
 FMNIST        := /usr/share/datasets/fashion-mnist
 
@@ -64,24 +66,32 @@ TEST_BIN := $(BUILD)/nn_tests
 all: $(BUILD)/libnn.a $(BUILD)/libnn.so $(EX_BIN)
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
-# Installs what is missing, says what it installs, and stays quiet otherwise.
+# Installs what is missing and says so in one line; apt's own output goes to
+# build/apt.log and is shown only when the install fails. The package lists
+# are fetched (`apt-get update`) only when there are none yet or an install
+# from the present ones fails, so a fresh machine updates them once.
 define install_missing
 	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "nn: installing missing Debian packages:$$missing"; \
+	  echo "nn: installing Debian packages:$$missing (apt-get; log in build/apt.log)"; \
+	  mkdir -p build; \
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing \
-	    || { echo "nn: could not install:$$missing" >&2; exit 1; }; \
+	  apt_install() { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o Dpkg::Use-Pty=0 --no-install-recommends $$missing >>build/apt.log 2>&1; }; \
+	  { ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 && apt_install; } || \
+	  { $$SUDO apt-get update -qq >>build/apt.log 2>&1 && apt_install; } || \
+	  { echo "nn: could not install:$$missing; the end of build/apt.log:" >&2; \
+	    tail -n 15 build/apt.log >&2; exit 1; }; \
 	fi
 endef
 
+# A bare Debian has make but no C compiler: gcc comes with the rest.
 build/.deps-ok:
-	$(call install_missing,$(DEB_PACKAGES))
+	$(call install_missing,$(DEB_PACKAGES) $(if $(shell command -v $(CC) 2>/dev/null),,gcc))
 	@mkdir -p build && touch $@
 deps: build/.deps-ok
 
@@ -135,13 +145,15 @@ check: $(TEST_BIN)
 
 # Gradient checks are exact in double; numerics (±1e4 logits, underflow)
 # matter most in float. Both run.
+# The builds use every core (JOBS); the suites run one after the other.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps
-	@$(MAKE) --no-print-directory REAL=double check
-	@$(MAKE) --no-print-directory REAL=float check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=double check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=float check
 
 asan: deps
-	@$(MAKE) --no-print-directory REAL=double SAN=1 check
-	@$(MAKE) --no-print-directory REAL=float SAN=1 check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=double SAN=1 check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=float SAN=1 check
 
 demo: demo-deps $(BUILD)/fashion_mnist
 	$(BUILD)/fashion_mnist $(FMNIST)
@@ -168,7 +180,7 @@ golden:
 PKGS += stb
 
 # The `nn` program: one file per subcommand in cli/, linked with libnn.a.
-CLI_SRC := $(wildcard cli/*.c)
+CLI_SRC := $(filter-out cli/mpi.c,$(wildcard cli/*.c)) # mpi.c: nn-mpi only (below)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_BIN := $(BUILD)/nn
 .PHONY: cli
@@ -257,10 +269,9 @@ all: $(BUILD)/bench_epoch
 # leaves the optimizer, activation and batch-gathering loops scalar (the ReLU
 # ones branchy). The dynamic model, the one -O3 uses, vectorizes them: see the
 # commit that added this line for the measurement. Clang vectorizes at -O2.
-CC_IS_GCC := $(shell $(CC) -v 2>&1 | grep -c '^gcc version')
-ifneq ($(CC_IS_GCC),0)
-$(LIB_OBJ): CFLAGS += -fvect-cost-model=dynamic
-endif
+# Recursive: on a bare machine the compiler is installed after parsing.
+CC_IS_GCC = $(shell $(CC) -v 2>&1 | grep -c '^gcc version')
+$(LIB_OBJ): CFLAGS += $(if $(filter-out 0,$(CC_IS_GCC)),-fvect-cost-model=dynamic)
 
 $(BUILD)/bench_epoch: $(BUILD)/obj/bench/bench_epoch.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -355,5 +366,39 @@ $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a
 bench-finite: deps $(BUILD)/finite_cost
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/finite_cost
 
+
+# ------------------------------------------------- data-parallel (MPI)
+# `make mpi`: build/nn-mpi, the nn program linked with Open MPI: cli/mpi.c
+# takes the place of cli/dist_local.c, so the library and `nn` never depend
+# on MPI. Run it as `mpirun -np N build/nn-mpi train ...` (README, "Training
+# on several processes"). `make test` runs the MPI suite (tests/test_mpi.c)
+# when mpicc and mpirun are installed, and says it skips it otherwise.
+.PHONY: mpi mpi-deps bench-mpi
+MPI_PACKAGES := libopenmpi-dev openmpi-bin
+MPICC        ?= mpicc
+MPI_BIN      := $(BUILD)/nn-mpi
+MPI_OBJ      := $(filter-out $(BUILD)/obj/cli/dist_local.o,$(CLI_OBJ)) $(BUILD)/obj/cli/mpi.o
+HAVE_MPI     := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
+
+mpi-deps: deps
+	$(call install_missing,$(MPI_PACKAGES))
+
+mpi: mpi-deps
+	@$(MAKE) --no-print-directory $(MPI_BIN)
+
+# mpicc adds Open MPI's include and library flags to the same compiler.
+$(BUILD)/obj/cli/mpi.o: cli/mpi.c | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(MPI_BIN): $(MPI_OBJ) $(BUILD)/libnn.a
+	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+ifeq ($(HAVE_MPI),1)
+$(TEST_BIN): | $(MPI_BIN)
+endif
+$(BUILD)/obj/tests/test_mpi.o: EXTRA_CPPFLAGS := -DNN_MPI_BIN='"$(abspath $(MPI_BIN))"' \
+  -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' -DNN_HAVE_MPI=$(if $(HAVE_MPI),1,0) \
+  -DNN_TEST_SAN=$(if $(SAN),1,0)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
