@@ -1,4 +1,4 @@
-/* split.c — a seeded train/validation split. */
+/* split.c — a seeded train/validation split, and seeded subsets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,33 @@ static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_datase
     return NN_OK;
 }
 
+/* A permutation (n) of 0..n−1, shuffled with seed (Fisher-Yates), or NULL. */
+static int *shuffled(int n, uint64_t seed) {
+    int *perm = malloc((size_t)(n ? n : 1) * sizeof *perm);
+    if (!perm) return NULL;
+    for (int i = 0; i < n; i++) perm[i] = i;
+    nn_rng rng;
+    nn_rng_seed(&rng, seed);
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)nn_rng_below(&rng, (uint32_t)i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    return perm;
+}
+
+nn_status nn_dataset_limit(const nn_dataset *d, int n, uint64_t seed, nn_dataset *out,
+                           nn_error *err) {
+    memset(out, 0, sizeof *out);
+    if (n < 1 || n > d->n)
+        return nn_set_error(err, NN_ERR_ARG, "limit: %d samples asked for, but the data have %d", n, d->n);
+    int *perm = shuffled(d->n, seed);
+    if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "limit: out of memory");
+    nn_status st = take_rows(d, perm, n, out, err);
+    free(perm);
+    return st;
+}
+
 nn_status nn_dataset_split(const nn_dataset *d, double val_fraction, uint64_t seed,
                            nn_dataset *train, nn_dataset *val, nn_error *err) {
     memset(train, 0, sizeof *train);
@@ -50,16 +77,8 @@ nn_status nn_dataset_split(const nn_dataset *d, double val_fraction, uint64_t se
                             "split: a fraction %g of %d samples leaves %d for validation and %d "
                             "for training; both need at least one",
                             val_fraction, d->n, n_val, d->n - n_val);
-    int *perm = malloc((size_t)d->n * sizeof *perm);
+    int *perm = shuffled(d->n, seed);
     if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "split: out of memory");
-    for (int i = 0; i < d->n; i++) perm[i] = i;
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
-    for (int i = d->n - 1; i > 0; i--) { /* Fisher-Yates */
-        int j = (int)nn_rng_below(&rng, (uint32_t)i + 1), t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
     nn_status st = take_rows(d, perm, n_val, val, err);
     if (!st) st = take_rows(d, perm + n_val, d->n - n_val, train, err);
     if (st) nn_dataset_free(val);
