@@ -159,6 +159,8 @@ golden:
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
 	/usr/bin/python3 tests/golden/schedule_ref.py > tests/golden/schedule_ref.h.tmp
 	mv tests/golden/schedule_ref.h.tmp tests/golden/schedule_ref.h
+	/usr/bin/python3 tests/golden/ordinal_heads_ref.py > tests/golden/ordinal_heads_ref.h.tmp
+	mv tests/golden/ordinal_heads_ref.h.tmp tests/golden/ordinal_heads_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI
