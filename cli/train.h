@@ -29,7 +29,8 @@ typedef struct {
  * the shard (the caller frees shard->row). Returns 0 after an error that
  * rank 0 has reported; every rank returns the same. */
 int prepare_shard(const train_config *c, const data_options *d, const double *values,
-                  int n_values, int K, nn_dataset *train, nn_dataset *val, train_shard *shard);
+                  int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val,
+                  train_shard *shard);
 
 /* (collective) 1 if `ok` on every rank; else 0, after rank 0 has printed
  * the failure (cli_error's last message on the failing rank). */

@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "dist.h"
+#include "teacher.h"
 #include "train.h"
 
 #define CMD "train"
@@ -109,7 +110,9 @@ static nn_status split_rows(const train_config *c, const nn_dataset *local, long
 }
 
 int prepare_shard(const train_config *c, const data_options *d, const double *values,
-                  int n_values, int K, nn_dataset *train, nn_dataset *val, train_shard *shard) {
+                  int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val,
+                  train_shard *shard) {
+    int K = a->sizes[a->n_sizes - 1];
     nn_error err;
     nn_dataset local;
     memset(train, 0, sizeof *train);
@@ -122,7 +125,13 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
     if (!st && (st = train_set_values(&local, c->data, values, n_values, K, &err)))
         nn_dataset_free(&local);
     if (!agreed(st, &err)) {
-        if (!st) nn_dataset_free(&local);
+        nn_dataset_free(&local); /* loaded here, failed elsewhere (freeing twice is safe) */
+        return 0;
+    }
+    /* the teacher's logits for this rank's rows (a model teacher; a .npy file
+     * holds every row and is refused by attach_teacher unless one rank) */
+    if (!train_ranks_ready(!c->teacher || attach_teacher(CMD, c->teacher, a, &local))) {
+        nn_dataset_free(&local);
         return 0;
     }
     long *counts = malloc((size_t)dist_size() * sizeof *counts), first = 0, n_all = 0;
