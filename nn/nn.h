@@ -259,6 +259,17 @@ void          nn_optimizer_step(nn_optimizer *opt);
 nn_status     nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
 
+/* The L2 norm of the whole gradient buffer, accumulated in double. */
+double nn_grad_norm(const nn_graph *g);
+/* Gradient-norm clipping, as torch.nn.utils.clip_grad_norm_(params,
+ * max_norm): with n = nn_grad_norm(g), scales every gradient by
+ * max_norm / (n + 1e-6) when that is below 1. Returns n (before clipping).
+ * max_norm must be positive and finite (else NaN and nothing changes). A
+ * non-finite n leaves the gradients as they are, for the caller's
+ * non-finite check (torch would spread the NaN into every gradient). Call it
+ * between nn_graph_backward and nn_optimizer_step. */
+double nn_clip_grad_norm(nn_graph *g, double max_norm);
+
 /* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
  * like the graph's parameter buffer, named as torch names them: SGD with
  * momentum "momentum_buffer"; Adam and AdamW "exp_avg", "exp_avg_sq".
@@ -404,10 +415,12 @@ int nn_enable_flush_to_zero(void);
 
 /* The rest of the public API, one header per area. */
 #include "losses.h"
+#include "ordinal.h"
 #include "metrics.h"
 #include "data.h"
 #include "model.h"
 #include "plot.h"
 #include "npy.h"
+#include "schedule.h"
 
 #endif /* NN_H */
