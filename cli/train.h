@@ -45,6 +45,10 @@ void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck);
  * accuracies from exact counts. */
 void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
 
+/* (collective) The validation MAE of rank's n rows made that of all ranks'
+ * rows; QWK becomes NaN under nn-mpi (not reduced). */
+void train_reduce_ordinal(double *mae, double *qwk, int n);
+
 /* Gives `all` the category values of --values (n_values of them, K classes)
  * when n_values > 0; `data` names the data in messages. */
 nn_status train_set_values(nn_dataset *all, const char *data, const double *values, int n_values,

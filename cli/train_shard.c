@@ -197,3 +197,11 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
         v->accuracy = sum[5] ? sum[4] / sum[5] : NAN;
     }
 }
+
+void train_reduce_ordinal(double *mae, double *qwk, int n) {
+    if (dist_size() == 1) return;
+    double sum[2] = {n ? *mae * n : 0, n};
+    dist_sum(sum, 2);
+    *mae = sum[1] ? sum[0] / sum[1] : NAN;
+    *qwk = NAN; /* not a mean over rows: it needs the ranks' confusion matrices, not reduced yet */
+}
