@@ -341,6 +341,8 @@ valgrind: deps
 
 # The crash test kills the program built beside it (tests/test_crash.c).
 $(BUILD)/obj/tests/test_crash.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+# The compatibility suite resumes a committed checkpoint with the program.
+$(BUILD)/obj/tests/test_model_compat.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.
 $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a
