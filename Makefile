@@ -150,13 +150,15 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------ losses
-# Golden values for the loss tests, from PyTorch in float64. The header is
+# Golden values for the loss and lr-schedule tests, from PyTorch in float64. The header is
 # committed; `make test` reads it and never needs Python.
 .PHONY: golden
 golden:
 	/usr/bin/python3 tests/golden/losses_ref.py > tests/golden/losses_ref.h.tmp
 	sync tests/golden/losses_ref.h.tmp
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
+	/usr/bin/python3 tests/golden/schedule_ref.py > tests/golden/schedule_ref.h.tmp
+	mv tests/golden/schedule_ref.h.tmp tests/golden/schedule_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI
@@ -176,7 +178,7 @@ $(CLI_BIN): $(CLI_OBJ) $(BUILD)/libnn.a
 # The CLI suite runs the program it was built with (tests/test_cli.c), and
 # installs this build into a scratch prefix (skipped under sanitizers).
 $(TEST_BIN): | $(CLI_BIN) $(BUILD)/libnn.so
-$(BUILD)/obj/tests/test_cli.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' \
+$(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/tests/test_cli_files.o $(BUILD)/obj/tests/test_cli_answers.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' \
   -DNN_SOURCE_DIR='"$(CURDIR)"' -DNN_TEST_REAL='"$(REAL)"' -DNN_TEST_SAN=$(if $(SAN),1,0)
 
 # make install PREFIX=/some/prefix [DESTDIR=...]: the libraries, the public
@@ -339,10 +341,10 @@ valgrind: deps
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
 
-# The crash test kills the program built beside it (tests/test_crash.c).
-$(BUILD)/obj/tests/test_crash.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
-# The compatibility suite resumes a committed checkpoint with the program.
-$(BUILD)/obj/tests/test_model_compat.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+# The crash test kills the program built beside it (tests/test_crash.c);
+# tests/test_signals.c, tests/test_cli_*.c and tests/test_model_compat.c run it.
+$(BUILD)/obj/tests/test_crash.o $(BUILD)/obj/tests/test_signals.o $(BUILD)/obj/tests/test_model_compat.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+$(BUILD)/obj/tests/test_cli_%.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.
 $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a

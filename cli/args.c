@@ -156,3 +156,22 @@ int args_real_list(const char *cmd, const char *option, const char *text, double
         s = end + 1;
     }
 }
+
+static int stdout_errno; /* the first failure's errno, 0 if none seen */
+
+int cli_flush_stdout(void) {
+    if (fflush(stdout) == 0) return 0;
+    if (!stdout_errno) stdout_errno = errno;
+    return EOF;
+}
+
+int cli_finish_stdout(const char *cmd, int status) {
+    int bad = ferror(stdout);
+    if (bad && !stdout_errno) stdout_errno = errno; /* set by the failed write, if nothing since */
+    if (cli_flush_stdout() != 0) bad = 1;
+    if (fclose(stdout) != 0 && !bad) bad = 1, stdout_errno = errno;
+    if (!bad) return status;
+    fprintf(stderr, "nn%s%s: write error: %s\n", cmd ? " " : "", cmd ? cmd : "",
+            stdout_errno ? strerror(stdout_errno) : "standard output failed");
+    return status ? status : 1;
+}

@@ -57,6 +57,14 @@ int args_choice(const char *cmd, const char *option, const char *value, const ch
  * after printing an error naming the option. */
 int args_real_list(const char *cmd, const char *option, const char *text, double *out, int max);
 
+/* fflush(stdout) that remembers the first failure's errno, so the error
+ * reported at exit names the real cause (a later call may clobber errno). */
+int cli_flush_stdout(void);
+
+/* Flushes and closes stdout; on any failure since the start prints
+ * "nn CMD: write error: REASON" and returns 1 (or status if that is not 0). */
+int cli_finish_stdout(const char *cmd, int status);
+
 /* The exit status for a non-zero args_parse result. */
 #define ARGS_EXIT(r) ((r) < 0 ? 0 : (r))
 

@@ -24,6 +24,8 @@ static void usage(FILE *out) {
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
 }
 
+/* Whatever a command printed reached stdout, or the exit status says so: a
+ * full disk or a closed pipe must not look like success. */
 int main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
@@ -31,10 +33,11 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return cli_finish_stdout(NULL, 0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return cli_finish_stdout(commands[i].name, commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "nn: unknown command '%s' (see nn --help)\n", argv[1]);
     return EXIT_USAGE;
 }

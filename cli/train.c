@@ -10,6 +10,7 @@
 #include "data_source.h"
 #include "teacher.h"
 #include "train.h"
+#include "train_files.h"
 
 #define CMD "train"
 #define MAX_CLASSES 4096
@@ -190,6 +191,7 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--save", &c.save, "MODEL", "write the trained model here (safetensors)"),
         OPT_STRING("--checkpoint", &c.checkpoint, "FILE", "write a checkpoint here after every epoch"),
         OPT_FLAG("--resume", &c.resume, "continue from --checkpoint FILE"),
+        OPT_FLAG("--overwrite", &c.overwrite, "replace an existing --checkpoint FILE (start afresh)"),
         OPT_STRING("--plot", &c.plot, "FILE.svg", "write loss and accuracy curves as SVG"),
         OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
         OPT_END,
@@ -207,7 +209,7 @@ int cmd_train(int argc, char **argv) {
     static double values[MAX_CLASSES];
     int n_values;
     data_options d = {0};
-    if (!check_config(&c, opts, &a, values, &n_values, &d)) return EXIT_USAGE;
+    if (!check_config(&c, opts, &a, values, &n_values, &d) || !train_check_files(&c, opts)) return EXIT_USAGE;
 
     nn_dataset train, val;
     if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;

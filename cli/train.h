@@ -13,7 +13,7 @@ typedef struct {
     double      val_fraction, lr, momentum, weight_decay;
     loss_options settings; /* --temperature, --sord-scale …: the loss registry's */
     int         epochs, batch, nesterov, resume, rgb, skip_bad, standardize, no_standardize;
-    int         quiet;
+    int         quiet, overwrite;
     uint64_t    seed;
 } train_config;
 

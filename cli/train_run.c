@@ -2,17 +2,18 @@
  * shuffling generator that lives in the checkpoint, so that an interrupted
  * run resumed with --resume continues exactly where it stopped.
  *
- * Ctrl-C (SIGINT): the first one lets the current epoch finish, writes its
- * checkpoint and stops with exit status 130 — the run can be resumed with
- * --resume. The handler is then reset, so a second Ctrl-C ends the program at
- * once; the checkpoint on disk is still whole (it is replaced atomically). */
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP (see signals.h): the first one lets the
+ * current epoch finish, writes its checkpoint and stops with exit status
+ * 128 + the signal (130, 143, 129) — the run can be resumed with --resume.
+ * The same signal again ends the program at once; the checkpoint on disk is
+ * still whole (it is replaced atomically). */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
+#include "signals.h"
 #include "train.h"
 
 #define CMD "train"
@@ -98,25 +99,6 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
     return 1;
 }
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig) {
-    (void)sig;
-    interrupted = 1;
-}
-
-static void catch_sigint(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C takes the default action */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-/* Exit status of a run stopped by SIGINT, as shells report 128 + SIGINT. */
-#define EXIT_INTERRUPTED 130
-
 static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
                       const nn_dataset *val, curves *k) {
     nn_error err;
@@ -137,7 +119,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
         if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck.epoch, c->epochs, c->checkpoint);
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
-    catch_sigint();
+    signals_catch();
     for (int e = ck.epoch + 1; e <= c->epochs; e++) {
         epoch_sink sink;
         nn_train_options to = {.epochs = e, .first_epoch = e, .batch = c->batch, .rng = &ck.rng,
@@ -151,7 +133,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
                    100 * sink.last.train_acc);
             if (val) printf("  val acc %6.2f%%", 100 * sink.last.test_acc);
             printf("  (%.2f s)\n", sink.last.seconds);
-            fflush(stdout);
+            cli_flush_stdout();
         }
         k->loss[e - 1] = sink.last.loss;
         k->train_acc[e - 1] = sink.last.train_acc;
@@ -161,14 +143,15 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
-        if (interrupted && e < c->epochs) {
+        int sig = signals_caught();
+        if (sig && e < c->epochs) {
             if (c->checkpoint)
-                fprintf(stderr, "nn train: interrupted after epoch %d of %d; checkpoint saved to %s "
-                                "(continue with --resume)\n", e, c->epochs, c->checkpoint);
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); checkpoint saved to %s "
+                                "(continue with --resume)\n", e, c->epochs, signals_name(sig), c->checkpoint);
             else
-                fprintf(stderr, "nn train: interrupted after epoch %d of %d; nothing saved "
-                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs);
-            return EXIT_INTERRUPTED;
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); nothing saved "
+                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
+            return 128 + sig; /* as a shell reports a process the signal ended */
         }
     }
     if (c->save) {

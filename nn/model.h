@@ -171,6 +171,12 @@ nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, 
 /* Writes the model file atomically (temp file, fsync, rename). */
 nn_status nn_model_save(const nn_model *m, const char *path, nn_error *err);
 
+/* Every file nn writes is first written to PATH.tmp.XXXXXX (six letters or
+ * digits) beside PATH and then renamed; a process killed while writing
+ * leaves that file behind. Removes the leftovers of PATH (no other file),
+ * calling removed(user, file) for each, and returns how many it removed. */
+int nn_remove_stale_temporaries(const char *path, nn_warning_fn removed, void *user);
+
 /* Reads a model (or checkpoint) file and rebuilds its graph; every field is
  * validated and any problem is an error naming the file. */
 nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_loss,

@@ -62,6 +62,7 @@ static nn_graph *make_net(int *x, int *y) {
     *x = nn_input(g, F);
     *y = nn_labels(g, K);
     int h = nn_relu(g, nn_dense(g, *x, 16, NN_INIT_HE));
+    h = nn_dropout(g, h, 0.25); /* draws a mask every step */
     h = nn_tanh(g, nn_dense(g, h, 8, NN_INIT_XAVIER));
     h = nn_sigmoid(g, h);
     int z = nn_dense(g, h, K, NN_INIT_XAVIER);

@@ -1,6 +1,8 @@
 /* atomic_file.c — temporary file + fsync + rename (see atomic_file.h). */
 #include "nn/io/atomic_file.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,13 +25,15 @@ nn_status nn_atomic_open(nn_atomic_file *af, const char *path, nn_error *err) {
     if (!path || !*path) return nn_set_error(err, NN_ERR_ARG, "output file name is empty");
     size_t n = strlen(path);
     af->path = copy_string(path);
-    af->tmp_path = malloc(n + sizeof ".tmp.XXXXXX");
+    static const char pattern[] = NN_ATOMIC_SUFFIX "XXXXXX";
+    _Static_assert(sizeof pattern == sizeof NN_ATOMIC_SUFFIX + NN_ATOMIC_RANDOM, "mkstemp pattern");
+    af->tmp_path = malloc(n + sizeof pattern);
     if (!af->path || !af->tmp_path) {
         nn_atomic_abort(af);
         return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", path);
     }
     memcpy(af->tmp_path, path, n);
-    memcpy(af->tmp_path + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    memcpy(af->tmp_path + n, pattern, sizeof pattern);
     int fd = mkstemp(af->tmp_path);
     if (fd < 0) {
         int e = errno;
@@ -96,4 +100,47 @@ void nn_atomic_abort(nn_atomic_file *af) {
     free(af->path);
     af->f = NULL;
     af->tmp_path = af->path = NULL;
+}
+
+/* NAME is BASE + NN_ATOMIC_SUFFIX + NN_ATOMIC_RANDOM letters or digits. */
+static int is_temporary_of(const char *name, const char *base) {
+    size_t b = strlen(base), s = strlen(NN_ATOMIC_SUFFIX);
+    if (strncmp(name, base, b) != 0 || strncmp(name + b, NN_ATOMIC_SUFFIX, s) != 0) return 0;
+    const char *tail = name + b + s;
+    if (strlen(tail) != NN_ATOMIC_RANDOM) return 0;
+    for (; *tail; tail++)
+        if (!isalnum((unsigned char)*tail)) return 0;
+    return 1;
+}
+
+int nn_remove_stale_temporaries(const char *path, nn_warning_fn removed, void *user) {
+    if (!path || !*path) return 0;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dir_len = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 1;
+    char *dir = malloc(dir_len + 1);
+    if (!dir || !*base) {
+        free(dir);
+        return 0;
+    }
+    memcpy(dir, slash ? path : ".", dir_len);
+    dir[dir_len] = '\0';
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!is_temporary_of(e->d_name, base)) continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *file = malloc(len);
+        if (!file) break;
+        snprintf(file, len, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (lstat(file, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(file) == 0) {
+            n++;
+            if (removed) removed(user, file);
+        }
+        free(file);
+    }
+    if (d) closedir(d);
+    free(dir);
+    return n;
 }

@@ -20,6 +20,11 @@
 
 #include "nn/nn.h"
 
+/* The temporary file's name: path + NN_ATOMIC_SUFFIX + six mkstemp
+ * characters (nn_remove_stale_temporaries looks for exactly these). */
+#define NN_ATOMIC_SUFFIX ".tmp."
+#define NN_ATOMIC_RANDOM 6
+
 typedef struct {
     FILE *f;          /* write here */
     char *tmp_path;   /* owned; freed by commit/abort */

@@ -1,0 +1,66 @@
+/* cli_run.h — running the `nn` program from a suite (NN_CLI_BIN, set by the
+ * Makefile), in a scratch directory, with its output captured.
+ *
+ * The including file defines `static char dir[64]` (the scratch directory,
+ * see tmpfiles.h) before including this header. */
+#ifndef NN_CLI_RUN_H
+#define NN_CLI_RUN_H
+
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tmpfiles.h"
+
+static char cli_out[1 << 16]; /* what the last command printed */
+
+/* Runs a shell command, its stdout into cli_out; returns its exit status. */
+static inline int cli_shell(const char *cmd) {
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(cli_out, 1, sizeof cli_out - 1, p);
+    cli_out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs `cd dir && nn ARGS 2>&1 REDIRECT` (REDIRECT: "" or "> /dev/full" …),
+ * so stderr is captured even when stdout goes elsewhere. */
+static inline int cli_nn_to(const char *redirect, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline int cli_nn_to(const char *redirect, const char *fmt, ...) {
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' %s 2>&1 %s", dir, NN_CLI_BIN, args,
+             redirect);
+    return cli_shell(cmd);
+}
+
+#define cli_nn(...) cli_nn_to("", __VA_ARGS__)
+
+/* dir/name exists. */
+static inline int cli_exists(const char *name) {
+    char path[512];
+    return access(tmp_path(path, dir, name), F_OK) == 0;
+}
+
+/* The bytes of dir/name (at most len − 1), NUL-terminated; returns the count. */
+static inline size_t cli_read(const char *name, char *buf, size_t len) {
+    char path[512];
+    FILE *f = fopen(tmp_path(path, dir, name), "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", name);
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return n;
+}
+
+/* Writes text to dir/name. */
+static inline void cli_write(const char *name, const char *text) {
+    char path[512];
+    tmp_write_text(tmp_path(path, dir, name), text);
+}
+
+#endif
