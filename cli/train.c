@@ -104,9 +104,11 @@ nn_status train_set_values(nn_dataset *all, const char *data, const double *valu
     return NN_OK;
 }
 
-/* Loads, relabels with --values, splits and standardises the data. */
+/* Loads, relabels with --values, attaches the teacher's logits (in the data
+ * file's order, before the split), splits and standardises the data. */
 static int prepare_data(const train_config *c, const data_options *d, const double *values,
-                        int n_values, int K, nn_dataset *train, nn_dataset *val) {
+                        int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val) {
+    int K = a->sizes[a->n_sizes - 1];
     nn_error err;
     nn_dataset all;
     memset(val, 0, sizeof *val);
@@ -116,6 +118,10 @@ static int prepare_data(const train_config *c, const data_options *d, const doub
     }
     if (train_set_values(&all, c->data, values, n_values, K, &err)) {
         cli_error(CMD, "%s", err.msg);
+        nn_dataset_free(&all);
+        return 0;
+    }
+    if (c->teacher && !attach_teacher(CMD, c->teacher, a, &all)) {
         nn_dataset_free(&all);
         return 0;
     }
@@ -163,7 +169,8 @@ int cmd_train(int argc, char **argv) {
     loss_options_init(&c.settings, "");
     char teacher_help[200], teachers[160];
     loss_options_with(NN_LOSS_TEACHER, teachers, sizeof teachers);
-    snprintf(teacher_help, sizeof teacher_help, "teacher model file (--loss %s)", teachers);
+    snprintf(teacher_help, sizeof teacher_help,
+             "teacher model, or .npy of its logits in the data's order (--loss %s)", teachers);
     const arg_option before[] = {
         OPT_STRING("--data", &c.data, "PATH", "training data: CSV file, image folder or IDX (required)"),
         OPT_STRING("--arch", &c.arch, "SIZES", "layer widths, input to classes, e.g. 784-256-10 (required)"),
@@ -175,7 +182,7 @@ int cmd_train(int argc, char **argv) {
         OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
         OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
-        OPT_STRING("--teacher", &c.teacher, "MODEL", teacher_help),
+        OPT_STRING("--teacher", &c.teacher, "FILE", teacher_help),
         OPT_END,
     };
     const arg_option after[] = {
@@ -215,13 +222,11 @@ int cmd_train(int argc, char **argv) {
     if (!check_config(&c, opts, &a, values, &n_values, &d) || !train_check_files(&c, opts)) return EXIT_USAGE;
 
     nn_dataset train, val;
-    if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;
+    if (!prepare_data(&c, &d, values, n_values, &a, &train, &val)) return 1;
     nn_model m;
     nn_error err;
     int status = 1;
-    if (c.teacher && !attach_teacher(CMD, c.teacher, &a, &train, &val)) {
-        /* reported */
-    } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+    if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
         cli_error(CMD, "%s", err.msg);
     } else if (nn_model_prepare_targets(&m, &train, &err) ||
                (val.n && nn_model_prepare_targets(&m, &val, &err))) {
