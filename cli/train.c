@@ -167,7 +167,7 @@ int cmd_train(int argc, char **argv) {
     train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
                       .lr = 0.01, .momentum = 0.9, .epochs = 10, .batch = 64, .seed = 1};
     loss_options_init(&c.settings, "");
-    char teacher_help[200], teachers[160];
+    char teacher_help[256], teachers[160];
     loss_options_with(NN_LOSS_TEACHER, teachers, sizeof teachers);
     snprintf(teacher_help, sizeof teacher_help,
              "teacher model, or .npy of its logits in the data's order (--loss %s)", teachers);
