@@ -46,9 +46,12 @@ void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck);
  * accuracies from exact counts. */
 void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
 
-/* (collective) The validation MAE of rank's n rows made that of all ranks'
- * rows; QWK becomes NaN under nn-mpi (not reduced). */
-void train_reduce_ordinal(double *mae, double *qwk, int n);
+/* (collective) Validation MAE of E[X] and QWK of an ordinal model m (as
+ * infer_ordinal_scores) over all ranks' rows of val; `st` is this rank's
+ * status so far (when failed, it still takes part and contributes no row).
+ * Returns st, or NN_ERR_NOMEM. */
+nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, double *qwk,
+                               nn_status st, nn_error *err);
 
 /* Gives `all` the category values of --values (n_values of them, K classes)
  * when n_values > 0; `data` names the data in messages. */

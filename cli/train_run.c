@@ -116,15 +116,14 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         double mae = NAN, qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
-        if (!st && val && k->ordinal && !infer_ordinal_scores(m, val, &mae, &qwk))
-            st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory for the validation metrics");
+        if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
+            st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
         if (!c->quiet && progress_wanted()) progress_clear();
         if ((st = dist_agree(st, &err))) { /* under nn-mpi: every rank stops, or none */
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
         train_reduce_stats(&s, val ? &v : NULL); /* under nn-mpi: over all ranks' rows */
-        if (val && k->ordinal) train_reduce_ordinal(&mae, &qwk, val->n);
         if (!c->quiet) {
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);

@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "dist.h"
+#include "infer.h"
 #include "teacher.h"
 #include "train.h"
 
@@ -198,10 +199,39 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
     }
 }
 
-void train_reduce_ordinal(double *mae, double *qwk, int n) {
-    if (dist_size() == 1) return;
-    double sum[2] = {n ? *mae * n : 0, n};
-    dist_sum(sum, 2);
-    *mae = sum[1] ? sum[0] / sum[1] : NAN;
-    *qwk = NAN; /* not a mean over rows: it needs the ranks' confusion matrices, not reduced yet */
+nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, double *qwk,
+                               nn_status st, nn_error *err) {
+    if (dist_size() == 1) {
+        if (!st && !infer_ordinal_scores(m, val, mae, qwk))
+            st = nn_set_error(err, NN_ERR_NOMEM, "out of memory for the validation metrics");
+        return st;
+    }
+    /* MAE and QWK from sums over rows (nn_quadratic_weighted_kappa's), which
+     * add up exactly over the ranks */
+    int K = m->arch.sizes[m->arch.n_sizes - 1], n = st ? 0 : val->n;
+    nn_real *probs = n ? infer_probs(m, val) : NULL;
+    int32_t *pred = n ? malloc((size_t)n * sizeof *pred) : NULL;
+    double sum[7] = {0}; /* n, n · MAE, Σ (p − y)², Σ y, Σ y², Σ p, Σ p² */
+    nn_predict_rule rule = (nn_predict_rule)model_rule(m, NULL);
+    int from_logits = n && probs && pred && rule == NN_RULE_RANK ? infer_rank(m, val, pred) : 0;
+    if (n && (!probs || !pred || from_logits < 0)) {
+        st = nn_set_error(err, NN_ERR_NOMEM, "out of memory for the validation metrics");
+        n = 0;
+    }
+    if (n) { /* as infer_ordinal_scores reads the classes */
+        if (from_logits == 0) nn_predict_classes(pred, probs, n, K, m->data.values, rule);
+        sum[0] = n;
+        sum[1] = n * nn_mae_expected(probs, val->labels, n, K, m->data.values);
+        for (int b = 0; b < n; b++) {
+            double y = val->labels[b], p = pred[b];
+            sum[2] += (p - y) * (p - y), sum[3] += y, sum[4] += y * y, sum[5] += p, sum[6] += p * p;
+        }
+    }
+    free(probs);
+    free(pred);
+    dist_sum(sum, 7);
+    double N = sum[0], expected = sum[4] + sum[6] - 2 * sum[3] * sum[5] / N;
+    *mae = N ? sum[1] / N : NAN;
+    *qwk = N && expected > 0 ? 1 - sum[2] / expected : NAN;
+    return st;
 }
