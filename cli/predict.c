@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "infer.h"
 #include "model_data.h"
+#include "nn/text.h"
 
 #define CMD "predict"
 
@@ -116,7 +117,9 @@ static void print_item(const nn_model *m, const prediction *p, int json, int fir
         printf("]}");
         return;
     }
-    printf("%s: %s (p = %.4f)  E[X] = %.4g  std = %.4g\n  ", p->name, class_name(m, best, buf, sizeof buf),
+    char shown[4 * 4096]; /* one line, whatever bytes the file name holds */
+    nn_escape_line(shown, sizeof shown, p->name);
+    printf("%s: %s (p = %.4f)  E[X] = %.4g  std = %.4g\n  ", shown, class_name(m, best, buf, sizeof buf),
            (double)p->probs[best], mu, sd);
     for (int k = 0; k < K; k++) printf("%s%s %.4f", k ? ", " : "", class_name(m, k, buf, sizeof buf), (double)p->probs[k]);
     printf("\n");
