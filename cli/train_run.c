@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "infer.h"
 #include "progress.h"
 #include "signals.h"
 #include "train.h"
@@ -21,16 +22,27 @@
 #define CMD "train"
 
 void train_describe_run(const train_config *c, char *buf, size_t len) {
+    /* The loss settings: the six older than the loss registry always, as the
+     * checkpoints written before it list them; a later one only when it is
+     * not at its default, so that adding a setting keeps those resumable. */
+    enum { SETTINGS_BEFORE_REGISTRY = 6 };
+    char settings[1024] = "";
+    for (int i = 0; i < c->settings.n; i++) {
+        const nn_loss_setting *s = nn_loss_settings(i);
+        size_t used = strlen(settings);
+        if (i < SETTINGS_BEFORE_REGISTRY || c->settings.value[i] != s->def)
+            snprintf(settings + used, sizeof settings - used, "%s=%.17g\n", c->settings.name[i] + 2,
+                     c->settings.value[i]);
+    }
     snprintf(buf, len,
              "data=%s\nval-fraction=%.17g\narch=%s\nactivation=%s\nloss=%s\ngrad=%s\n"
              "optimizer=%s\nlr=%.17g\nmomentum=%.17g\nnesterov=%d\nweight-decay=%.17g\n"
-             "teacher=%s\ntemperature=%.17g\nalpha=%.17g\nlambda1=%.17g\nlambda2=%.17g\n"
-             "sigma=%.17g\nsord-scale=%.17g\nvalues=%s\nbatch=%d\nseed=%llu\n"
+             "teacher=%s\n%svalues=%s\nbatch=%d\nseed=%llu\n"
              "standardize=%d\nno-standardize=%d\nlabel=%s\nfeatures=%s\nimage-size=%s\nrgb=%d\n"
              "skip-bad=%d",
              c->data, c->val_fraction, c->arch, c->activation, c->loss, c->grad, c->optimizer, c->lr,
-             c->momentum, c->nesterov, c->weight_decay, c->teacher ? c->teacher : "", c->temperature,
-             c->alpha, c->lambda1, c->lambda2, c->sigma, c->sord_scale, c->values ? c->values : "", c->batch, (unsigned long long)c->seed,
+             c->momentum, c->nesterov, c->weight_decay, c->teacher ? c->teacher : "", settings,
+             c->values ? c->values : "", c->batch, (unsigned long long)c->seed,
              c->standardize, c->no_standardize, c->label ? c->label : "",
              c->features ? c->features : "", c->image_size ? c->image_size : "", c->rgb,
              c->skip_bad);
@@ -54,14 +66,16 @@ static void explain_difference(const char *now, const char *then) {
  * resume) stay NaN and are left out of the plot. */
 typedef struct {
     double *loss, *train_acc, *val_acc; /* (epochs) */
+    double *val_mae, *val_qwk;          /* (epochs) ordinal models: MAE of E[X], QWK */
+    int ordinal;                        /* the model is ordinal: the last two are filled */
 } curves;
 
 static int curves_init(curves *k, int epochs) {
-    k->loss = malloc((size_t)epochs * sizeof *k->loss);
-    k->train_acc = malloc((size_t)epochs * sizeof *k->train_acc);
-    k->val_acc = malloc((size_t)epochs * sizeof *k->val_acc);
-    if (!k->loss || !k->train_acc || !k->val_acc) return 0;
-    for (int e = 0; e < epochs; e++) k->loss[e] = k->train_acc[e] = k->val_acc[e] = NAN;
+    double **all[5] = {&k->loss, &k->train_acc, &k->val_acc, &k->val_mae, &k->val_qwk};
+    for (int i = 0; i < 5; i++) {
+        if (!(*all[i] = malloc((size_t)epochs * sizeof **all[i]))) return 0;
+        for (int e = 0; e < epochs; e++) (*all[i])[e] = NAN;
+    }
     return 1;
 }
 
@@ -69,14 +83,19 @@ static void curves_free(curves *k) {
     free(k->loss);
     free(k->train_acc);
     free(k->val_acc);
+    free(k->val_mae);
+    free(k->val_qwk);
 }
 
 static int write_plot(const train_config *c, const curves *k, int with_val) {
-    nn_series s[3] = {{"training loss", k->loss, c->epochs},
+    nn_series s[5] = {{"training loss", k->loss, c->epochs},
                       {"training accuracy", k->train_acc, c->epochs},
-                      {"validation accuracy", k->val_acc, c->epochs}};
+                      {"validation accuracy", k->val_acc, c->epochs},
+                      {"validation MAE of E[X]", k->val_mae, c->epochs},
+                      {"validation QWK", k->val_qwk, c->epochs}};
+    int n = !with_val ? 2 : k->ordinal ? 5 : 3;
     nn_error err;
-    if (nn_plot_lines_svg(c->plot, "Training", "epoch", "loss, accuracy", s, with_val ? 3 : 2, &err)) {
+    if (nn_plot_lines_svg(c->plot, "Training", "epoch", k->ordinal && with_val ? "loss, accuracy, MAE, QWK" : "loss, accuracy", s, n, &err)) {
         cli_error(CMD, "--plot: %s", err.msg);
         return 0;
     }
@@ -93,8 +112,11 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
         nn_eval_stats v = {.accuracy = NAN};
+        double mae = NAN, qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
+        if (!st && val && k->ordinal && !infer_ordinal_scores(m, val, &mae, &qwk))
+            st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory for the validation metrics");
         if (!c->quiet && progress_wanted()) progress_clear();
         if (st) {
             cli_error(CMD, "%s", err.msg);
@@ -104,12 +126,15 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);
             if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
+            if (val && k->ordinal) printf("  val MAE %.4f  QWK %.4f", mae, qwk);
             printf("  (%.2f s)\n", s.seconds);
             cli_flush_stdout();
         }
         k->loss[e - 1] = s.loss;
         k->train_acc[e - 1] = s.train_acc;
         if (val) k->val_acc[e - 1] = v.accuracy;
+        k->val_mae[e - 1] = mae;
+        k->val_qwk[e - 1] = qwk;
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
         if (c->checkpoint && nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)) {
@@ -174,7 +199,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
 
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
               const nn_dataset *val) {
-    curves k;
+    curves k = {.ordinal = model_is_ordinal(m)};
     int status = 1;
     if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
     else if ((status = run_epochs(c, m, opt, train, val, &k)) != 1 && c->plot &&
