@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "finite_rows.h"
 #include "infer.h"
 #include "model_data.h"
 
@@ -14,6 +15,7 @@
 
 typedef struct {
     int      n, K;
+    int      skipped;   /* rows left out with --skip-bad: non-finite probabilities */
     int64_t *confusion; /* (K, K): [true · K + predicted] */
     double   accuracy;
     int      ordinal;   /* the model has category values or an ordinal loss */
@@ -50,7 +52,9 @@ static int compute(const nn_model *m, const nn_real *probs, const nn_dataset *d,
 
 static void print_text(const nn_model *m, const char *path, const eval_result *r) {
     char buf[64];
-    printf("%s: %d samples, %d classes\naccuracy %.2f%%\n", path, r->n, r->K, 100 * r->accuracy);
+    printf("%s: %d samples, %d classes", path, r->n, r->K);
+    if (r->skipped) printf(" (%d more skipped: non-finite probabilities)", r->skipped);
+    printf("\naccuracy %.2f%%\n", 100 * r->accuracy);
     printf("confusion matrix (rows: true class, columns: predicted)\n%12s", "");
     for (int k = 0; k < r->K; k++) printf(" %8.8s", class_name(m, k, buf, sizeof buf));
     printf("\n");
@@ -65,14 +69,18 @@ static void print_text(const nn_model *m, const char *path, const eval_result *r
                r->mae_expected, r->mae_argmax, 100 * r->off_by_one, r->qwk);
 }
 
+/* Every number through json_number: NaN (accuracy of no rows, QWK with one
+ * class) is not JSON, so it is null. */
 static void print_json(const nn_model *m, const eval_result *r) {
     char buf[64];
-    printf("{\"samples\": %d, \"classes\": [", r->n);
+    printf("{\"samples\": %d, \"skipped\": %d, \"classes\": [", r->n, r->skipped);
     for (int k = 0; k < r->K; k++) {
         printf(k ? ", " : "");
         json_string(stdout, class_name(m, k, buf, sizeof buf));
     }
-    printf("], \"accuracy\": %.17g, \"confusion\": [", r->accuracy);
+    printf("], \"accuracy\": ");
+    json_number(stdout, r->accuracy);
+    printf(", \"confusion\": [");
     for (int t = 0; t < r->K; t++) {
         printf(t ? ", [" : "[");
         for (int k = 0; k < r->K; k++)
@@ -80,10 +88,14 @@ static void print_json(const nn_model *m, const eval_result *r) {
         printf("]");
     }
     printf("]");
-    if (r->ordinal) /* NaN (QWK with one class) is not JSON: null */
-        printf(", \"mae_expected\": %.17g, \"mae_argmax\": %.17g, \"off_by_one\": %.17g, \"qwk\": ",
-               r->mae_expected, r->mae_argmax, r->off_by_one);
-    if (r->ordinal) printf(isnan(r->qwk) ? "null" : "%.17g", r->qwk);
+    if (r->ordinal) {
+        const char *keys[] = {"mae_expected", "mae_argmax", "off_by_one", "qwk"};
+        const double vals[] = {r->mae_expected, r->mae_argmax, r->off_by_one, r->qwk};
+        for (int i = 0; i < 4; i++) {
+            printf(", \"%s\": ", keys[i]);
+            json_number(stdout, vals[i]);
+        }
+    }
     printf("}\n");
 }
 
@@ -93,7 +105,7 @@ int cmd_eval(int argc, char **argv) {
     arg_option opts[] = {
         OPT_STRING("--data", &data, "PATH", "evaluation data: CSV, image folder or IDX (t10k-*) (required)"),
         OPT_FLAG("--json", &json, "print the results as one JSON object"),
-        OPT_FLAG("--skip-bad", &skip_bad, "images: skip undecodable files with a warning"),
+        OPT_FLAG("--skip-bad", &skip_bad, "skip undecodable images and rows with non-finite outputs, with a warning"),
         OPT_END,
     };
     const char *pos[1];
@@ -116,9 +128,20 @@ int cmd_eval(int argc, char **argv) {
         nn_model_free(&m);
         return 1;
     }
-    eval_result res = {.n = d.n, .K = m.arch.sizes[m.arch.n_sizes - 1]};
+    eval_result res = {.K = m.arch.sizes[m.arch.n_sizes - 1]};
     nn_real *probs = infer_probs(&m, &d);
-    if (!probs || !compute(&m, probs, &d, &res)) {
+    unsigned char *bad = probs ? calloc((size_t)(d.n ? d.n : 1), 1) : NULL;
+    int n_bad = bad ? finite_rows_check(CMD, data, &m, &d, probs, skip_bad, bad) : -1;
+    if (n_bad > 0 && skip_bad) {
+        finite_rows_drop(&d, probs, res.K, bad);
+        res.skipped = n_bad;
+    }
+    res.n = d.n;
+    if (n_bad > 0 && !skip_bad) {
+        /* reported */
+    } else if (n_bad > 0 && d.n == 0) {
+        cli_error(CMD, "%s: every row was skipped; nothing to evaluate", data);
+    } else if (n_bad < 0 || !compute(&m, probs, &d, &res)) {
         cli_error(CMD, "out of memory");
     } else {
         if (json) print_json(&m, &res);
@@ -126,6 +149,7 @@ int cmd_eval(int argc, char **argv) {
         status = 0;
     }
     free(probs);
+    free(bad);
     free(res.confusion);
     nn_dataset_free(&d);
     nn_model_free(&m);

@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "finite_rows.h"
 #include "infer.h"
 #include "model_data.h"
 
@@ -58,45 +59,65 @@ static int ends_with(const char *s, const char *suffix) {
     return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
-/* Every row of a CSV file. */
-static int predict_csv(nn_model *m, const char *path, prediction_list *out) {
+/* Every row of a CSV file; rows with non-finite probabilities are an error,
+ * or skipped with skip_bad. */
+static int predict_csv(nn_model *m, const char *path, prediction_list *out, int skip_bad) {
     nn_dataset d;
     if (!load_data_for_model(&d, CMD, path, m, 1, 0)) return 0;
     int K = m->arch.sizes[m->arch.n_sizes - 1], ok = 1;
     nn_real *probs = infer_probs(m, &d);
-    for (int i = 0; ok && probs && i < d.n; i++) {
+    unsigned char *bad = probs ? calloc((size_t)(d.n ? d.n : 1), 1) : NULL;
+    int n_bad = bad ? finite_rows_check(CMD, path, m, &d, probs, skip_bad, bad) : -1;
+    if (n_bad > 0 && !skip_bad) ok = 0; /* reported */
+    for (int i = 0; ok && n_bad >= 0 && i < d.n; i++) {
         char name[4200];
         snprintf(name, sizeof name, "%s:%d", path, i + 1);
-        ok = add(out, name, probs + (size_t)i * K, K);
+        if (!bad[i] && !add(out, name, probs + (size_t)i * K, K)) n_bad = -1;
     }
-    if (!probs || !ok) cli_error(CMD, "out of memory");
+    if (n_bad < 0) cli_error(CMD, "out of memory");
+    free(bad);
     free(probs);
     nn_dataset_free(&d);
-    return probs && ok;
+    return ok && n_bad >= 0;
 }
 
 /* One image file. */
-static int predict_image(nn_model *m, const char *path, prediction_list *out) {
+static int predict_image(nn_model *m, const char *path, prediction_list *out, int skip_bad) {
     const int *shape = m->data.image_shape;
     if (!shape[0]) {
         cli_error(CMD, "%s: the model was not trained on images (give a .csv file)", path);
         return 0;
     }
     nn_error err;
+    int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
     nn_real *x = nn_input_data(m->g, m->x); /* (1, F) */
     if (nn_load_image(x, path, shape[1], shape[0], shape[2], &err)) {
         cli_error(CMD, "%s", err.msg);
         return 0;
     }
+    nn_real *raw = malloc((size_t)F * sizeof *raw); /* (F) as read, for the reason of a bad row */
+    if (!raw) {
+        cli_error(CMD, "out of memory");
+        return 0;
+    }
+    memcpy(raw, x, (size_t)F * sizeof *raw);
     if (m->data.feature_mean)
         nn_standardize_rows(x, 1, m->data.n_features, m->data.feature_mean, m->data.feature_std);
     nn_graph_set_training(m->g, 0);
     nn_graph_forward(m->g, 1);
-    if (!add(out, path, nn_output(m->g, m->probs), m->arch.sizes[m->arch.n_sizes - 1])) {
+    const nn_real *p = nn_output(m->g, m->probs); /* (1, K) */
+    int ok = 1;
+    char reason[400];
+    if (!finite_row_ok(m, raw, p, reason, sizeof reason)) {
+        if (skip_bad) fprintf(stderr, "nn %s: warning: skipped %s: %s\n", CMD, path, reason);
+        else cli_error(CMD, "%s: %s (--skip-bad skips such inputs)", path, reason);
+        ok = skip_bad;
+    } else if (!add(out, path, p, K)) {
         cli_error(CMD, "out of memory");
-        return 0;
+        ok = 0;
     }
-    return 1;
+    free(raw);
+    return ok;
 }
 
 static void print_item(const nn_model *m, const prediction *p, int json, int first) {
@@ -111,8 +132,11 @@ static void print_item(const nn_model *m, const prediction *p, int json, int fir
         json_string(stdout, p->name);
         printf(", \"class\": ");
         json_string(stdout, class_name(m, best, buf, sizeof buf));
-        printf(", \"index\": %d, \"probability\": " REAL_G ", \"expected\": %.17g, \"std\": %.17g, "
-               "\"probabilities\": [", best, (double)p->probs[best], mu, sd);
+        printf(", \"index\": %d, \"probability\": " REAL_G ", \"expected\": ", best, (double)p->probs[best]);
+        json_number(stdout, mu); /* the probabilities are finite (checked); E[X] may still overflow */
+        printf(", \"std\": ");
+        json_number(stdout, sd);
+        printf(", \"probabilities\": [");
         for (int k = 0; k < K; k++) printf(k ? ", " REAL_G : REAL_G, (double)p->probs[k]);
         printf("]}");
         return;
@@ -124,9 +148,10 @@ static void print_item(const nn_model *m, const prediction *p, int json, int fir
 }
 
 int cmd_predict(int argc, char **argv) {
-    int json = 0;
+    int json = 0, skip_bad = 0;
     arg_option opts[] = {
         OPT_FLAG("--json", &json, "print a JSON array, one object per input"),
+        OPT_FLAG("--skip-bad", &skip_bad, "skip inputs whose probabilities are not finite, with a warning"),
         OPT_END,
     };
     const char **pos = malloc((size_t)(argc > 1 ? argc : 1) * sizeof *pos);
@@ -149,7 +174,8 @@ int cmd_predict(int argc, char **argv) {
     prediction_list list = {0};
     int ok = 1;
     for (int i = 1; ok && i < n_pos; i++)
-        ok = ends_with(pos[i], ".csv") ? predict_csv(&m, pos[i], &list) : predict_image(&m, pos[i], &list);
+        ok = ends_with(pos[i], ".csv") ? predict_csv(&m, pos[i], &list, skip_bad)
+                                       : predict_image(&m, pos[i], &list, skip_bad);
     if (ok) {
         if (json) printf("[");
         for (int i = 0; i < list.n; i++) print_item(&m, &list.items[i], json, i == 0);

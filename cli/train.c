@@ -236,6 +236,11 @@ int cmd_train(int argc, char **argv) {
 
     nn_dataset train, val;
     if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;
+    if (!train_check_data(&c, &train)) {
+        nn_dataset_free(&train);
+        nn_dataset_free(&val);
+        return 1;
+    }
     nn_model m;
     nn_error err;
     int status = 1;
