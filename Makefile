@@ -150,13 +150,15 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------ losses
-# Golden values for the loss tests, from PyTorch in float64. The header is
+# Golden values for the loss and lr-schedule tests, from PyTorch in float64. The header is
 # committed; `make test` reads it and never needs Python.
 .PHONY: golden
 golden:
 	/usr/bin/python3 tests/golden/losses_ref.py > tests/golden/losses_ref.h.tmp
 	sync tests/golden/losses_ref.h.tmp
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
+	/usr/bin/python3 tests/golden/schedule_ref.py > tests/golden/schedule_ref.h.tmp
+	mv tests/golden/schedule_ref.h.tmp tests/golden/schedule_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI
@@ -339,8 +341,10 @@ valgrind: deps
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
 
-# The crash test kills the program built beside it (tests/test_crash.c).
+# The crash test kills the program built beside it (tests/test_crash.c);
+# tests/test_signals.c and tests/test_cli_*.c run it.
 $(BUILD)/obj/tests/test_crash.o $(BUILD)/obj/tests/test_signals.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+$(BUILD)/obj/tests/test_cli_%.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.
 $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a

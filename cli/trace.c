@@ -3,7 +3,10 @@
  * node's gradient dL/d(output) and each dense layer's parameter gradients;
  * when K is small, the softmax Jacobian J = (diag(p) − p pᵀ)/T, its column
  * sums (all zero: summing J is not a gradient), and Jᵀ(dL/dp) next to the
- * logits' gradient. */
+ * logits' gradient; last the gradient with respect to the input, dL/dx
+ * (the input is marked with nn_input_requires_grad), which --saliency
+ * writes as a heat map: the image's shape for image models, one row of
+ * features otherwise. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,32 @@ static double norm(const nn_real *v, size_t n) {
     double s = 0;
     for (size_t i = 0; i < n; i++) s += (double)v[i] * v[i];
     return sqrt(s);
+}
+
+/* dL/dx of the traced sample as an SVG heat map: (height, width) summed over
+ * channels for an image model, else one row of F features. */
+static int write_saliency(const nn_model *m, const nn_real *dx, const char *path) {
+    int F = m->arch.sizes[0];
+    const int *shape = m->data.image_shape; /* (height, width, channels) or 0s */
+    int image = shape[0] > 0 && shape[0] * shape[1] * shape[2] == F;
+    int rows = image ? shape[0] : 1, cols = image ? shape[1] : F, ch = image ? shape[2] : 1;
+    double *cells = calloc((size_t)rows * cols, sizeof *cells); /* (rows, cols) */
+    if (!cells) {
+        cli_error(CMD, "--saliency: out of memory");
+        return 0;
+    }
+    for (int i = 0; i < F; i++) cells[i / ch] += dx[i]; /* pixels are (h, w, c) row-major */
+    char title[128];
+    snprintf(title, sizeof title, "dL/dx of the traced sample%s", image && ch > 1 ? " (summed over channels)" : "");
+    nn_error err;
+    nn_status st = nn_plot_heatmap_svg(path, title, cells, rows, cols, &err);
+    free(cells);
+    if (st) {
+        cli_error(CMD, "--saliency: %s", err.msg);
+        return 0;
+    }
+    printf("  saliency map (%d x %d) written to %s\n", rows, cols, path);
+    return 1;
 }
 
 /* J, its column sums and Jᵀ g for softmax node `node` of width K. */
@@ -63,8 +92,10 @@ static void print_jacobian(nn_graph *g, int node, double T) {
 int cmd_trace(int argc, char **argv) {
     model_source src = {.seed = 1, .label = -1, .temperature = 4, .alpha = 0.5};
     int full = 0, max_k = 10;
+    const char *saliency = NULL;
     arg_option opts[] = {
         MODEL_SOURCE_OPTIONS(src),
+        OPT_STRING("--saliency", &saliency, "FILE", "write dL/dx as an SVG heat map (the image's shape for image models)"),
         OPT_FLAG("--full", &full, "print every value, not the first ten"),
         OPT_INT("--jacobian-max", &max_k, "K", "print the softmax Jacobian up to K classes (default 10)", 0, 64),
         OPT_END,
@@ -77,6 +108,12 @@ int cmd_trace(int argc, char **argv) {
     nn_model m;
     if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
     nn_graph *g = m.g;
+    nn_error err;
+    if (nn_input_requires_grad(g, m.x, &err)) { /* dL/dx, printed last */
+        cli_error(CMD, "%s", err.msg);
+        nn_model_free(&m);
+        return 1;
+    }
     char arch[256];
     nn_arch_format_sizes(&m.arch, arch, sizeof arch);
     printf("trace of %s (%s, loss %s, %s gradients), one sample, label %d\n\nforward\n", arch,
@@ -108,7 +145,13 @@ int cmd_trace(int argc, char **argv) {
         const nn_real *dw = nn_node_param_grads(g, i, &count);
         if ((!d && !count) || i == m.loss || (consumers && !consumers[i])) continue;
         printf("  [%d] %s\n", i, nn_node_kind(g, i));
-        if (d) print_values("dL/d(out) =", d, nn_node_width(g, i), full);
+        if (d && i == m.x) {
+            print_values("dL/dx =", d, nn_node_width(g, i), full);
+            printf("    |dL/dx| = %.5g (the input's gradient: saliency, adversarial steps)\n",
+                   norm(d, (size_t)nn_node_width(g, i)));
+        } else if (d) {
+            print_values("dL/d(out) =", d, nn_node_width(g, i), full);
+        }
         if (i == m.probs && m.arch.grad == NN_GRAD_SIMPLIFIED)
             printf("    (simplified mode: the loss wrote its closed-form dL/dz straight into the\n"
                    "     logits' gradient below, bypassing J; --grad jacobian routes dL/dp through J)\n");
@@ -121,6 +164,7 @@ int cmd_trace(int argc, char **argv) {
         if (i == m.probs && nn_node_width(g, i) <= max_k) print_jacobian(g, i, 1.0);
     }
     free(consumers);
+    int ok = !saliency || write_saliency(&m, nn_output_grad(g, m.x), saliency);
     nn_model_free(&m);
-    return 0;
+    return ok ? 0 : 1;
 }

@@ -1,9 +1,12 @@
 /* input.c — the two leaf node kinds: real-valued inputs and class labels.
- * They have no forward (the caller fills their buffers) and no backward. */
+ * They have no forward (the caller fills their buffers) and no backward; their
+ * ops say what they hold, which is all the graph core asks of them. An input
+ * marked with nn_input_requires_grad gets a gradient buffer that the nodes
+ * reading it fill (nn/graph.c). */
 #include "nn/graph_internal.h"
 
-static const nn_node_ops input_ops = {.kind = "input"};
-static const nn_node_ops labels_ops = {.kind = "labels"};
+static const nn_node_ops input_ops = {.kind = "input", .holds = NN_HOLDS_INPUT};
+static const nn_node_ops labels_ops = {.kind = "labels", .holds = NN_HOLDS_LABELS};
 
 int nn_input(nn_graph *g, int n_features) {
     if (n_features < 1) {
@@ -21,12 +24,4 @@ int nn_labels(nn_graph *g, int n_classes) {
         return -1;
     }
     return nn_graph_add_node(g, &labels_ops, NULL, 0, n_classes, NULL);
-}
-
-int nn_is_input(const nn_graph *g, int node) {
-    return node >= 0 && node < g->n_nodes && g->nodes[node].ops == &input_ops;
-}
-
-int nn_is_labels(const nn_graph *g, int node) {
-    return node >= 0 && node < g->n_nodes && g->nodes[node].ops == &labels_ops;
 }

@@ -145,25 +145,100 @@ static int add_size(size_t *total, size_t len) {
     return 1;
 }
 
+/* needs_grad of every node: it has parameters, it is an input whose gradient
+ * was asked for, or it reads such a node. Returns the reals of all dout. */
+static size_t mark_needs_grad(nn_graph *g) {
+    size_t B = (size_t)g->max_batch, len = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        nn_node *n = &g->nodes[i];
+        n->needs_grad = n->n_params > 0 || n->requires_grad;
+        for (int k = 0; k < n->n_inputs; k++)
+            n->needs_grad |= g->nodes[n->inputs[k]].needs_grad;
+        if (n->needs_grad) len += B * (size_t)n->width; /* compile checked the sum */
+    }
+    return len;
+}
+
+/* Points every needs_grad node's dout into da (the grad arena). */
+static void point_grads(nn_graph *g, nn_real *da) {
+    size_t B = (size_t)g->max_batch;
+    for (int i = 0; i < g->n_nodes; i++) {
+        nn_node *n = &g->nodes[i];
+        n->dout = n->needs_grad ? da : NULL;
+        if (n->needs_grad) da += B * (size_t)n->width;
+    }
+}
+
+/* An input whose gradient was asked for must lie on a path a loss
+ * differentiates: a loss sends its gradient into its prediction (input 0)
+ * only, not into its target or weights, and every other node into all of
+ * its inputs. Otherwise its gradient would read as a silent 0. */
+static nn_status check_requires_grad(const nn_graph *g, nn_error *err) {
+    int *reached = calloc((size_t)g->n_nodes, sizeof *reached);
+    if (!reached) return nn_set_error(err, NN_ERR_NOMEM, "compile: out of memory");
+    nn_status st = NN_OK;
+    for (int i = g->n_nodes - 1; i >= 0; i--) {
+        const nn_node *n = &g->nodes[i];
+        if (n->is_loss) reached[n->inputs[0]] = 1;
+        else if (reached[i])
+            for (int k = 0; k < n->n_inputs; k++) reached[n->inputs[k]] = 1;
+    }
+    for (int i = 0; i < g->n_nodes && !st; i++)
+        if (g->nodes[i].requires_grad && !reached[i])
+            st = nn_set_error(err, NN_ERR_ARG,
+                              "input node %d requires its gradient, but no loss depends on it "
+                              "(a loss differentiates its prediction only, not its target or weights)",
+                              i);
+    free(reached);
+    return st;
+}
+
+nn_status nn_input_requires_grad(nn_graph *g, int input, nn_error *err) {
+    if (!g) return nn_set_error(err, NN_ERR_ARG, "input_requires_grad: no graph");
+    if (!nn_is_input(g, input))
+        return nn_set_error(err, NN_ERR_ARG,
+                            "input_requires_grad: node %d is not an nn_input node%s", input,
+                            nn_is_labels(g, input) ? " (class labels have no gradient)" : "");
+    nn_node *n = &g->nodes[input];
+    if (n->requires_grad) return NN_OK;
+    n->requires_grad = 1;
+    if (!g->compiled) return NN_OK; /* nn_graph_compile lays the buffers out */
+    /* Compiled: check, then lay out every dout again in a new grad arena. */
+    nn_status st = check_requires_grad(g, err);
+    size_t len = st ? 0 : mark_needs_grad(g);
+    nn_real *da = st ? NULL : calloc(len, sizeof *da);
+    if (!st && !da) st = nn_set_error(err, NN_ERR_NOMEM, "input_requires_grad: out of memory");
+    if (st) {
+        n->requires_grad = 0;
+        mark_needs_grad(g);
+        return st;
+    }
+    free(g->grad_arena);
+    g->grad_arena = da;
+    g->grad_arena_len = len;
+    point_grads(g, da);
+    return NN_OK;
+}
+
 nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
     if (!g) return nn_set_error(err, NN_ERR_NOMEM, "%s", nn_graph_error(g));
     if (g->error[0]) return nn_set_error(err, NN_ERR_SHAPE, "%s", g->error);
     if (g->compiled) return nn_set_error(err, NN_ERR_ARG, "graph already compiled");
     if (g->n_nodes == 0) return nn_set_error(err, NN_ERR_ARG, "graph has no nodes");
+    nn_status st = check_requires_grad(g, err);
+    if (st) return st;
 
     size_t B = (size_t)g->max_batch, n_params = 0, acts = 0, grads = 0, labels = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         nn_node *n = &g->nodes[i];
         n->n_params = n->ops->n_params ? n->ops->n_params(n) : 0;
-        n->needs_grad = n->n_params > 0;
-        for (int k = 0; k < n->n_inputs; k++)
-            n->needs_grad |= g->nodes[n->inputs[k]].needs_grad;
         size_t rows = B * (size_t)n->width, scratch = n->ops->scratch ? n->ops->scratch(n, g->max_batch) : 0;
         if (!add_size(&n_params, n->n_params) || !add_size(&acts, rows) ||
-            !add_size(&acts, scratch) || (n->needs_grad && !add_size(&grads, rows)))
+            !add_size(&acts, scratch) || !add_size(&grads, rows))
             return nn_set_error(err, NN_ERR_NOMEM, "graph too large: size overflow at node %d", i);
         if (nn_is_labels(g, i)) labels += B;
     }
+    grads = mark_needs_grad(g); /* ≤ the sum of all rows, checked above */
     /* A failed compile may be retried: free what an earlier attempt got. */
     free(g->params), free(g->grads), free(g->arena), free(g->grad_arena), free(g->label_arena);
     g->n_params = n_params;
@@ -181,8 +256,9 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
                             n_params, acts + grads);
     }
     g->grad_arena_len = grads;
+    point_grads(g, g->grad_arena);
 
-    nn_real *p = g->params, *dp = g->grads, *a = g->arena, *da = g->grad_arena;
+    nn_real *p = g->params, *dp = g->grads, *a = g->arena;
     int32_t *lab = g->label_arena;
     nn_rng rng;
     nn_rng_seed(&rng, seed);
@@ -197,7 +273,6 @@ nn_status nn_graph_compile(nn_graph *g, uint64_t seed, nn_error *err) {
             n->scratch = a;
             a += n->ops->scratch(n, g->max_batch);
         }
-        if (n->needs_grad) n->dout = da, da += rows;
         if (nn_is_labels(g, i)) n->labels = lab, lab += B;
         if (n->n_params) {
             n->params = p, p += n->n_params;
@@ -231,16 +306,26 @@ void nn_graph_zero_grad(nn_graph *g) {
     memset(g->grad_arena, 0, g->grad_arena_len * sizeof(nn_real));
 }
 
-void nn_graph_backward(nn_graph *g, int B) {
+nn_status nn_graph_backward(nn_graph *g, int B) {
     /* After a failed forward (bad B, invalid target) there is nothing valid to
      * differentiate, and a bad B would index past the buffers: do nothing. */
-    if (!g->compiled || B < 1 || B > g->max_batch || g->run_error[0]) return;
+    if (!g->compiled || B < 1 || B > g->max_batch || g->run_error[0]) {
+        nn_graph_run_fail(g, "backward: no valid forward pass of %d rows to differentiate", B);
+        return NN_ERR_ARG;
+    }
+    /* No dout anywhere: no parameter and no input asked for its gradient. */
+    if (g->grad_arena_len == 0) {
+        nn_graph_run_fail(g, "backward: nothing to differentiate: the graph has no parameter "
+                             "and no input marked with nn_input_requires_grad");
+        return NN_ERR_ARG;
+    }
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         nn_node *n = &g->nodes[i];
         /* A loss pushes its gradient into its inputs; other nodes only matter
-         * when a parameter lies upstream of them. */
+         * when a parameter or an input requiring its gradient lies upstream. */
         if (n->ops->backward && (n->is_loss || n->needs_grad)) n->ops->backward(g, n, B);
     }
+    return NN_OK;
 }
 
 void nn_graph_set_training(nn_graph *g, int training) { g->training = training != 0; }

@@ -13,11 +13,20 @@
 
 typedef struct nn_node nn_node;
 
+/* What a node's output holds. The graph core asks this of a node's ops, so it
+ * needs no knowledge of the leaf kinds (layers/input.c). */
+typedef enum {
+    NN_HOLDS_RESULT = 0, /* values its forward computes (every layer and loss) */
+    NN_HOLDS_INPUT,      /* real values the caller fills (nn_input) */
+    NN_HOLDS_LABELS      /* class ids the caller fills, in n->labels (nn_labels) */
+} nn_node_holds;
+
 /* The verbs every node kind implements. forward/backward act on the first B
  * rows. backward ADDS into the gradients of its inputs (+=): a node may feed
  * several consumers and each adds its share. */
 typedef struct {
     const char *kind;
+    nn_node_holds holds;
     size_t (*n_params)(const nn_node *n);
     void   (*init)(nn_node *n, nn_rng *rng);          /* may be NULL */
     void   (*forward)(nn_graph *g, nn_node *n, int B);
@@ -39,7 +48,9 @@ struct nn_node {
     nn_real *dparams;    /* into the graph's gradient buffer, or NULL */
     size_t   n_params;
     nn_real *scratch;    /* per-node work space, ops->scratch reals */
-    int      needs_grad; /* 1 if some parameter lies upstream */
+    int      needs_grad; /* 1 if a parameter or an input requiring its gradient
+                            lies upstream (or is this node): dout exists */
+    int      requires_grad; /* inputs: the caller asked for dL/dx (nn_input_requires_grad) */
     int      is_loss;    /* loss nodes: out is (max_batch, 1) per-sample loss */
     double   loss_value; /* losses: reduced value of the last forward */
     double   loss_coef;  /* losses: weight of this loss in the total */
@@ -87,12 +98,17 @@ int nn_graph_add_node(nn_graph *g, const nn_node_ops *ops, const int *inputs,
 
 static inline nn_node *nn_graph_node(nn_graph *g, int id) { return &g->nodes[id]; }
 
-/* What kind of node `node` is, by its ops table (0 for an id out of range):
- * a softmax (losses check their input with it), an nn_labels node (class
- * ids, n->labels) or an nn_input node (real data the caller fills). */
+/* What `node` holds, by its ops (0 for an id out of range): class ids
+ * (n->labels) or real data the caller fills. */
+static inline int nn_is_labels(const nn_graph *g, int node) {
+    return node >= 0 && node < g->n_nodes && g->nodes[node].ops->holds == NN_HOLDS_LABELS;
+}
+static inline int nn_is_input(const nn_graph *g, int node) {
+    return node >= 0 && node < g->n_nodes && g->nodes[node].ops->holds == NN_HOLDS_INPUT;
+}
+
+/* 1 if `node` is a softmax (losses check their input with it). */
 int nn_is_softmax(const nn_graph *g, int node);
-int nn_is_labels(const nn_graph *g, int node);
-int nn_is_input(const nn_graph *g, int node);
 double nn_softmax_temperature(const nn_graph *g, int node);
 
 #endif

@@ -124,6 +124,15 @@ void      nn_graph_free(nn_graph *g);
 
 /* Builders. Each returns the new node's id, or -1 (see Conventions). */
 int nn_input(nn_graph *g, int n_features);  /* (B, n_features) real data */
+/* Asks for dL/dx of nn_input node `input` (PyTorch's requires_grad): a
+ * gradient buffer (B, n_features) then exists for it and for every node that
+ * reads it, backward fills them, and nn_output_grad(g, input) returns it.
+ * A loss must depend on the input through its prediction (a loss does not
+ * differentiate its target or weights): nn_graph_compile checks that.
+ * Before or after compile; after, the gradient buffers are laid out again
+ * (earlier nn_output_grad pointers become invalid) and the check runs here.
+ * NN_ERR_ARG: not an input node, or no loss depends on it; NN_ERR_NOMEM. */
+nn_status nn_input_requires_grad(nn_graph *g, int input, nn_error *err);
 int nn_labels(nn_graph *g, int n_classes);  /* (B) class ids 0..n_classes-1 */
 int nn_dense(nn_graph *g, int x, int n_out, nn_init init); /* (B, n_out) */
 int nn_relu(nn_graph *g, int x);
@@ -176,12 +185,16 @@ const char *nn_graph_error(const nn_graph *g);
 /* One step. B is the number of rows in this batch, 1 <= B <= max_batch.
  * forward returns the total loss: sum over loss nodes of coef * value. If the
  * data are invalid (a target that is not a distribution, a label out of range,
- * a bad B) it returns NaN and nn_graph_run_error() says why; backward after
- * such a forward does nothing. */
+ * a bad B) it returns NaN and nn_graph_run_error() says why.
+ * backward adds the gradients of that loss into every gradient buffer (call
+ * nn_graph_zero_grad first) and returns NN_OK; it does nothing and returns
+ * NN_ERR_ARG, with nn_graph_run_error() saying why, after a failed forward
+ * or when there is nothing to differentiate (no parameter and no input
+ * marked with nn_input_requires_grad). */
 double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
-void   nn_graph_zero_grad(nn_graph *g);
-void   nn_graph_backward(nn_graph *g, int B);
+void      nn_graph_zero_grad(nn_graph *g);
+nn_status nn_graph_backward(nn_graph *g, int B);
 /* Training mode (1, the default) or evaluation mode (0);
  * nn_evaluate_accuracy switches to 0 while it runs and restores the
  * caller's mode. Dropout is the layer that reads the flag (off at 0). */
@@ -199,6 +212,8 @@ const char    *nn_node_kind(const nn_graph *g, int node); /* "dense", ... */
 int            nn_node_width(const nn_graph *g, int node); /* columns */
 int            nn_node_input(const nn_graph *g, int node, int i); /* or -1 */
 const nn_real *nn_output(const nn_graph *g, int node);       /* (B, width) */
+/* dL/d(output) (B, width) after backward; NULL for a node no parameter and
+ * no input requiring its gradient lies upstream of (nn_input_requires_grad) */
 const nn_real *nn_output_grad(const nn_graph *g, int node);  /* (B, width) */
 nn_real       *nn_input_data(nn_graph *g, int input);        /* (B, width) */
 int32_t       *nn_label_data(nn_graph *g, int labels);       /* (B) */
@@ -243,6 +258,17 @@ void          nn_optimizer_step(nn_optimizer *opt);
  * rate is unchanged. */
 nn_status     nn_optimizer_set_lr(nn_optimizer *opt, double lr);
 void          nn_optimizer_free(nn_optimizer *opt);
+
+/* The L2 norm of the whole gradient buffer, accumulated in double. */
+double nn_grad_norm(const nn_graph *g);
+/* Gradient-norm clipping, as torch.nn.utils.clip_grad_norm_(params,
+ * max_norm): with n = nn_grad_norm(g), scales every gradient by
+ * max_norm / (n + 1e-6) when that is below 1. Returns n (before clipping).
+ * max_norm must be positive and finite (else NaN and nothing changes). A
+ * non-finite n leaves the gradients as they are, for the caller's
+ * non-finite check (torch would spread the NaN into every gradient). Call it
+ * between nn_graph_backward and nn_optimizer_step. */
+double nn_clip_grad_norm(nn_graph *g, double max_norm);
 
 /* Checkpoint access. An optimizer keeps 0 to 2 state buffers, each laid out
  * like the graph's parameter buffer, named as torch names them: SGD with
@@ -394,5 +420,6 @@ int nn_enable_flush_to_zero(void);
 #include "model.h"
 #include "plot.h"
 #include "npy.h"
+#include "schedule.h"
 
 #endif /* NN_H */

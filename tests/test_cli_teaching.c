@@ -1,0 +1,95 @@
+/* test_cli_teaching.c — the teaching commands end to end: `nn trace` prints
+ * dL/dx and writes it as a saliency map in the image's shape.
+ *
+ * The program under test is the one built beside this suite (NN_CLI_BIN, set
+ * by the Makefile for tests/test_cli_*.c). Each test works in its own
+ * scratch directory. */
+#include <stdarg.h>
+#include <stb_image_write.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "tmpfiles.h"
+
+static char dir[64], path[512];
+static char out[1 << 16];
+
+static void setup(void) { tmp_dir(dir); }
+static void teardown(void) { tmp_remove(dir); }
+
+/* Runs `nn ARGS` in the scratch directory, stdout and stderr into out;
+ * returns the exit status. */
+static int nn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int nn(const char *fmt, ...) {
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' %s 2>&1", dir, NN_CLI_BIN, args);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The whole of scratch file `name` into buf (NUL-terminated). */
+static void read_text(const char *name, char *buf, size_t cap) {
+    FILE *f = fopen(tmp_path(path, dir, name), "rb");
+    ck_assert_msg(f != NULL, "%s was not written", name);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* imgs/a and imgs/b: 6 × 4 gray images, bright left or right. */
+static void image_folder(void) {
+    const char *labels[2] = {"a", "b"};
+    mkdir(tmp_path(path, dir, "imgs"), 0755);
+    for (int c = 0; c < 2; c++) {
+        char folder[512], file[600];
+        snprintf(folder, sizeof folder, "%s/imgs/%s", dir, labels[c]);
+        mkdir(folder, 0755);
+        for (int i = 0; i < 4; i++) {
+            unsigned char pix[24];
+            for (int k = 0; k < 24; k++) pix[k] = (unsigned char)(((k % 6 < 3) == c ? 200 : 40) + 9 * ((k + i) % 4));
+            snprintf(file, sizeof file, "%s/%d.png", folder, i);
+            ck_assert(stbi_write_png(file, 6, 4, 1, pix, 6));
+        }
+    }
+}
+
+START_TEST(test_trace_prints_the_input_gradient) {
+    ck_assert_msg(nn("trace --arch 4-5-3 --label 1") == 0, "%s", out);
+    ck_assert_msg_contains(out, "[0] input\n    dL/dx = [");
+    ck_assert_msg_contains(out, "|dL/dx| = ");
+    /* one row of features without an image shape */
+    ck_assert_msg(nn("trace --arch 4-5-3 --saliency s.svg") == 0, "%s", out);
+    ck_assert_msg_contains(out, "saliency map (1 x 4) written to s.svg");
+    static char svg[1 << 16];
+    read_text("s.svg", svg, sizeof svg);
+    ck_assert_msg_contains(svg, "<svg");
+    ck_assert_msg_contains(svg, "dL/dx of the traced sample");
+    /* an image model: the map has the image's shape (height 4, width 6) */
+    image_folder();
+    ck_assert_msg(nn("train --data imgs --arch 24-2 --epochs 1 --quiet --save m.st") == 0, "%s", out);
+    ck_assert_msg(nn("trace m.st --data imgs --index 5 --saliency img.svg") == 0, "%s", out);
+    ck_assert_msg_contains(out, "saliency map (4 x 6) written to img.svg");
+    /* an unwritable path is an error naming it */
+    ck_assert_int_eq(nn("trace --arch 4-5-3 --saliency no/such/dir/s.svg"), 1);
+    ck_assert_msg_contains(out, "no/such/dir/s.svg");
+}
+END_TEST
+
+Suite *test_cli_teaching_suite(void) {
+    Suite *s = suite_create("cli_teaching");
+    TCase *tc = tcase_create("trace");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_trace_prints_the_input_gradient);
+    suite_add_tcase(s, tc);
+    return s;
+}
