@@ -35,7 +35,7 @@ ifeq ($(SAN),1)
   OPT      := -O1
 endif
 
-DEB_PACKAGES  := libopenblas-dev libstb-dev check zlib1g-dev pkg-config
+DEB_PACKAGES  := libc6-dev libopenblas-dev libstb-dev check zlib1g-dev pkg-config
 DEMO_PACKAGES := dataset-fashion-mnist
 FMNIST        := /usr/share/datasets/fashion-mnist
 
@@ -66,22 +66,30 @@ all: $(BUILD)/libnn.a $(BUILD)/libnn.so $(EX_BIN)
 help:
 	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
-# Installs what is missing, says what it installs, and stays quiet otherwise.
+# Installs what is missing and says so in one line; apt's own output goes to
+# build/apt.log and is shown only when the install fails. The package lists
+# are fetched (`apt-get update`) only when there are none yet or an install
+# from the present ones fails, so a fresh machine updates them once.
 define install_missing
 	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "nn: installing missing Debian packages:$$missing"; \
+	  echo "nn: installing Debian packages:$$missing (apt-get; log in build/apt.log)"; \
+	  mkdir -p build; \
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing \
-	    || { echo "nn: could not install:$$missing" >&2; exit 1; }; \
+	  apt_install() { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o Dpkg::Use-Pty=0 --no-install-recommends $$missing >>build/apt.log 2>&1; }; \
+	  { ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 && apt_install; } || \
+	  { $$SUDO apt-get update -qq >>build/apt.log 2>&1 && apt_install; } || \
+	  { echo "nn: could not install:$$missing; the end of build/apt.log:" >&2; \
+	    tail -n 15 build/apt.log >&2; exit 1; }; \
 	fi
 endef
 
+# A bare Debian has make but no C compiler: gcc comes with the rest.
 build/.deps-ok:
-	$(call install_missing,$(DEB_PACKAGES))
+	$(call install_missing,$(DEB_PACKAGES) $(if $(shell command -v $(CC) 2>/dev/null),,gcc))
 	@mkdir -p build && touch $@
 deps: build/.deps-ok
 
@@ -135,13 +143,15 @@ check: $(TEST_BIN)
 
 # Gradient checks are exact in double; numerics (±1e4 logits, underflow)
 # matter most in float. Both run.
+# The builds use every core (JOBS); the suites run one after the other.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps
-	@$(MAKE) --no-print-directory REAL=double check
-	@$(MAKE) --no-print-directory REAL=float check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=double check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=float check
 
 asan: deps
-	@$(MAKE) --no-print-directory REAL=double SAN=1 check
-	@$(MAKE) --no-print-directory REAL=float SAN=1 check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=double SAN=1 check
+	@$(MAKE) --no-print-directory -j$(JOBS) REAL=float SAN=1 check
 
 demo: demo-deps $(BUILD)/fashion_mnist
 	$(BUILD)/fashion_mnist $(FMNIST)
@@ -159,6 +169,8 @@ golden:
 	mv tests/golden/losses_ref.h.tmp tests/golden/losses_ref.h
 	/usr/bin/python3 tests/golden/schedule_ref.py > tests/golden/schedule_ref.h.tmp
 	mv tests/golden/schedule_ref.h.tmp tests/golden/schedule_ref.h
+	/usr/bin/python3 tests/golden/ordinal_heads_ref.py > tests/golden/ordinal_heads_ref.h.tmp
+	mv tests/golden/ordinal_heads_ref.h.tmp tests/golden/ordinal_heads_ref.h
 
 
 # ------------------------------------------ data, model files, nn CLI
@@ -255,10 +267,9 @@ all: $(BUILD)/bench_epoch
 # leaves the optimizer, activation and batch-gathering loops scalar (the ReLU
 # ones branchy). The dynamic model, the one -O3 uses, vectorizes them: see the
 # commit that added this line for the measurement. Clang vectorizes at -O2.
-CC_IS_GCC := $(shell $(CC) -v 2>&1 | grep -c '^gcc version')
-ifneq ($(CC_IS_GCC),0)
-$(LIB_OBJ): CFLAGS += -fvect-cost-model=dynamic
-endif
+# Recursive: on a bare machine the compiler is installed after parsing.
+CC_IS_GCC = $(shell $(CC) -v 2>&1 | grep -c '^gcc version')
+$(LIB_OBJ): CFLAGS += $(if $(filter-out 0,$(CC_IS_GCC)),-fvect-cost-model=dynamic)
 
 $(BUILD)/bench_epoch: $(BUILD)/obj/bench/bench_epoch.o $(BUILD)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -53,8 +53,9 @@ void nn_head_free(void *config) {
 
 int nn_head_add(nn_graph *g, const nn_node_ops *ops, int p, const double *values) {
     if (!nn_graph_check_node(g, p, ops->kind)) return -1;
-    if (!nn_is_softmax(g, p)) {
-        nn_graph_fail(g, "%s: input node %d is a %s, but the head needs a softmax node",
+    if (!nn_is_softmax(g, p) && !nn_is_ordinal_probs(g, p)) {
+        nn_graph_fail(g, "%s: input node %d is a %s, but the head needs class probabilities "
+                      "(a softmax or an ordinal_probs node)",
                       ops->kind, p, nn_node_kind(g, p));
         return -1;
     }

@@ -36,12 +36,12 @@ void nn_category_moments(double *mu, double *var, const nn_real *p, const double
 void nn_variance_grad_add(nn_real *dp, double dvar, const double *v, double mu, int K);
 
 /* The expectation heads (layers/expectation.c, variance.c, stddev.c): (B, 1)
- * nodes on a softmax node, whose config is their values. */
+ * nodes on class probabilities (a softmax or ordinal_probs node), whose config is their values. */
 typedef struct {
     double *values; /* (K) */
 } nn_head_config;
 
-/* Validates that p is a softmax, copies the values, adds the head node with
+/* Validates that p is a softmax or ordinal_probs node, copies the values, adds the head node with
  * `ops` (whose free_config must be nn_head_free); returns its id or -1. */
 int  nn_head_add(nn_graph *g, const nn_node_ops *ops, int p, const double *values);
 void nn_head_free(void *config);

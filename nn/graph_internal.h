@@ -109,6 +109,8 @@ static inline int nn_is_input(const nn_graph *g, int node) {
 
 /* 1 if `node` is a softmax (losses check their input with it). */
 int nn_is_softmax(const nn_graph *g, int node);
+/* An nn_ordinal_probs node: class probabilities (B, K) like a softmax's. */
+int nn_is_ordinal_probs(const nn_graph *g, int node);
 double nn_softmax_temperature(const nn_graph *g, int node);
 
 #endif

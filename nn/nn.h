@@ -415,6 +415,7 @@ int nn_enable_flush_to_zero(void);
 
 /* The rest of the public API, one header per area. */
 #include "losses.h"
+#include "ordinal.h"
 #include "metrics.h"
 #include "data.h"
 #include "model.h"

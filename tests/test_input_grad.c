@@ -135,6 +135,31 @@ static int b_gaussian_kl(in_net *n, nn_grad_mode m) {
     nn_loss_options lo = opts(m);
     return nn_gaussian_kl(n->g, n->x, &lo);
 }
+/* ---- ordinal heads (K − 1 logits for the K classes of n->labels) */
+static int b_coral(in_net *n, nn_grad_mode m) {
+    nn_loss_options lo = opts(m);
+    return nn_coral_loss(n->g, nn_coral_head(n->g, n->x, K, NN_INIT_XAVIER), n->labels, &lo);
+}
+static int b_corn(in_net *n, nn_grad_mode m) {
+    nn_loss_options lo = opts(m);
+    return nn_corn_loss(n->g, nn_dense(n->g, n->x, K - 1, NN_INIT_XAVIER), n->labels, &lo);
+}
+static int b_clm(in_net *n, nn_grad_mode m) {
+    nn_loss_options lo = opts(m);
+    int s = nn_dense(n->g, n->x, 1, NN_INIT_XAVIER);
+    return nn_clm_loss(n->g, nn_clm_thresholds(n->g, s, K), n->labels, &lo);
+}
+static int b_ordinal_probs(in_net *n, nn_grad_mode m, nn_ordinal_logits kind) {
+    nn_loss_options lo = opts(m);
+    int p = nn_ordinal_probs(n->g, nn_dense(n->g, n->x, K - 1, NN_INIT_XAVIER), kind);
+    return nn_ev_squared(n->g, nn_expectation(n->g, p, NULL), n->scalar, NULL, &lo);
+}
+static int b_probs_cumulative(in_net *n, nn_grad_mode m) {
+    return b_ordinal_probs(n, m, NN_ORDINAL_CUMULATIVE);
+}
+static int b_probs_conditional(in_net *n, nn_grad_mode m) {
+    return b_ordinal_probs(n, m, NN_ORDINAL_CONDITIONAL);
+}
 
 static const grad_case cases[] = {
     {"dense", b_dense, 0},
@@ -159,6 +184,11 @@ static const grad_case cases[] = {
     {"ev-variance", b_ev_variance, 1},
     {"mean-variance", b_mean_variance, 1},
     {"Gaussian KL", b_gaussian_kl, 0},
+    {"CORAL head and loss", b_coral, 0},
+    {"CORN loss", b_corn, 0},
+    {"cumulative-link thresholds and NLL", b_clm, 0},
+    {"ordinal probabilities, cumulative", b_probs_cumulative, 0},
+    {"ordinal probabilities, conditional", b_probs_conditional, 0},
 };
 enum { N_CASES = sizeof cases / sizeof *cases };
 
