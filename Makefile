@@ -11,6 +11,8 @@
 #   make valgrind     the Check suite under valgrind memcheck
 #   make fuzz         every parser under libFuzzer (FUZZ_SECONDS each)
 #   make install      PREFIX=/usr/local: library, headers, nn.pc, bin/nn
+#   make mpi          build/nn-mpi: data-parallel `nn train` under mpirun
+#   make bench-mpi    epoch time on 1 and 2 ranks, allreduce time and bytes
 #
 # Missing Debian packages are installed first (apt-get, with sudo when not
 # root). REAL=double builds the library with nn_real = double.
@@ -64,7 +66,7 @@ TEST_BIN := $(BUILD)/nn_tests
 all: $(BUILD)/libnn.a $(BUILD)/libnn.so $(EX_BIN)
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 # Installs what is missing and says so in one line; apt's own output goes to
 # build/apt.log and is shown only when the install fails. The package lists
@@ -178,7 +180,7 @@ golden:
 PKGS += stb
 
 # The `nn` program: one file per subcommand in cli/, linked with libnn.a.
-CLI_SRC := $(wildcard cli/*.c)
+CLI_SRC := $(filter-out cli/mpi.c,$(wildcard cli/*.c)) # mpi.c: nn-mpi only (below)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_BIN := $(BUILD)/nn
 .PHONY: cli
@@ -364,5 +366,39 @@ $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a
 bench-finite: deps $(BUILD)/finite_cost
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/finite_cost
 
+
+# ------------------------------------------------- data-parallel (MPI)
+# `make mpi`: build/nn-mpi, the nn program linked with Open MPI: cli/mpi.c
+# takes the place of cli/dist_local.c, so the library and `nn` never depend
+# on MPI. Run it as `mpirun -np N build/nn-mpi train ...` (README, "Training
+# on several processes"). `make test` runs the MPI suite (tests/test_mpi.c)
+# when mpicc and mpirun are installed, and says it skips it otherwise.
+.PHONY: mpi mpi-deps bench-mpi
+MPI_PACKAGES := libopenmpi-dev openmpi-bin
+MPICC        ?= mpicc
+MPI_BIN      := $(BUILD)/nn-mpi
+MPI_OBJ      := $(filter-out $(BUILD)/obj/cli/dist_local.o,$(CLI_OBJ)) $(BUILD)/obj/cli/mpi.o
+HAVE_MPI     := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
+
+mpi-deps: deps
+	$(call install_missing,$(MPI_PACKAGES))
+
+mpi: mpi-deps
+	@$(MAKE) --no-print-directory $(MPI_BIN)
+
+# mpicc adds Open MPI's include and library flags to the same compiler.
+$(BUILD)/obj/cli/mpi.o: cli/mpi.c | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(MPI_BIN): $(MPI_OBJ) $(BUILD)/libnn.a
+	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+ifeq ($(HAVE_MPI),1)
+$(TEST_BIN): | $(MPI_BIN)
+endif
+$(BUILD)/obj/tests/test_mpi.o: EXTRA_CPPFLAGS := -DNN_MPI_BIN='"$(abspath $(MPI_BIN))"' \
+  -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' -DNN_HAVE_MPI=$(if $(HAVE_MPI),1,0) \
+  -DNN_TEST_SAN=$(if $(SAN),1,0)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

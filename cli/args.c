@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "args.h"
+#include "dist.h"
 
 void cli_error(const char *cmd, const char *fmt, ...) {
+    if (dist_rank() != 0) return; /* under mpirun every rank has the same error: rank 0 says it */
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "nn %s: ", cmd);

@@ -42,13 +42,14 @@ static int idx_file(char *out, size_t len, const char *prefix, const char *kind)
     return is_file(out);
 }
 
-static nn_status load_idx_prefix(nn_dataset *d, const char *prefix, nn_error *err) {
+static nn_status load_idx_prefix(nn_dataset *d, const char *prefix, int part, int n_parts,
+                                 nn_error *err) {
     char images[4096], labels[4096];
     if (!idx_file(images, sizeof images, prefix, "images-idx3"))
         return fail(err, NN_ERR_IO, "%s-images-idx3-ubyte[.gz]: no such file", prefix);
     if (!idx_file(labels, sizeof labels, prefix, "labels-idx1"))
         return fail(err, NN_ERR_IO, "%s-labels-idx1-ubyte[.gz]: no such file", prefix);
-    return nn_load_idx(d, images, labels, err);
+    return nn_load_idx_part(d, images, labels, part, n_parts, err);
 }
 
 static int has_idx(const char *dir, const char *split) {
@@ -73,9 +74,28 @@ static nn_status check_idx_classes(nn_dataset *d, const char *path, const nn_cla
     return NN_OK;
 }
 
+/* Keeps rows [n·part/n_parts, n·(part + 1)/n_parts) of a dataset read whole. */
+static nn_status cut_part(nn_dataset *d, int part, int n_parts, nn_error *err) {
+    if (n_parts == 1) return NN_OK;
+    int lo = (int)((long long)d->n * part / n_parts), hi = (int)((long long)d->n * (part + 1) / n_parts);
+    int *idx = malloc((size_t)(hi - lo + 1) * sizeof *idx);
+    if (!idx) {
+        nn_dataset_free(d);
+        return fail(err, NN_ERR_NOMEM, "out of memory");
+    }
+    for (int i = lo; i < hi; i++) idx[i - lo] = i;
+    nn_dataset part_rows;
+    nn_status st = nn_dataset_subset(d, idx, hi - lo, &part_rows, err);
+    free(idx);
+    nn_dataset_free(d);
+    if (!st) *d = part_rows;
+    return st;
+}
+
 nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
                     const nn_class_set *classes, nn_error *err) {
     memset(d, 0, sizeof *d);
+    int n_parts = o->n_parts ? o->n_parts : 1;
     nn_class_set none = {0};
     if (!classes) classes = &none;
     if (is_dir(path)) {
@@ -83,29 +103,30 @@ nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
         if (has_idx(path, split) || has_idx(path, o->test_split ? "train" : "t10k")) {
             char prefix[4096];
             snprintf(prefix, sizeof prefix, "%s/%s", path, split);
-            nn_status st = load_idx_prefix(d, prefix, err);
+            nn_status st = load_idx_prefix(d, prefix, o->part, n_parts, err);
             return st ? st : check_idx_classes(d, path, classes, err);
         }
         nn_image_options io = {.width = o->width, .height = o->height, .channels = o->channels,
                                .skip_bad = o->skip_bad, .warn = warn, .warn_user = (void *)o->cmd,
-                               .classes = *classes};
+                               .classes = *classes, .part = o->part, .n_parts = n_parts};
         return nn_load_image_folder(d, path, &io, err);
     }
     if (is_file(path) && ends_with(path, ".csv")) {
         nn_csv_options co = {.label = o->label, .features = o->features, .no_label = o->no_label,
                              .classes = *classes};
-        return nn_load_csv(d, path, &co, err);
+        nn_status st = nn_load_csv(d, path, &co, err);
+        return st ? st : cut_part(d, o->part, n_parts, err);
     }
     const char *marker = strstr(path, "-images-idx3-ubyte");
     if (is_file(path) && marker) {
         char prefix[4096];
         snprintf(prefix, sizeof prefix, "%.*s", (int)(marker - path), path);
-        nn_status st = load_idx_prefix(d, prefix, err);
+        nn_status st = load_idx_prefix(d, prefix, o->part, n_parts, err);
         return st ? st : check_idx_classes(d, path, classes, err);
     }
     char probe[4200];
     if (!is_file(path) && idx_file(probe, sizeof probe, path, "images-idx3")) {
-        nn_status st = load_idx_prefix(d, path, err);
+        nn_status st = load_idx_prefix(d, path, o->part, n_parts, err);
         return st ? st : check_idx_classes(d, path, classes, err);
     }
     if (is_file(path))

@@ -21,6 +21,9 @@ typedef struct {
     int         channels;     /* images: 1 or 3 */
     int         skip_bad;     /* images: skip undecodable files with a warning */
     int         test_split;   /* IDX folders: read t10k-* instead of train-* */
+    int         part, n_parts;/* 0, 0: everything; else part `part` of n_parts (one rank's
+                                 rows under nn-mpi): IDX and image folders read only those
+                                 rows, CSV is read whole and then cut */
     const char *cmd;          /* for warnings: "nn CMD: ..." */
     char       *owned;        /* storage behind `features` when set from a model */
 } data_options;

@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "dist.h"
 
 static const struct {
     const char *name;
@@ -26,7 +27,7 @@ static void usage(FILE *out) {
 
 /* Whatever a command printed reached stdout, or the exit status says so: a
  * full disk or a closed pipe must not look like success. */
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -35,9 +36,20 @@ int main(int argc, char **argv) {
         usage(stdout);
         return cli_finish_stdout(NULL, 0);
     }
+    /* under mpirun, only training is split across the ranks */
+    if (dist_size() > 1 && strcmp(argv[1], "train") != 0) {
+        fprintf(stderr, "nn: '%s' runs in one process: use nn %s, not mpirun (only train is "
+                        "data-parallel)\n", argv[1], argv[1]);
+        return EXIT_USAGE;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return cli_finish_stdout(commands[i].name, commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "nn: unknown command '%s' (see nn --help)\n", argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+    if (dist_init(&argc, &argv)) return 1; /* dist_local.c in nn, mpi.c in nn-mpi */
+    return dist_finish(run(argc, argv));
 }

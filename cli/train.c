@@ -117,6 +117,20 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     return 1;
 }
 
+nn_status train_set_values(nn_dataset *all, const char *data, const double *values, int n_values,
+                           int K, nn_error *err) {
+    if (!n_values) return NN_OK;
+    if (all->n_classes > K || (all->label_names && all->n_classes != K))
+        return nn_set_error(err, NN_ERR_ARG, "--values: %d values, but %s has %d classes", n_values,
+                            data, all->n_classes);
+    free(all->values);
+    all->values = malloc((size_t)K * sizeof *all->values);
+    if (!all->values) return nn_set_error(err, NN_ERR_NOMEM, "out of memory");
+    memcpy(all->values, values, (size_t)K * sizeof *values);
+    if (all->n_classes < K) all->n_classes = K; /* no names: the values name the classes */
+    return NN_OK;
+}
+
 /* Loads, relabels with --values, splits and standardises the data. */
 static int prepare_data(const train_config *c, const data_options *d, const double *values,
                         int n_values, int K, nn_dataset *train, nn_dataset *val) {
@@ -127,21 +141,10 @@ static int prepare_data(const train_config *c, const data_options *d, const doub
         cli_error(CMD, "%s", err.msg);
         return 0;
     }
-    if (n_values) {
-        if (all.n_classes > K || (all.label_names && all.n_classes != K)) {
-            cli_error(CMD, "--values: %d values, but %s has %d classes", n_values, c->data, all.n_classes);
-            nn_dataset_free(&all);
-            return 0;
-        }
-        free(all.values);
-        all.values = malloc((size_t)K * sizeof *all.values);
-        if (!all.values) {
-            cli_error(CMD, "out of memory");
-            nn_dataset_free(&all);
-            return 0;
-        }
-        memcpy(all.values, values, (size_t)K * sizeof *values);
-        if (all.n_classes < K) all.n_classes = K; /* no names: the values name the classes */
+    if (train_set_values(&all, c->data, values, n_values, K, &err)) {
+        cli_error(CMD, "%s", err.msg);
+        nn_dataset_free(&all);
+        return 0;
     }
     if (c->val_fraction > 0) {
         nn_status st = nn_dataset_split(&all, c->val_fraction, c->seed, train, val, &err);

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "data_source.h"
 #include "nn/nn.h"
 
 typedef struct {
@@ -15,6 +16,25 @@ typedef struct {
     int         quiet, overwrite;
     uint64_t    seed;
 } train_config;
+
+/* The training rows one rank holds (train_shard.c). */
+typedef struct {
+    int  n;   /* training rows of all ranks */
+    int *row; /* (n) the row of this rank's training set that is global training row i,
+                 or −1 when another rank holds it */
+} train_shard;
+
+/* Under nn-mpi (collective): this rank's part of --data in train and val,
+ * split and standardised as one process would do it with all the rows, and
+ * the shard (the caller frees shard->row). Returns 0 after an error that
+ * rank 0 has reported; every rank returns the same. */
+int prepare_shard(const train_config *c, const data_options *d, const double *values,
+                  int n_values, int K, nn_dataset *train, nn_dataset *val, train_shard *shard);
+
+/* Gives `all` the category values of --values (n_values of them, K classes)
+ * when n_values > 0; `data` names the data in messages. */
+nn_status train_set_values(nn_dataset *all, const char *data, const double *values, int n_values,
+                           int K, nn_error *err);
 
 /* The settings that must not change between a run and its resumption, one
  * "key=value" per line. */

@@ -65,6 +65,12 @@ typedef struct {
     void        *warn_user;
     int         *n_skipped;     /* if not NULL, receives the number of skipped files */
     nn_class_set classes;       /* optional, see Labels */
+    /* Part `part` of n_parts (0, 0: everything): only the files
+     * [n·part/n_parts, n·(part + 1)/n_parts) of the n in the sorted listing
+     * are decoded, for one process of a data-parallel job. Every part has
+     * the same classes and image size (the first image of the whole folder);
+     * a part may be empty. */
+    int          part, n_parts;
 } nn_image_options;
 
 /* Reads ROOT/<label>/<file> for every file whose name ends in an image
@@ -96,6 +102,18 @@ nn_status nn_load_image(nn_real *x, const char *path, int width, int height, int
  * parts must get at least one row. */
 nn_status nn_dataset_split(const nn_dataset *d, double val_fraction, uint64_t seed,
                            nn_dataset *train, nn_dataset *val, nn_error *err);
+
+/* The order behind nn_dataset_split: perm (n) is a seeded permutation of
+ * 0..n−1 whose first *n_val entries are the validation rows and whose rest,
+ * in order, are the training rows. For processes that each hold some of the
+ * rows and must agree on the split. */
+nn_status nn_split_order(int n, double val_fraction, uint64_t seed, int *perm, int *n_val,
+                         nn_error *err);
+
+/* A new dataset (the caller frees) of rows idx[0..n) of d, in that order,
+ * with d's descriptions and targets; n may be 0. */
+nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_dataset *out,
+                            nn_error *err);
 
 /* Computes each feature's mean and standard deviation over d and sets them
  * as d's standardisation: gather then returns (x − mean) / std. A feature

@@ -311,6 +311,13 @@ void nn_dataset_free(nn_dataset *d);
  * magic numbers, dimensions, counts and length. Images are scaled to [0, 1]. */
 nn_status nn_load_idx(nn_dataset *out, const char *images_path,
                       const char *labels_path, nn_error *err);
+/* Reads part `part` (0 ≤ part < n_parts) of the same files: the images
+ * [n·part/n_parts, n·(part + 1)/n_parts) of the n in the file, and their
+ * labels, for one process of a data-parallel job. n_classes comes from every
+ * label, so all parts agree on it; only the last part checks the end of the
+ * images file (trailing bytes, gzip CRC). Part 0 of 1 is nn_load_idx. */
+nn_status nn_load_idx_part(nn_dataset *out, const char *images_path, const char *labels_path,
+                           int part, int n_parts, nn_error *err);
 
 /* Checks what a loader produced before anyone trains on it: sizes, exactly
  * one of x_u8 / x_real, every real value finite and every label in

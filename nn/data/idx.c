@@ -59,11 +59,13 @@ static nn_status read_exact(gzFile f, void *buf, size_t len, const char *path,
     return st;
 }
 
-/* Reads the `total` data bytes into *data, growing the buffer as they come. */
-static nn_status read_data(gzFile f, uint64_t total, uint8_t **data, const char *path,
-                           nn_error *err) {
-    size_t cap = total < NN_IDX_FIRST_CHUNK ? (size_t)total : NN_IDX_FIRST_CHUNK, done = 0;
-    uint8_t *buf = malloc(cap);
+/* Reads `want` data bytes into *data, growing the buffer as they come. The
+ * `before` bytes ahead of them have been read already; messages speak of the
+ * `whole` the header announces. */
+static nn_status read_data(gzFile f, uint64_t want, uint64_t before, uint64_t whole,
+                           uint8_t **data, const char *path, nn_error *err) {
+    size_t cap = want < NN_IDX_FIRST_CHUNK ? (size_t)want : NN_IDX_FIRST_CHUNK, done = 0;
+    uint8_t *buf = malloc(cap ? cap : 1); /* an empty part holds no bytes */
     if (!buf)
         return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %zu bytes", path, cap);
     for (;;) {
@@ -73,14 +75,14 @@ static nn_status read_data(gzFile f, uint64_t total, uint8_t **data, const char 
         if (st == NN_OK && done < cap)
             st = nn_set_error(err, NN_ERR_FORMAT,
                               "%s: truncated: the header announces %llu data bytes, "
-                              "the file holds %zu",
-                              path, (unsigned long long)total, done);
+                              "the file holds %llu",
+                              path, (unsigned long long)whole, (unsigned long long)(before + done));
         if (st) {
             free(buf);
             return st;
         }
-        if (done == total) break;
-        size_t grown = total - cap < cap ? (size_t)total : 2 * cap;
+        if (done == want) break;
+        size_t grown = want - cap < cap ? (size_t)want : 2 * cap;
         uint8_t *more = realloc(buf, grown);
         if (!more) {
             free(buf);
@@ -94,10 +96,32 @@ static nn_status read_data(gzFile f, uint64_t total, uint8_t **data, const char 
     return NN_OK;
 }
 
+/* Reads and drops `skip` data bytes (the items of the parts before ours). */
+static nn_status skip_data(gzFile f, uint64_t skip, uint64_t whole, const char *path,
+                           nn_error *err) {
+    unsigned char scratch[1 << 14];
+    for (uint64_t done = 0; done < skip;) {
+        size_t want = skip - done < sizeof scratch ? (size_t)(skip - done) : sizeof scratch, got;
+        nn_status st = read_some(f, scratch, want, &got, path, "the data", err);
+        done += got;
+        if (st == NN_OK && got < want)
+            st = nn_set_error(err, NN_ERR_FORMAT,
+                              "%s: truncated: the header announces %llu data bytes, "
+                              "the file holds %llu",
+                              path, (unsigned long long)whole, (unsigned long long)done);
+        if (st) return st;
+    }
+    return NN_OK;
+}
+
 /* Opens `path`, checks the magic for unsigned-byte data with `ndim`
- * dimensions, reads the sizes into dims and the data into *data. */
-static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **data,
-                          nn_error *err) {
+ * dimensions and reads the sizes into dims. Reads the data of the items
+ * [lo, hi) of the first dimension into *data, where lo = dims[0]·part/n_parts
+ * and hi = dims[0]·(part + 1)/n_parts (part 0 of 1: everything). Only the
+ * part that ends the file is checked for trailing bytes and its gzip CRC:
+ * the others stop reading after their items. */
+static nn_status read_idx(const char *path, int ndim, int part, int n_parts, uint32_t *dims,
+                          uint32_t *lo, uint32_t *hi, uint8_t **data, nn_error *err) {
     *data = NULL;
     gzFile f = gzopen(path, "rb");
     if (!f) return nn_set_error(err, NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -131,7 +155,13 @@ static nn_status read_idx(const char *path, int ndim, uint32_t *dims, uint8_t **
         st = nn_set_error(err, NN_ERR_FORMAT, "%s: %u items is too many", path, dims[0]);
         goto done;
     }
-    if ((st = read_data(f, total, data, path, err))) goto done;
+    *lo = (uint32_t)((uint64_t)dims[0] * (uint64_t)part / (uint64_t)n_parts);
+    *hi = (uint32_t)((uint64_t)dims[0] * (uint64_t)(part + 1) / (uint64_t)n_parts);
+    uint64_t item = total / dims[0]; /* bytes per item */
+    if ((st = skip_data(f, *lo * item, total, path, err)) ||
+        (st = read_data(f, (*hi - *lo) * item, *lo * item, total, data, path, err)))
+        goto done;
+    if (*hi < dims[0]) goto done; /* another part reads the end */
     /* Reading past the data reaches the end of a gzip stream, where zlib
      * checks its CRC-32 and length. A stream cut short there is not an error
      * for gzread (it returns 0 and records Z_BUF_ERROR): ask gzerror. */
@@ -160,12 +190,21 @@ done:
 
 nn_status nn_load_idx(nn_dataset *out, const char *images_path, const char *labels_path,
                       nn_error *err) {
+    return nn_load_idx_part(out, images_path, labels_path, 0, 1, err);
+}
+
+nn_status nn_load_idx_part(nn_dataset *out, const char *images_path, const char *labels_path,
+                           int part, int n_parts, nn_error *err) {
     memset(out, 0, sizeof *out);
-    uint32_t idims[3], ldims[1];
+    if (n_parts < 1 || part < 0 || part >= n_parts)
+        return nn_set_error(err, NN_ERR_ARG, "%s: part %d of %d does not exist", images_path,
+                            part, n_parts);
+    uint32_t idims[3], ldims[1], lo, hi, all_lo, all_hi;
     uint8_t *images = NULL, *labels = NULL;
-    nn_status st = read_idx(images_path, 3, idims, &images, err);
+    nn_status st = read_idx(images_path, 3, part, n_parts, idims, &lo, &hi, &images, err);
     if (st) return st;
-    if ((st = read_idx(labels_path, 1, ldims, &labels, err))) {
+    /* every label (one byte each): the classes are those of the whole file */
+    if ((st = read_idx(labels_path, 1, 0, 1, ldims, &all_lo, &all_hi, &labels, err))) {
         free(images);
         return st;
     }
@@ -181,22 +220,21 @@ nn_status nn_load_idx(nn_dataset *out, const char *images_path, const char *labe
         return nn_set_error(err, NN_ERR_FORMAT, "%s: images of %ux%u are too large",
                             images_path, idims[1], idims[2]);
     }
-    out->n = (int)idims[0];
+    out->n = (int)(hi - lo);
     out->n_features = (int)(idims[1] * idims[2]);
     out->image_shape[0] = (int)idims[1], out->image_shape[1] = (int)idims[2], out->image_shape[2] = 1;
     out->x_u8 = images;
     out->x_scale = 1.0 / 255.0;
-    out->labels = malloc((size_t)out->n * sizeof *out->labels);
+    out->labels = malloc((size_t)(out->n ? out->n : 1) * sizeof *out->labels);
     if (!out->labels) {
         free(labels);
         nn_dataset_free(out);
         return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", labels_path);
     }
     int max = 0;
-    for (int i = 0; i < out->n; i++) {
-        out->labels[i] = labels[i];
+    for (uint32_t i = 0; i < ldims[0]; i++)
         if (labels[i] > max) max = labels[i];
-    }
+    for (int i = 0; i < out->n; i++) out->labels[i] = labels[lo + (uint32_t)i];
     free(labels);
     out->n_classes = max + 1;
     return NN_OK;

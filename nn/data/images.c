@@ -248,6 +248,10 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
     if (width < 0 || height < 0 || (width == 0) != (height == 0) ||
         (long long)width * height * channels > INT32_MAX)
         return nn_set_error(err, NN_ERR_ARG, "%s: bad image size %dx%d", root, width, height);
+    int n_parts = o->n_parts ? o->n_parts : 1;
+    if (n_parts < 1 || o->part < 0 || o->part >= n_parts)
+        return nn_set_error(err, NN_ERR_ARG, "%s: part %d of %d does not exist", root, o->part,
+                            n_parts);
     if (o->n_skipped) *o->n_skipped = 0;
     folder_listing l;
     long total;
@@ -258,9 +262,11 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
         st = nn_set_error(err, NN_ERR_FORMAT, "%s: images of %dx%d are too large", root, width, height);
     if (st) goto done;
     size_t F = (size_t)width * height * channels;
+    /* files [lo, hi) of the listing, class folder after class folder */
+    long lo = total * o->part / n_parts, hi = total * (o->part + 1) / n_parts, k = 0;
     class_of = malloc((size_t)l.n_classes * sizeof *class_of);
-    out->x_u8 = malloc((size_t)total * F);
-    out->labels = malloc((size_t)total * sizeof *out->labels);
+    out->x_u8 = malloc((size_t)(hi - lo ? hi - lo : 1) * F);
+    out->labels = malloc((size_t)(hi - lo ? hi - lo : 1) * sizeof *out->labels);
     if (!class_of || !out->x_u8 || !out->labels) {
         st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %ld images", root, total);
         goto done;
@@ -269,6 +275,7 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
         goto done;
     for (int c = 0; c < l.n_classes; c++) {
         for (int i = 0; i < l.n_files[c]; i++) {
+            if (k++ < lo || k > hi) continue; /* another part's file */
             char *dir = join(root, l.classes[c]), *path = dir ? join(dir, l.files[c][i]) : NULL;
             free(dir);
             if (!path) {
@@ -293,7 +300,8 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
             out->labels[out->n++] = class_of[c];
         }
     }
-    if (out->n == 0) st = nn_set_error(err, NN_ERR_FORMAT, "%s: no image could be decoded", root);
+    if (out->n == 0 && n_parts == 1)
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: no image could be decoded", root);
     out->n_features = (int)F;
     out->x_scale = 1.0 / 255.0;
     out->image_shape[0] = height, out->image_shape[1] = width, out->image_shape[2] = channels;

@@ -5,8 +5,7 @@
 
 #include "nn/data/data_internal.h"
 
-/* Copies rows idx[0..n) of d into a new dataset with d's descriptions. */
-static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_dataset *out,
+nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_dataset *out,
                            nn_error *err) {
     memset(out, 0, sizeof *out);
     nn_status st = nn_dataset_copy_meta(out, d, err);
@@ -15,16 +14,17 @@ static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_datase
         return st;
     }
     size_t F = (size_t)d->n_features;
-    out->labels = malloc((size_t)n * sizeof *out->labels);
-    if (d->x_u8) out->x_u8 = malloc((size_t)n * F);
-    else out->x_real = malloc((size_t)n * F * sizeof *out->x_real);
+    size_t rows = n > 0 ? (size_t)n : 1; /* a subset may be empty */
+    out->labels = malloc(rows * sizeof *out->labels);
+    if (d->x_u8) out->x_u8 = malloc(rows * F);
+    else out->x_real = malloc(rows * F * sizeof *out->x_real);
     if (d->targets) {
         out->target_width = d->target_width;
-        out->targets = malloc((size_t)n * (size_t)d->target_width * sizeof *out->targets);
+        out->targets = malloc(rows * (size_t)d->target_width * sizeof *out->targets);
     }
     if (!out->labels || (!out->x_u8 && !out->x_real) || (d->targets && !out->targets)) {
         nn_dataset_free(out);
-        return nn_set_error(err, NN_ERR_NOMEM, "split: out of memory for %d rows", n);
+        return nn_set_error(err, NN_ERR_NOMEM, "dataset: out of memory for %d rows", n);
     }
     for (int i = 0; i < n; i++) {
         size_t r = (size_t)idx[i];
@@ -37,31 +37,37 @@ static nn_status take_rows(const nn_dataset *d, const int *idx, int n, nn_datase
     return NN_OK;
 }
 
-nn_status nn_dataset_split(const nn_dataset *d, double val_fraction, uint64_t seed,
-                           nn_dataset *train, nn_dataset *val, nn_error *err) {
-    memset(train, 0, sizeof *train);
-    memset(val, 0, sizeof *val);
+nn_status nn_split_order(int n, double val_fraction, uint64_t seed, int *perm, int *n_val,
+                         nn_error *err) {
     if (!(val_fraction > 0 && val_fraction < 1))
         return nn_set_error(err, NN_ERR_ARG, "split: the validation fraction %g is not in (0, 1)",
                             val_fraction);
-    int n_val = (int)lround(d->n * val_fraction);
-    if (n_val < 1 || n_val >= d->n)
+    *n_val = (int)lround(n * val_fraction);
+    if (*n_val < 1 || *n_val >= n)
         return nn_set_error(err, NN_ERR_ARG,
                             "split: a fraction %g of %d samples leaves %d for validation and %d "
                             "for training; both need at least one",
-                            val_fraction, d->n, n_val, d->n - n_val);
-    int *perm = malloc((size_t)d->n * sizeof *perm);
-    if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "split: out of memory");
-    for (int i = 0; i < d->n; i++) perm[i] = i;
+                            val_fraction, n, *n_val, n - *n_val);
+    for (int i = 0; i < n; i++) perm[i] = i;
     nn_rng rng;
     nn_rng_seed(&rng, seed);
-    for (int i = d->n - 1; i > 0; i--) { /* Fisher-Yates */
+    for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
         int j = (int)nn_rng_below(&rng, (uint32_t)i + 1), t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
     }
-    nn_status st = take_rows(d, perm, n_val, val, err);
-    if (!st) st = take_rows(d, perm + n_val, d->n - n_val, train, err);
+    return NN_OK;
+}
+
+nn_status nn_dataset_split(const nn_dataset *d, double val_fraction, uint64_t seed,
+                           nn_dataset *train, nn_dataset *val, nn_error *err) {
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    int *perm = malloc((size_t)(d->n > 0 ? d->n : 1) * sizeof *perm), n_val;
+    if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "split: out of memory");
+    nn_status st = nn_split_order(d->n, val_fraction, seed, perm, &n_val, err);
+    if (!st) st = nn_dataset_subset(d, perm, n_val, val, err);
+    if (!st) st = nn_dataset_subset(d, perm + n_val, d->n - n_val, train, err);
     if (st) nn_dataset_free(val);
     free(perm);
     return st;
