@@ -7,7 +7,7 @@
  *
  * What it measures, in this order (so peak RSS is that of training):
  *   1. training with one OpenBLAS thread, simplified gradient mode: every
- *      epoch as nn_train times it (shuffle, batch gathering, forward,
+ *      epoch as nn_trainer_epoch times it (shuffle, batch gathering, forward,
  *      backward, optimizer; not file loading, not evaluation), in wall and
  *      process CPU time; test accuracy; peak RSS;
  *   2. the sgemm bound: exactly the sgemm calls of one epoch at the real
@@ -19,7 +19,7 @@
  *      K = 10 and K = 1000 through each softmax backward route (simplified,
  *      VJP, explicit Jacobian): a teaching figure;
  *   5. training and the bound with two OpenBLAS threads, fixed and with
- *      nn_train_options.adapt_threads, at batch 64 (and fixed at batch 256);
+ *      nn_trainer_options.adapt_threads, at batch 64 (and fixed at batch 256);
  *      then 1 thread, 2 threads and adapting while a child process of the
  *      bench keeps one core busy (another job on the machine).
  * Then it prints one table, with PyTorch's figures beside nn's when given the
@@ -165,29 +165,28 @@ static int net_build(net *m, int batch, nn_grad_mode mode, nn_error *err) {
 }
 
 typedef struct {
-    double wall[MAX_EPOCHS]; /* (n) seconds per epoch, as nn_train measures them */
-    double cpu[MAX_EPOCHS];  /* (n) process CPU seconds between epoch callbacks */
-    double last_cpu;
+    double wall[MAX_EPOCHS]; /* (n) seconds per epoch, as the trainer measures them */
+    double cpu[MAX_EPOCHS];  /* (n) process CPU seconds of each nn_trainer_epoch call */
     int n;
 } epoch_log;
-
-static void log_epoch(const nn_epoch_stats *s, void *user) {
-    epoch_log *log = user;
-    double c = cpu_seconds();
-    if (log->n < MAX_EPOCHS) {
-        log->wall[log->n] = s->seconds;
-        log->cpu[log->n++] = c - log->last_cpu;
-    }
-    log->last_cpu = c;
-}
 
 /* Trains m for `epochs` epochs, shuffling from `seed`; appends to log. */
 static int train_epochs(net *m, const nn_dataset *train, int epochs, uint64_t seed, int adapt,
                         epoch_log *log, nn_error *err) {
-    nn_train_options o = {.epochs = epochs, .batch = m->batch, .seed = seed,
-                          .adapt_threads = adapt};
-    log->last_cpu = cpu_seconds();
-    return nn_train(m->g, m->opt, &m->nodes, train, NULL, &o, log_epoch, log, err) == NN_OK;
+    nn_trainer_options o = {.batch = m->batch, .seed = seed, .adapt_threads = adapt};
+    nn_trainer *t = nn_trainer_create(m->g, m->opt, &m->nodes, train, &o, err);
+    int ok = t != NULL;
+    for (int e = 0; ok && e < epochs; e++) {
+        nn_epoch_stats s;
+        double c = cpu_seconds();
+        ok = nn_trainer_epoch(t, &s, err) == NN_OK;
+        if (ok && log->n < MAX_EPOCHS) {
+            log->wall[log->n] = s.seconds;
+            log->cpu[log->n++] = cpu_seconds() - c;
+        }
+    }
+    nn_trainer_free(t);
+    return ok;
 }
 
 /* A fresh network trained for `epochs` epochs with `threads` OpenBLAS

@@ -1,7 +1,7 @@
 /* finite_cost.c — what the per-step non-finite check costs (make bench-finite).
  *
  * Times one training step of the demo network (784-256-128-10, batch 64,
- * SGD with momentum) and, separately, the check nn_train adds to every step:
+ * SGD with momentum) and, separately, the check the trainer adds to every step:
  * isfinite(loss) and nn_all_finite over the parameter gradients. Prints both
  * and their ratio. Inputs are random: the cost does not depend on the data.
  */

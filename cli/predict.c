@@ -121,9 +121,8 @@ static int predict_image(nn_model *m, const char *path, prediction_list *out, in
 }
 
 static void print_item(const nn_model *m, const prediction *p, int json, int first) {
-    int K = m->arch.sizes[m->arch.n_sizes - 1], best = 0;
-    for (int k = 1; k < K; k++)
-        if (p->probs[k] > p->probs[best]) best = k;
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
+    int best = nn_argmax(p->probs, K); /* NaN-aware, as nn eval and the trainer count */
     double mu, sd;
     expected_value(p->probs, K, m->data.values, &mu, &sd);
     char buf[64];

@@ -1,6 +1,7 @@
-/* train_run.c — the epochs of `nn train`: one nn_train call per epoch from a
- * shuffling generator that lives in the checkpoint, so that an interrupted
- * run resumed with --resume continues exactly where it stopped.
+/* train_run.c — the epochs of `nn train`: one nn_trainer_epoch call per
+ * epoch, with a shuffling generator whose state lives in the checkpoint, so
+ * that an interrupted run resumed with --resume continues exactly where it
+ * stopped. The progress bar and the epoch lines are printed here.
  *
  * Ctrl-C (SIGINT), SIGTERM and SIGHUP (see signals.h): the first one lets the
  * current epoch finish, writes its checkpoint and stops with exit status
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "progress.h"
 #include "resume_check.h"
 #include "signals.h"
 #include "train.h"
@@ -49,12 +51,6 @@ static void explain_difference(const char *now, const char *then) {
     }
 }
 
-typedef struct {
-    nn_epoch_stats last;
-} epoch_sink;
-
-static void keep_stats(const nn_epoch_stats *s, void *user) { ((epoch_sink *)user)->last = *s; }
-
 /* Per-epoch curves for --plot; epochs not run by this process (before a
  * resume) stay NaN and are left out of the plot. */
 typedef struct {
@@ -89,6 +85,52 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
     return 1;
 }
 
+/* Epochs ck->epoch + 1 .. c->epochs, each followed by its line, the curves
+ * and a checkpoint. Returns the exit status. */
+static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
+                       const nn_dataset *val, nn_checkpoint_info *ck, curves *k) {
+    nn_error err;
+    signals_catch();
+    for (int e = ck->epoch + 1; e <= c->epochs; e++) {
+        nn_epoch_stats s;
+        nn_eval_stats v = {.accuracy = NAN};
+        nn_status st = nn_trainer_epoch(t, &s, &err);
+        if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
+        if (!c->quiet && progress_wanted()) progress_clear();
+        if (st) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        if (!c->quiet) {
+            printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
+                   100 * s.train_acc);
+            if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
+            printf("  (%.2f s)\n", s.seconds);
+            cli_flush_stdout();
+        }
+        k->loss[e - 1] = s.loss;
+        k->train_acc[e - 1] = s.train_acc;
+        if (val) k->val_acc[e - 1] = v.accuracy;
+        ck->epoch = e;
+        ck->rng = nn_trainer_rng(t);
+        if (c->checkpoint && nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        int sig = signals_caught();
+        if (sig && e < c->epochs) {
+            if (c->checkpoint)
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); checkpoint saved to %s "
+                                "(continue with --resume)\n", e, c->epochs, signals_name(sig), c->checkpoint);
+            else
+                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); nothing saved "
+                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
+            return 128 + sig; /* as a shell reports a process the signal ended */
+        }
+    }
+    return 0;
+}
+
 static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
                       const nn_dataset *val, curves *k) {
     nn_error err;
@@ -111,41 +153,18 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
         if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck.epoch, c->epochs, c->checkpoint);
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
-    signals_catch();
-    for (int e = ck.epoch + 1; e <= c->epochs; e++) {
-        epoch_sink sink;
-        nn_train_options to = {.epochs = e, .first_epoch = e, .batch = c->batch, .rng = &ck.rng,
-                               .progress = !c->quiet};
-        if (nn_train(m->g, opt, &nodes, train, val, &to, keep_stats, &sink, &err)) {
-            cli_error(CMD, "%s", err.msg);
-            return 1;
-        }
-        if (!c->quiet) {
-            printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, sink.last.loss,
-                   100 * sink.last.train_acc);
-            if (val) printf("  val acc %6.2f%%", 100 * sink.last.test_acc);
-            printf("  (%.2f s)\n", sink.last.seconds);
-            cli_flush_stdout();
-        }
-        k->loss[e - 1] = sink.last.loss;
-        k->train_acc[e - 1] = sink.last.train_acc;
-        if (val) k->val_acc[e - 1] = sink.last.test_acc;
-        ck.epoch = e;
-        if (c->checkpoint && nn_checkpoint_save(m, opt, &ck, c->checkpoint, &err)) {
-            cli_error(CMD, "%s", err.msg);
-            return 1;
-        }
-        int sig = signals_caught();
-        if (sig && e < c->epochs) {
-            if (c->checkpoint)
-                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); checkpoint saved to %s "
-                                "(continue with --resume)\n", e, c->epochs, signals_name(sig), c->checkpoint);
-            else
-                fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); nothing saved "
-                                "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
-            return 128 + sig; /* as a shell reports a process the signal ended */
-        }
+    int bar = !c->quiet && progress_wanted();
+    nn_trainer_options to = {.batch = c->batch, .first_epoch = ck.epoch + 1,
+                             .on_step = bar ? progress_step : NULL};
+    nn_trainer *t = nn_trainer_create(m->g, opt, &nodes, train, &to, &err);
+    if (!t) {
+        cli_error(CMD, "%s", err.msg);
+        return 1;
     }
+    nn_trainer_set_rng(t, ck.rng);
+    int status = run_trainer(c, m, opt, t, val, &ck, k);
+    nn_trainer_free(t);
+    if (status) return status;
     if (c->save) {
         if (nn_model_save(m, c->save, &err)) {
             cli_error(CMD, "%s", err.msg);

@@ -88,19 +88,6 @@ static void predict(nn_graph *g, int x, int out, const nn_dataset *d, nn_real *d
 
 /* ============================================================== teacher */
 
-typedef struct {
-    nn_optimizer *opt;
-    double train_acc[TEACHER_EPOCHS], test_acc[TEACHER_EPOCHS];
-} teacher_log;
-
-/* Cosine learning-rate decay, and the curves. */
-static void teacher_epoch(const nn_epoch_stats *s, void *user) {
-    teacher_log *log = user;
-    log->train_acc[s->epoch - 1] = s->train_acc;
-    log->test_acc[s->epoch - 1] = s->test_acc;
-    nn_optimizer_set_lr(log->opt, TEACHER_LR * 0.5 * (1 + cos(PI * s->epoch / TEACHER_EPOCHS)));
-}
-
 /* Trains the teacher, saves it, and fills its logits on both sets. The
  * teacher is an nn_model (an architecture string and a loss name), so the
  * file it is saved to can be loaded by `nn eval` / `nn predict` as well. */
@@ -109,20 +96,35 @@ static nn_status teacher(const nn_dataset *train, const nn_dataset *test, const 
                          nn_error *err) {
     nn_arch a = nn_arch_defaults(); /* relu, cross-entropy */
     nn_model m = {0};
-    teacher_log log = {0};
+    nn_optimizer *opt = NULL;
+    double train_acc[TEACHER_EPOCHS], test_acc[TEACHER_EPOCHS]; /* the curves */
     char path[1024];
     nn_status st = nn_arch_parse_sizes(&a, TEACHER_ARCH, err);
     if (!st) st = nn_model_build(&m, &a, train, BATCH, 1, seed, err);
-    if (!st && !(log.opt = nn_optimizer_create(m.g, &(nn_optimizer_options){
+    if (!st && !(opt = nn_optimizer_create(m.g, &(nn_optimizer_options){
                      .kind = NN_OPT_SGD, .lr = TEACHER_LR, .momentum = 0.9}, err)))
         st = err->code;
     if (!st) {
         printf("teacher %s (%zu parameters), SGD momentum 0.9, lr %g with cosine decay, "
                "%d epochs\n", TEACHER_ARCH, nn_graph_n_params(m.g), TEACHER_LR, TEACHER_EPOCHS);
         nn_train_nodes nodes = {.x = m.x, .labels = m.labels, .probs = m.probs};
-        nn_train_options to = {.epochs = TEACHER_EPOCHS, .batch = BATCH, .seed = seed,
-                               .progress = 1, .verbose = 1};
-        st = nn_train(m.g, log.opt, &nodes, train, test, &to, teacher_epoch, &log, err);
+        nn_trainer *t = nn_trainer_create(m.g, opt, &nodes, train,
+                                          &(nn_trainer_options){.batch = BATCH, .seed = seed}, err);
+        if (!t) st = err->code;
+        for (int e = 1; !st && e <= TEACHER_EPOCHS; e++) {
+            nn_epoch_stats s;
+            nn_eval_stats v;
+            if ((st = nn_trainer_epoch(t, &s, err)) || (st = nn_trainer_evaluate(t, test, &v, err)))
+                break;
+            printf("epoch %3d  loss %.4f  train acc %.4f  test acc %.4f  (%.2f s)\n", e, s.loss,
+                   s.train_acc, v.accuracy, s.seconds);
+            fflush(stdout);
+            train_acc[e - 1] = s.train_acc;
+            test_acc[e - 1] = v.accuracy;
+            /* cosine decay: lr(e) = lr0 · ½ (1 + cos(π e / E)) */
+            nn_optimizer_set_lr(opt, TEACHER_LR * 0.5 * (1 + cos(PI * e / TEACHER_EPOCHS)));
+        }
+        nn_trainer_free(t);
     }
     if (!st) {
         snprintf(path, sizeof path, "%s/distill_teacher.safetensors", out_dir);
@@ -132,13 +134,13 @@ static nn_status teacher(const nn_dataset *train, const nn_dataset *test, const 
     if (!st) {
         predict(m.g, m.x, m.logits, train, train_logits);
         predict(m.g, m.x, m.logits, test, test_logits);
-        nn_series s[2] = {{"train accuracy", log.train_acc, TEACHER_EPOCHS},
-                          {"test accuracy", log.test_acc, TEACHER_EPOCHS}};
+        nn_series s[2] = {{"train accuracy", train_acc, TEACHER_EPOCHS},
+                          {"test accuracy", test_acc, TEACHER_EPOCHS}};
         snprintf(path, sizeof path, "%s/distill_teacher.svg", out_dir);
         st = nn_plot_lines_svg(path, "Teacher " TEACHER_ARCH " on Fashion-MNIST", "epoch",
                                "accuracy", s, 2, err);
     }
-    nn_optimizer_free(log.opt);
+    nn_optimizer_free(opt);
     nn_model_free(&m);
     return st;
 }
@@ -189,7 +191,7 @@ typedef struct {
 
 /* The student graph for variant v:
  *   x → dense 32 → relu → dense 10 = s → (losses of v)
- * with an input node t for the teacher's logits, which nn_train fills batch by
+ * with an input node t for the teacher's logits, which the trainer fills batch by
  * batch from the dataset's per-sample targets. */
 static nn_graph *student_graph(const variant *v, uint64_t seed, nn_train_nodes *nodes,
                                int *logits, nn_error *err) {
@@ -226,48 +228,40 @@ static nn_graph *student_graph(const variant *v, uint64_t seed, nn_train_nodes *
     return g;
 }
 
-/* After each epoch: the student's test logits against the teacher's. */
-typedef struct {
-    nn_graph *g;
-    int x, logits;
-    const nn_dataset *test;
-    nn_real *s_test; /* (n_test, K) */
-    student_result *r;
-} student_ctx;
-
-static void student_epoch(const nn_epoch_stats *s, void *user) {
-    student_ctx *c = user;
-    const nn_dataset *test = c->test;
-    predict(c->g, c->x, c->logits, test, c->s_test);
-    c->r->acc_curve[s->epoch - 1] = s->test_acc;
-    c->r->kl_curve[s->epoch - 1] =
-        test->targets ? nn_mean_kl_logits(test->targets, c->s_test, test->n, K, 1.0) : NAN;
-}
-
 static nn_status student(const variant *v, uint64_t seed, const nn_dataset *train,
                          const nn_dataset *test, student_result *r, nn_error *err) {
     nn_train_nodes nodes;
-    student_ctx c = {.test = test, .r = r};
-    nn_graph *g = c.g = student_graph(v, seed, &nodes, &c.logits, err);
+    int logits;
+    nn_graph *g = student_graph(v, seed, &nodes, &logits, err);
     if (!g) return err->code;
-    c.x = nodes.x;
     nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, STUDENT_LR);
     nn_optimizer *opt = nn_optimizer_create(g, &adam, err);
-    c.s_test = malloc((size_t)test->n * K * sizeof *c.s_test);
+    nn_real *s_test = malloc((size_t)test->n * K * sizeof *s_test); /* (n_test, K) */
+    nn_trainer *t = NULL;
     nn_status st = !opt ? err->code
-                 : !c.s_test ? nn_set_error(err, NN_ERR_NOMEM, "out of memory") : NN_OK;
-    if (!st) {
-        nn_train_options to = {.epochs = STUDENT_EPOCHS, .batch = BATCH, .seed = seed};
-        st = nn_train(g, opt, &nodes, train, test, &to, student_epoch, &c, err);
+                 : !s_test ? nn_set_error(err, NN_ERR_NOMEM, "out of memory") : NN_OK;
+    if (!st && !(t = nn_trainer_create(g, opt, &nodes, train,
+                                       &(nn_trainer_options){.batch = BATCH, .seed = seed}, err)))
+        st = err->code;
+    for (int e = 1; !st && e <= STUDENT_EPOCHS; e++) {
+        nn_eval_stats ev;
+        if ((st = nn_trainer_epoch(t, NULL, err)) || (st = nn_trainer_evaluate(t, test, &ev, err)))
+            break;
+        /* After each epoch: the student's test logits against the teacher's. */
+        predict(g, nodes.x, logits, test, s_test);
+        r->acc_curve[e - 1] = ev.accuracy;
+        r->kl_curve[e - 1] =
+            test->targets ? nn_mean_kl_logits(test->targets, s_test, test->n, K, 1.0) : NAN;
     }
     if (!st) {
         r->acc = r->acc_curve[STUDENT_EPOCHS - 1];
         r->kl = r->kl_curve[STUDENT_EPOCHS - 1];
-        r->agree = test->targets ? nn_top1_agreement(c.s_test, test->targets, test->n, K) : NAN;
+        r->agree = test->targets ? nn_top1_agreement(s_test, test->targets, test->n, K) : NAN;
     }
+    nn_trainer_free(t);
     nn_optimizer_free(opt);
     nn_graph_free(g);
-    free(c.s_test);
+    free(s_test);
     return st;
 }
 
@@ -333,7 +327,7 @@ int main(int argc, char **argv) {
     if (t_test) printf(", test accuracy %.2f%%", 100 * nn_accuracy(t_test, test.labels, test.n, K));
     printf("\n\n");
     /* The logits become per-sample targets of the data sets (which now own
-     * them): nn_train feeds row i's logits together with image i. */
+     * them): the trainer feeds row i's logits together with image i. */
     train.targets = t_train, train.target_width = K, t_train = NULL;
     test.targets = t_test, test.target_width = t_test ? K : 0, t_test = NULL;
 

@@ -13,21 +13,17 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "nn/nn.h"
 
-/* Cosine learning-rate decay, applied after each epoch:
- * lr(e) = lr0 · ½ (1 + cos(π e / E)). Large steps early, small steps late,
- * so the last epochs settle instead of bouncing around the minimum. */
-typedef struct {
-    nn_optimizer *opt;
-    double lr0;
-    int epochs;
-} schedule;
-
-static void cosine_decay(const nn_epoch_stats *s, void *user) {
-    const schedule *c = user;
-    nn_optimizer_set_lr(c->opt, c->lr0 * 0.5 * (1 + cos(3.14159265358979323846 * s->epoch / c->epochs)));
+/* Progress within an epoch, redrawn in place while stdout is a terminal:
+ * the trainer calls this after every step. */
+static void show_progress(const nn_step_info *s, void *user) {
+    (void)user;
+    if (s->step % 64 != 0 && s->step != s->n_steps) return;
+    printf("\repoch %3d  %5.1f%%  loss %.4f", s->epoch, 100.0 * s->step / s->n_steps, s->loss);
+    fflush(stdout);
 }
 
 int main(int argc, char **argv) {
@@ -68,18 +64,35 @@ int main(int argc, char **argv) {
     if (nn_graph_compile(g, 1, &err)) goto fail;
     printf("network 784-256-128-10, %zu parameters\n", nn_graph_n_params(g));
 
-    /* 3. Optimizer and training loop. */
+    /* 3. Optimizer and trainer: shuffled mini-batches of 64, one epoch per
+     * call, so this loop prints, evaluates and schedules as it likes. */
     const double lr0 = 0.05;
     nn_optimizer *opt = nn_optimizer_create(
         g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = lr0, .momentum = 0.9}, &err);
     if (!opt) goto fail;
-    schedule sched = {opt, lr0, epochs};
     nn_train_nodes nodes = {.x = x, .labels = y, .probs = p};
-    nn_train_options to = {.epochs = epochs, .batch = batch, .seed = 1, .progress = 1, .verbose = 1};
-    nn_status st = nn_train(g, opt, &nodes, &train, &test, &to, cosine_decay, &sched, &err);
+    nn_trainer_options to = {.batch = batch, .seed = 1,
+                             .on_step = isatty(STDOUT_FILENO) ? show_progress : NULL};
+    nn_trainer *t = nn_trainer_create(g, opt, &nodes, &train, &to, &err);
+    nn_status st = t ? NN_OK : err.code;
+    nn_eval_stats v = {.accuracy = NAN};
+    for (int e = 1; !st && e <= epochs; e++) {
+        nn_epoch_stats s;
+        if ((st = nn_trainer_epoch(t, &s, &err)) || (st = nn_trainer_evaluate(t, &test, &v, &err)))
+            break;
+        if (to.on_step) printf("\r\033[K"); /* erase the progress line */
+        printf("epoch %3d  loss %.4f  train acc %.4f  test acc %.4f  (%.2f s)\n", s.epoch, s.loss,
+               s.train_acc, v.accuracy, s.seconds);
+        fflush(stdout);
+        /* Cosine learning-rate decay: lr(e) = lr0 · ½ (1 + cos(π e / E)).
+         * Large steps early, small steps late, so the last epochs settle
+         * instead of bouncing around the minimum. */
+        nn_optimizer_set_lr(opt, lr0 * 0.5 * (1 + cos(3.14159265358979323846 * e / epochs)));
+    }
+    nn_trainer_free(t);
     nn_optimizer_free(opt);
     if (st) goto fail;
-    printf("final test accuracy %.2f%%\n", 100 * nn_evaluate_accuracy(g, &nodes, &test));
+    printf("final test accuracy %.2f%%\n", 100 * v.accuracy);
 
     nn_graph_free(g);
     nn_dataset_free(&train);

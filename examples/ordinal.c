@@ -107,7 +107,7 @@ static nn_status model_build(model *m, const task *t, loss_kind kind, nn_error *
     return nn_graph_compile(g, SEED, err); /* same seed: same initial weights */
 }
 
-/* SORD targets as per-sample dataset targets (n, K), which nn_train feeds
+/* SORD targets as per-sample dataset targets (n, K), which the trainer feeds
  * into the soft input batch by batch: row b is softmax_i(−(v_i − v_y)²), a
  * peak at the true value with mass spilling onto its neighbours. */
 static nn_status attach_sord_targets(nn_dataset *d, const double *values, nn_error *err) {
@@ -181,35 +181,18 @@ static void fill_metrics(result *r, const task *t, const nn_real *probs, const d
 
 /* ============================================================== training */
 
-/* What the end-of-epoch callback needs: the model, the test set and buffers
- * for its predictions, and where to put the curves. */
-typedef struct {
-    model *m;
-    const task *t;
-    nn_real *probs; /* (n_test, K) */
-    double *mu, *sd; /* (n_test) */
-    result *r;
-} epoch_ctx;
-
-static void on_epoch(const nn_epoch_stats *s, void *user) {
-    epoch_ctx *c = user;
-    const nn_dataset *test = &c->t->test;
-    model_predict(c->m, test, c->probs, c->mu, c->sd);
-    c->r->train_loss[s->epoch - 1] = s->loss;
-    c->r->test_mae[s->epoch - 1] = nn_mae_expected(c->probs, test->labels, test->n, c->t->K,
-                                                   c->t->values);
-}
-
+/* Trains one model for EPOCHS epochs; after each, the training loss and
+ * the test MAE of E[X] go into r's curves. */
 static nn_status train_one(task *t, loss_kind kind, result *r, nn_error *err) {
     model m = {0};
     nn_optimizer *opt = NULL;
+    nn_trainer *tr = NULL;
     int n_test = t->test.n;
-    epoch_ctx c = {.m = &m, .t = t, .r = r};
-    c.probs = malloc((size_t)n_test * t->K * sizeof *c.probs);
-    c.mu = malloc((size_t)n_test * sizeof *c.mu);
-    c.sd = malloc((size_t)n_test * sizeof *c.sd);
-    int32_t *pred = malloc((size_t)n_test * sizeof *pred);
-    nn_status st = !c.probs || !c.mu || !c.sd || !pred
+    nn_real *probs = malloc((size_t)n_test * t->K * sizeof *probs); /* (n_test, K) */
+    double *mu = malloc((size_t)n_test * sizeof *mu);               /* (n_test) */
+    double *sd = malloc((size_t)n_test * sizeof *sd);               /* (n_test) */
+    int32_t *pred = malloc((size_t)n_test * sizeof *pred);          /* (n_test) */
+    nn_status st = !probs || !mu || !sd || !pred
                        ? nn_set_error(err, NN_ERR_NOMEM, "out of memory")
                        : model_build(&m, t, kind, err);
     if (!st && kind == LOSS_SORD && !(st = attach_sord_targets(&t->train, t->values, err)))
@@ -217,18 +200,25 @@ static nn_status train_one(task *t, loss_kind kind, result *r, nn_error *err) {
     nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, LR);
     if (!st && !(opt = nn_optimizer_create(m.g, &adam, err)))
         st = err->code;
-    if (!st) {
-        nn_train_nodes nodes = {.x = m.x, .labels = m.y, .probs = m.p, .targets = m.soft};
-        nn_train_options to = {.epochs = EPOCHS, .batch = BATCH, .seed = SEED}; /* same batches */
-        st = nn_train(m.g, opt, &nodes, &t->train, &t->test, &to, on_epoch, &c, err);
+    nn_train_nodes nodes = {.x = m.x, .labels = m.y, .probs = m.p, .targets = m.soft};
+    nn_trainer_options to = {.batch = BATCH, .seed = SEED}; /* every model: the same batches */
+    if (!st && !(tr = nn_trainer_create(m.g, opt, &nodes, &t->train, &to, err)))
+        st = err->code;
+    for (int e = 0; !st && e < EPOCHS; e++) {
+        nn_epoch_stats s;
+        if ((st = nn_trainer_epoch(tr, &s, err))) break;
+        model_predict(&m, &t->test, probs, mu, sd);
+        r->train_loss[e] = s.loss;
+        r->test_mae[e] = nn_mae_expected(probs, t->test.labels, n_test, t->K, t->values);
     }
-    if (!st) fill_metrics(r, t, c.probs, c.mu, c.sd, pred); /* after the last epoch */
+    nn_trainer_free(tr);
+    if (!st) fill_metrics(r, t, probs, mu, sd, pred); /* after the last epoch */
 
     detach_targets(&t->train);
     detach_targets(&t->test);
     nn_optimizer_free(opt);
     nn_graph_free(m.g);
-    free(c.probs), free(c.mu), free(c.sd), free(pred);
+    free(probs), free(mu), free(sd), free(pred);
     return st;
 }
 

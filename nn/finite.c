@@ -204,10 +204,8 @@ nn_status nn_train_nonfinite(nn_graph *g, int B, double loss, nn_nonfinite_polic
     return st;
 }
 
-nn_status nn_train_check_inputs(nn_graph *g, const nn_dataset *train, const nn_dataset *test,
-                                nn_error *err) {
+nn_status nn_train_check_inputs(nn_graph *g, const nn_dataset *train, nn_error *err) {
     nn_status st = nn_dataset_validate(train, "train: the training data", err);
-    if (!st && test) st = nn_dataset_validate(test, "train: the test data", err);
     if (!st) st = nn_graph_check_params(g, "train: before the first step", err);
     return st;
 }

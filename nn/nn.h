@@ -335,70 +335,186 @@ void nn_dataset_gather_targets(const nn_dataset *d, const int *idx, int B, nn_re
 
 /* -------------------------------------------------------------- training */
 
-/* What nn_train does when a step's loss or gradient is NaN or infinite. It
+/* What the trainer does when a step's loss or gradient is NaN or infinite. It
  * never applies such a step. STOP returns NN_ERR_NUMERIC naming the epoch,
  * the batch and the layer where the value appeared. SKIP drops the step and
  * counts it in nn_epoch_stats.skipped, but still stops when the parameters
  * themselves are no longer finite or every batch of an epoch was dropped. */
 typedef enum { NN_NONFINITE_STOP, NN_NONFINITE_SKIP } nn_nonfinite_policy;
 
-typedef struct {
-    int      epochs;
-    int      batch;       /* <= the graph's max_batch */
-    uint64_t seed;        /* shuffling */
-    int      progress;    /* 1: progress bar when stdout is a terminal */
-    int      verbose;     /* 1: one line per epoch on stdout */
-    /* Resuming: the epochs run are first_epoch..epochs (first_epoch 0 means
-     * 1), and when rng is not NULL the shuffles draw from it (a generator the
-     * caller saves and restores) instead of one seeded from `seed`. Each
-     * epoch shuffles the identity permutation, so the order of an epoch
-     * depends only on the generator's state when it starts. */
-    int      first_epoch;
-    nn_rng  *rng;
-    nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
-    /* 1: while training, switch OpenBLAS between one thread and the count it
-     * was given (OPENBLAS_NUM_THREADS, openblas_set_num_threads), whichever
-     * makes steps faster, re-measured as the machine's load changes; the
-     * count is given back on return. A second core then helps when it is
-     * free and cannot slow training when another job holds it. The last bits
-     * of the results depend on the timing; 0 (default) keeps the count, and
-     * one thread is reproducible bit for bit. */
-    int adapt_threads;
-} nn_train_options;
-
-typedef struct {
-    int    epoch;
-    double loss;          /* mean training loss over the epoch */
-    double train_acc;     /* accuracy measured during the epoch */
-    double test_acc;      /* on the test set, or -1 without one */
-    double seconds;       /* training time of the epoch, excluding eval */
-    int    skipped;       /* steps dropped for a non-finite loss or gradient */
-} nn_epoch_stats;
-
 /* The nodes the trainer feeds and reads. */
 typedef struct {
     int x;      /* nn_input node */
     int labels; /* nn_labels node */
-    int probs;  /* node whose argmax is the prediction (e.g. the softmax) */
+    int probs;  /* node whose argmax (nn_argmax) is the prediction, e.g. the softmax */
     int targets;/* input node fed with the dataset's targets; read only when
                    the dataset has targets */
 } nn_train_nodes;
 
+typedef struct {
+    int    epoch;
+    double loss;          /* mean training loss over the steps taken */
+    double train_acc;     /* accuracy measured during the epoch, on the steps taken */
+    double test_acc;      /* nn_train: on its test set, or -1 without one;
+                             nn_trainer_epoch: always -1 (see nn_trainer_evaluate) */
+    double seconds;       /* training time of the epoch, excluding eval */
+    int    skipped;       /* steps dropped for a non-finite loss or gradient */
+    int    steps;         /* optimizer steps taken */
+    long   clamped;       /* jacobian-mode loss entries clamped during the epoch
+                             (docs/losses.md); 0 until losses report them */
+} nn_epoch_stats;
+
+/* ------------------------------------------------------- the trainer loop
+ *
+ * One epoch per call, so that a driver (the CLI, an example, early stopping)
+ * owns the loop and does its own printing, checkpoints and schedules:
+ *
+ *     nn_trainer_options to = {.batch = 64, .seed = 1};
+ *     nn_trainer *t = nn_trainer_create(g, opt, &nodes, &train, &to, &err);
+ *     for (int e = 1; t && e <= epochs; e++) {
+ *         nn_epoch_stats s;
+ *         nn_eval_stats v;
+ *         if (nn_trainer_epoch(t, &s, &err) || nn_trainer_evaluate(t, &val, &v, &err))
+ *             break;
+ *         printf("epoch %d  loss %.4f  val acc %.4f\n", s.epoch, s.loss, v.accuracy);
+ *     }
+ *     nn_trainer_free(t);
+ *
+ * The trainer validates the training data and the nodes once, at create.
+ * From create to free the calling thread flushes denormals to zero and, with
+ * adapt_threads, the trainer tunes OpenBLAS's thread count; free gives the
+ * thread its previous mode and OpenBLAS its count back. Call the trainer from
+ * the thread that created it. A step allocates nothing.
+ *
+ * One step, in order: gather the next rows of the epoch's permutation, zero
+ * the gradients, forward, backward, the gradient-reduce hook (if any), the
+ * non-finite check, the optimizer step, the step callback. Extension points
+ * that fit there belong in nn_trainer_options and nn_trainer.c. */
+
+typedef struct nn_trainer nn_trainer;
+
+/* Progress of an epoch, passed to the step callback after every batch. */
+typedef struct {
+    int    epoch;
+    int    step;     /* batches done in this epoch, 1..n_steps (taken or skipped) */
+    int    n_steps;  /* batches per epoch */
+    double loss;     /* mean loss over the rows of the steps taken so far, or NaN */
+} nn_step_info;
+
+typedef void (*nn_step_callback)(const nn_step_info *s, void *user);
+
+/* Gradient-reduce hook, for data-parallel training (one process per shard of
+ * every batch). Called once per step, after backward and before the
+ * non-finite check and the optimizer step, on the whole contiguous gradient
+ * buffer grads (n_params). On entry grads is the gradient of the mean loss
+ * over this process's local_rows rows; on return it must be the gradient of
+ * the mean over the global_rows rows of all processes,
+ * Σ_processes (local_rows / global_rows) · grads. A process whose loss is not
+ * finite enters with grads all NaN, so every process sees the same reduced
+ * buffer and takes the same decision (skip or stop). Without sharding
+ * global_rows = local_rows. A status other than NN_OK (with err filled) stops
+ * the epoch with that status. */
+typedef nn_status (*nn_grad_reduce_fn)(nn_real *grads, size_t n_params, int local_rows,
+                                       int global_rows, void *user, nn_error *err);
+
+typedef struct {
+    int      batch;       /* rows per step, 1..the graph's max_batch */
+    uint64_t seed;        /* seeds the shuffling generator (nn_trainer_rng) */
+    /* The number nn_trainer_epoch gives its first epoch (0 means 1): a run
+     * resumed after epoch E passes E + 1 and restores the generator. */
+    int      first_epoch;
+    nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
+    /* 1: while the trainer lives, switch OpenBLAS between one thread and the
+     * count it was given (OPENBLAS_NUM_THREADS, openblas_set_num_threads),
+     * whichever makes steps faster, re-measured as the machine's load
+     * changes; nn_trainer_free gives the count back. A second core then
+     * helps when it is free and cannot slow training when another job holds
+     * it. The last bits of the results depend on the timing; 0 (default)
+     * keeps the count, and one thread is reproducible bit for bit. */
+    int      adapt_threads;
+    nn_step_callback on_step;     /* NULL: none */
+    void            *step_user;
+    nn_grad_reduce_fn reduce_grads; /* NULL: none */
+    void             *reduce_user;
+} nn_trainer_options;
+
+/* Checks the graph (compiled), the options, the nodes against `train`, the
+ * training data (nn_dataset_validate) and the parameters (finite), and
+ * allocates the epoch's permutation. `g`, `opt` and `train` are borrowed and
+ * must outlive the trainer. Returns NULL with err filled on failure. */
+nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
+                              const nn_dataset *train, const nn_trainer_options *o,
+                              nn_error *err);
+
+/* Runs one epoch in training mode (the caller's mode is restored): shuffles
+ * the identity permutation with the trainer's generator (so an epoch's order
+ * depends only on the generator's state when it starts), then one step per
+ * batch. Fills *out (may be NULL). NN_ERR_NUMERIC as the policy says; the
+ * epoch counter advances only on NN_OK. */
+nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err);
+
+/* What nn_trainer_evaluate measures. Every field is filled; more metrics
+ * (MAE, QWK, ...) are added as fields, so keep callers to field names. */
+typedef struct {
+    int    n;        /* rows evaluated */
+    double loss;     /* the batches' total losses averaged with their row counts
+                        as weights (the mean per-sample loss under MEAN without
+                        sample weights); NaN for no rows or when d lacks the
+                        targets the loss reads */
+    double accuracy; /* fraction of rows whose argmax(probs) is the label; NaN for no rows */
+} nn_eval_stats;
+
+/* Evaluates the graph on d in evaluation mode (the caller's mode is
+ * restored), in batches of the graph's max_batch, without touching the
+ * parameters, the optimizer or the generator. Checks d's shape against the
+ * nodes and validates it (one pass over labels and real features, small
+ * next to the forward passes). Allocates nothing. */
+nn_status nn_trainer_evaluate(nn_trainer *t, const nn_dataset *d, nn_eval_stats *out,
+                              nn_error *err);
+
+/* The shuffling generator, for checkpoints: saving it after epoch E and
+ * restoring it (with first_epoch = E + 1) repeats the remaining epochs. */
+nn_rng nn_trainer_rng(const nn_trainer *t);
+void   nn_trainer_set_rng(nn_trainer *t, nn_rng rng);
+/* The number the next nn_trainer_epoch will give its epoch. */
+int    nn_trainer_next_epoch(const nn_trainer *t);
+
+/* Restores the thread's denormal mode and OpenBLAS's thread count, frees the
+ * trainer (not the graph, optimizer or data). NULL is allowed. */
+void   nn_trainer_free(nn_trainer *t);
+
+/* ------------------------------------------------------------ nn_train */
+
+/* A whole run in one call: nn_train is a loop over nn_trainer_epoch. */
+typedef struct {
+    int      epochs;
+    int      batch;       /* <= the graph's max_batch */
+    uint64_t seed;        /* shuffling */
+    /* Resuming: the epochs run are first_epoch..epochs (first_epoch 0 means
+     * 1), and when rng is not NULL the shuffles draw from it (a generator the
+     * caller saves and restores; it has advanced when a callback runs and on
+     * return) instead of one seeded from `seed`. */
+    int      first_epoch;
+    nn_rng  *rng;
+    nn_nonfinite_policy on_nonfinite; /* default (0) STOP */
+    int adapt_threads;    /* as in nn_trainer_options */
+} nn_train_options;
+
 typedef void (*nn_epoch_callback)(const nn_epoch_stats *s, void *user);
 
-/* Trains for o->epochs epochs with shuffled mini-batches; evaluates on
- * `test` (may be NULL) after each epoch. Allocates its index buffers once. */
+/* Trains for o->epochs epochs; evaluates on `test` (may be NULL) after each
+ * epoch, then calls cb (may be NULL) with the stats. Prints nothing. */
 nn_status nn_train(nn_graph *g, nn_optimizer *opt, const nn_train_nodes *nodes,
                    const nn_dataset *train, const nn_dataset *test,
                    const nn_train_options *o, nn_epoch_callback cb, void *user,
                    nn_error *err);
 
 /* Accuracy of argmax(probs) on d, in batches of the graph's max_batch;
- * NaN for an empty d. */
+ * NaN for an empty d. No checks: nn_trainer_evaluate checks d. */
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes,
                             const nn_dataset *d);
 
-/* Non-finite checks, for training loops written by hand (nn_train runs
+/* Non-finite checks, for training loops written by hand (the trainer runs
  * them on every step). Each returns NN_OK, or NN_ERR_NUMERIC with a message
  * that starts with `where` (may be NULL) and names the node. */
 /* 1 if every x[0..n) is finite; one cheap pass. */
@@ -415,9 +531,9 @@ nn_status nn_graph_check_backward(nn_graph *g, int B, const char *where, nn_erro
 nn_status nn_graph_check_params(nn_graph *g, const char *where, nn_error *err);
 
 /* Turns on flush-to-zero and denormals-are-zero for the calling thread (x86);
- * returns 1 if they are on afterwards. nn_train turns them on while it trains
- * and restores the caller's setting when it returns; call this yourself in a
- * hand-written training loop. */
+ * returns 1 if they are on afterwards. A trainer turns them on from
+ * nn_trainer_create to nn_trainer_free and then restores the caller's
+ * setting; call this yourself in a training loop written by hand. */
 int nn_enable_flush_to_zero(void);
 
 /* The rest of the public API, one header per area. */
