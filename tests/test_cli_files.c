@@ -65,6 +65,15 @@ START_TEST(test_output_that_is_an_input_is_refused) {
         ck_assert_msg(!cli_exists("m.st") && !cli_exists("sub/m.st") && !cli_exists("c.ckpt"),
                       "'%s' wrote a file", cases[i].args);
     }
+    /* every command that writes: trace --saliency against its MODEL and --data */
+    ck_assert_msg(cli_nn(TRAIN " --save m.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("trace m.st --saliency ./m.st"), 2);
+    ck_assert_msg_contains(cli_out, "--saliency ./m.st is the same file as MODEL m.st");
+    ck_assert_int_eq(cli_nn("trace m.st --data d.csv --saliency link.csv"), 2);
+    ck_assert_msg_contains(cli_out, "--saliency link.csv is the same file as --data d.csv");
+    cli_read("d.csv", after, sizeof after);
+    ck_assert_str_eq(before, after);
+    ck_assert_int_eq(remove(tmp_path(path, dir, "m.st")), 0);
     /* the same names in other folders are other files */
     ck_assert_msg(cli_nn(TRAIN " --save sub/d.csv --checkpoint sub/c.ckpt --plot c.ckpt") == 0, "%s", cli_out);
     ck_assert(cli_exists("sub/d.csv") && cli_exists("sub/c.ckpt") && cli_exists("c.ckpt"));
