@@ -90,7 +90,7 @@ void finite_rows_drop(nn_dataset *d, nn_real *probs, int K, const unsigned char 
     d->n = kept;
 }
 
-void json_number(FILE *f, double x) {
+void json_real(FILE *f, double x) {
     if (isfinite(x)) fprintf(f, "%.17g", x);
     else fputs("null", f);
 }

@@ -30,6 +30,6 @@ int finite_row_ok(const nn_model *m, const nn_real *row, const nn_real *probs, c
 
 /* Prints x as a JSON number, or null when it is not finite (JSON has no
  * NaN or infinity). */
-void json_number(FILE *f, double x);
+void json_real(FILE *f, double x);
 
 #endif

@@ -42,15 +42,16 @@ START_TEST(test_overflow_after_standardisation_is_reported) {
     /* --skip-bad: the row is left out, named and counted */
     ck_assert_msg(cli_nn("predict m.st big.csv --json --skip-bad") == 0, "%s", cli_out);
     assert_json_finite(cli_out);
-    ck_assert_msg_contains(cli_out, "\"input\": \"big.csv:1\"");
-    ck_assert_msg_contains(cli_out, "\"input\": \"big.csv:3\"");
-    ck_assert_msg(!strstr(cli_out, "\"big.csv:2\""), "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "\"input\": \"big.csv\", \"row\": 1,");
+    ck_assert_msg_contains(cli_out, "\"input\": \"big.csv\", \"row\": 3,");
+    ck_assert_msg(!strstr(cli_out, "\"row\": 2,"), "%s", cli_out);
     ck_assert_msg_contains(cli_out, "warning: big.csv: 1 of 3 rows skipped");
     ck_assert_msg(cli_nn("eval m.st --data big.csv --json --skip-bad") == 0, "%s", cli_out);
     assert_json_finite(cli_out);
-    ck_assert_msg_contains(cli_out, "\"samples\": 2, \"skipped\": 1");
+    ck_assert_msg_contains(cli_out, "\"samples\": 2, \"unknown_label_rows\": 0, \"skipped\": 1");
     ck_assert_msg(cli_nn("eval m.st --data big.csv --skip-bad") == 0, "%s", cli_out);
-    ck_assert_msg_contains(cli_out, "2 samples, 2 classes (1 more skipped: non-finite probabilities)");
+    ck_assert_msg_contains(cli_out, "2 samples, 2 classes");
+    ck_assert_msg_contains(cli_out, "(1 more rows skipped: non-finite inputs or probabilities)");
     /* nothing left is not an evaluation */
     snprintf(text, sizeof text, "a,b,y\n%s,0.1,y\n", HUGE_VALUE);
     cli_write("all.csv", text);
