@@ -223,6 +223,12 @@ int cmd_train(int argc, char **argv) {
                   : !prepare_data(&c, &d, values, n_values, &a, &train, &val))
         return 1;
     int has_val = c.val_fraction > 0; /* on every rank, even one that holds no validation row */
+    if (ranks == 1 && !train_check_data(&c, &train)) { /* nn-mpi: a rank's rows may be one class */
+        nn_dataset_free(&train);
+        nn_dataset_free(&val);
+        free(shard.row);
+        return 1;
+    }
     nn_model m;
     nn_error err;
     nn_optimizer *opt = NULL;

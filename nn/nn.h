@@ -363,8 +363,9 @@ typedef struct {
     int    steps;         /* optimizer steps taken */
     long   rows;          /* rows in the steps taken (this process's, with a shard):
                              loss and train_acc are means over them */
-    long   clamped;       /* jacobian-mode loss entries clamped during the epoch
-                             (docs/losses.md); 0 until losses report them */
+    long   clamped;       /* jacobian-mode loss entries clamped during the epoch:
+                             nn_graph_clamped summed over its backward passes;
+                             each one spoils its row's gradient (docs/losses.md) */
 } nn_epoch_stats;
 
 /* ------------------------------------------------------- the trainer loop
