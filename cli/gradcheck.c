@@ -112,7 +112,7 @@ int cmd_gradcheck(int argc, char **argv) {
         nn_real *w = nn_node_params(s.g, s.dense[i], &count);
         const nn_real *ds = nn_node_param_grads(s.g, s.dense[i], NULL);
         const nn_real *dj = nn_node_param_grads(j.g, j.dense[i], NULL);
-        size_t n_w = (size_t)s.arch.sizes[i + 1] * (size_t)s.arch.sizes[i];
+        size_t n_w = (size_t)nn_node_width(s.g, s.dense[i]) * (size_t)s.arch.sizes[i];
         for (int part = 0; part < 2; part++) {
             size_t off = part ? n_w : 0, len = part ? count - n_w : n_w;
             tensor_report t = check_tensor(&s, w + off, ds + off, dj + off, len, B, max_checks, h);
@@ -120,6 +120,18 @@ int cmd_gradcheck(int argc, char **argv) {
             snprintf(name, sizeof name, "dense%d.%s", i, part ? "bias" : "weight");
             printf("%-14s %7d %15.3e %15.3e %16.3e %9.2e  %s\n", name, t.checked, t.fd_simplified,
                    t.fd_jacobian, t.modes, t.rel, t.failed ? "FAIL" : "ok");
+            failed += t.failed;
+        }
+    }
+    if (s.head_params >= 0) { /* CORAL's offsets, the cumulative link's thresholds */
+        size_t count;
+        nn_real *w = nn_node_params(s.g, s.head_params, &count);
+        if (count > 0) {
+            tensor_report t = check_tensor(&s, w, nn_node_param_grads(s.g, s.head_params, NULL),
+                                           nn_node_param_grads(j.g, j.head_params, NULL), count, B,
+                                           max_checks, h);
+            printf("%-14s %7d %15.3e %15.3e %16.3e %9.2e  %s\n", "head.params", t.checked,
+                   t.fd_simplified, t.fd_jacobian, t.modes, t.rel, t.failed ? "FAIL" : "ok");
             failed += t.failed;
         }
     }

@@ -156,6 +156,8 @@ typedef struct {
                           (teacher logits, soft labels), or -1 */
     int n_dense;
     int dense[NN_MAX_LAYERS]; /* dense nodes, in order */
+    int head_params;   /* the head's other parametric node (CORAL's offsets, the
+                          cumulative link's thresholds; tensor "head.params"), or -1 */
 } nn_model;
 
 /* Builds and compiles the graph of `a` for batches of at most max_batch rows,

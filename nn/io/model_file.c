@@ -73,6 +73,12 @@ static char *string_list(char *const *s, int n) {
     return b.data;
 }
 
+int nn_model_n_tensors(const nn_model *m) {
+    size_t count = 0;
+    if (m->head_params >= 0) nn_node_params(m->g, m->head_params, &count);
+    return 2 * m->n_dense + (count > 0);
+}
+
 int nn_model_tensors(const nn_model *m, nn_st_out *out) {
     for (int i = 0; i < m->n_dense; i++) {
         size_t count;
@@ -84,7 +90,15 @@ int nn_model_tensors(const nn_model *m, nn_st_out *out) {
         *b = (nn_st_out){.data = p + n_out * n_in, .d0 = n_out};
         snprintf(b->name, sizeof b->name, "dense%d.bias", i);
     }
-    return 2 * m->n_dense;
+    int n = 2 * m->n_dense;
+    size_t count = 0;
+    const nn_real *p = m->head_params >= 0 ? nn_node_params(m->g, m->head_params, &count) : NULL;
+    if (count > 0) { /* a head with parameters beyond its dense layer */
+        out[n] = (nn_st_out){.data = p, .d0 = count};
+        snprintf(out[n].name, sizeof out[n].name, "head.params");
+        n++;
+    }
+    return n;
 }
 
 nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out *extra, int n_extra,
@@ -117,7 +131,7 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
                                          d->image_shape[2]));
     for (int i = 0; i < n_extra_meta; i++) meta_add(&l, extra_meta[i][0], text("%s", extra_meta[i][1]));
 
-    int n = 2 * m->n_dense + n_extra;
+    int n = nn_model_n_tensors(m) + n_extra;
     nn_st_out *t = malloc((size_t)n * sizeof *t);
     nn_status st;
     if (l.failed || !t) {
@@ -315,6 +329,7 @@ static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int 
             layer >= 0 && layer < m->n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
             continue;
         if (checkpoint && strncmp(name, "optimizer.", 10) == 0) continue;
+        if (strcmp(name, "head.params") == 0 && nn_model_n_tensors(m) > 2 * m->n_dense) continue;
         return nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected tensor '%s' for architecture %s",
                             f->path, name, nn_st_meta(f, "arch"));
     }
@@ -324,7 +339,7 @@ static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int 
 nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *format, int max_batch,
                              int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = m->targets = -1;
+    m->loss = m->targets = m->head_params = -1;
     const char *have = nn_st_meta(f, "format");
     if (!have || (format ? strcmp(have, format) != 0
                          : strcmp(have, NN_MODEL_FORMAT) != 0 && strcmp(have, "nn-checkpoint/1") != 0))
@@ -364,6 +379,9 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
         snprintf(name, sizeof name, "dense%d.bias", i);
         if ((st = nn_st_get(f, name, n_out, 0, p + n_out * n_in, err))) goto fail;
     }
+    size_t count = 0;
+    nn_real *hp = m->head_params >= 0 ? nn_node_params(m->g, m->head_params, &count) : NULL;
+    if (count > 0 && (st = nn_st_get(f, "head.params", count, 0, hp, err))) goto fail;
     return NN_OK;
 fail:
     nn_model_free(m);
@@ -372,7 +390,7 @@ fail:
 
 nn_status nn_model_load(nn_model *m, const char *path, int max_batch, int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = m->targets = -1;
+    m->loss = m->targets = m->head_params = -1;
     nn_st_file f;
     nn_status st = nn_st_read(&f, path, err);
     if (st) return st;

@@ -95,7 +95,7 @@ static nn_status describe(nn_model *m, const nn_dataset *d, nn_error *err) {
 nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, int max_batch,
                          int with_loss, uint64_t seed, nn_error *err) {
     memset(m, 0, sizeof *m);
-    m->loss = m->targets = -1;
+    m->loss = m->targets = m->head_params = -1;
     if (a->n_sizes < 2 || a->n_sizes > NN_MAX_LAYERS + 1)
         return nn_set_error(err, NN_ERR_ARG, "model: the architecture has %d widths (need 2..%d)",
                             a->n_sizes, NN_MAX_LAYERS + 1);
@@ -139,7 +139,7 @@ void nn_model_free(nn_model *m) {
     nn_graph_free(m->g);
     nn_dataset_free(&m->data);
     memset(m, 0, sizeof *m);
-    m->loss = m->targets = -1;
+    m->loss = m->targets = m->head_params = -1;
 }
 
 nn_class_set nn_model_classes(const nn_model *m) {

@@ -133,6 +133,37 @@ static nn_status dldl_targets(const nn_arch *a, const double *values, const doub
     return nn_dldl_targets(out, y, n, K, values, a->sigma, err);
 }
 
+/* coral, corn, clm: K − 1 threshold logits z, class probabilities from them
+ * (nn/ordinal.h, docs/ordinal_heads.md). The head's dense layer has 1 output
+ * (coral: a = ⟨w, h⟩ + c, then z_k = a + b_k; clm: the score s, then
+ * z_k = s − θ_k with ordered θ) or K − 1 (corn: the conditional logits). */
+static int one_output(int n_classes) {
+    (void)n_classes;
+    return 1;
+}
+
+static int thresholds_output(int n_classes) { return n_classes - 1; }
+
+static void build_coral(nn_loss_build *b) {
+    int a = nn_loss_head_dense(b, 1);                                  /* (B, 1) */
+    b->logits = b->head_params = nn_ordinal_offsets(b->g, a, b->n_classes); /* (B, K − 1) */
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);     /* (B, K) */
+    if (b->with_loss) b->loss = nn_coral_loss(b->g, b->logits, b->labels, &b->options);
+}
+
+static void build_corn(nn_loss_build *b) {
+    nn_loss_head_dense(b, b->n_classes - 1);                            /* (B, K − 1) */
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CONDITIONAL);     /* (B, K) */
+    if (b->with_loss) b->loss = nn_corn_loss(b->g, b->logits, b->labels, &b->options);
+}
+
+static void build_clm(nn_loss_build *b) {
+    int s = nn_loss_head_dense(b, 1);                                   /* (B, 1) */
+    b->logits = b->head_params = nn_clm_thresholds(b->g, s, b->n_classes); /* (B, K − 1) */
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);     /* (B, K) */
+    if (b->with_loss) b->loss = nn_clm_loss(b->g, b->logits, b->labels, &b->options);
+}
+
 /* ------------------------------------------------------------------ losses */
 
 #define SOFTMAX "dense K, softmax"
@@ -151,11 +182,21 @@ static const nn_loss_info losses[] = {
      .help = "CE + lambda1 1/2 (mu - v_y)^2 + lambda2 sigma^2 (Pan et al., 2018)",
      .build = build_mean_variance},
     {.name = "sord", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sord_scale"},
-     .help = "CE against softmax(-S (v - v_y)^2) (Diaz & Marathe, 2019)", .build = build_soft_ce,
+     .help = "CE against softmax(-S (v - v_y)^2) (Diaz & Marathe, 2019); = dldl, sigma 1/sqrt(2S)",
+     .build = build_soft_ce,
      .targets = sord_targets},
     {.name = "dldl", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sigma"},
-     .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017)",
+     .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017); = sord, S 1/(2 sigma^2)",
      .build = build_soft_ce, .targets = dldl_targets},
+    {.name = "coral", .head = "dense 1, K-1 biases", .head_width = one_output,
+     .help = "sum over k of BCE(sigma(z_k), y > k), one shared weight vector (Cao et al., 2020)",
+     .build = build_coral},
+    {.name = "corn", .head = "dense K-1", .head_width = thresholds_output,
+     .help = "BCE of task y > k on the rows with y >= k, chained (Shi et al., 2021)",
+     .build = build_corn},
+    {.name = "clm", .head = "dense 1, K-1 ordered thresholds", .head_width = one_output,
+     .help = "cumulative link, -log P(y) with P(y <= k) = sigma(theta_k - s) (proportional odds)",
+     .build = build_clm},
 };
 #define N_LOSSES ((int)(sizeof losses / sizeof *losses))
 

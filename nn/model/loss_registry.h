@@ -50,6 +50,8 @@ struct nn_loss_build {
     /* what the builder fills */
     int logits, probs, loss, targets;
     int dense; /* the head's dense layer (set by nn_loss_head_dense) */
+    int head_params; /* the head's one other node with parameters (CORAL's offsets, the
+                        cumulative link's thresholds), saved as "head.params"; or -1 */
 };
 
 /* The head's dense layer on b->hidden, `width` outputs, Xavier initialised:

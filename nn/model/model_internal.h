@@ -14,7 +14,10 @@ const nn_loss_info *nn_model_loss_entry(const nn_arch *a, nn_error *err);
 nn_status nn_model_add_head(nn_model *m, const nn_loss_info *l, int hidden, int with_loss,
                             nn_error *err);
 
-/* The tensors of m's parameters (2 per dense layer) in out[0 .. 2·n_dense). */
+/* The tensors of m's parameters — 2 per dense layer, then "head.params" when
+ * the head has a parametric node besides its dense layer — in
+ * out[0 .. nn_model_n_tensors(m)); returns their number. */
+int nn_model_n_tensors(const nn_model *m);
 int nn_model_tensors(const nn_model *m, nn_st_out *out);
 
 /* Writes m with its metadata plus extra tensors and metadata pairs. */

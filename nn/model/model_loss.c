@@ -43,7 +43,7 @@ nn_status nn_model_add_head(nn_model *m, const nn_loss_info *l, int hidden, int 
                        .n_classes = m->arch.sizes[m->arch.n_sizes - 1], .labels = m->labels,
                        .values = m->data.values, .options = nn_loss_defaults(),
                        .with_loss = with_loss, .logits = -1, .probs = -1, .loss = -1,
-                       .targets = -1, .dense = -1};
+                       .targets = -1, .dense = -1, .head_params = -1};
     b.options.mode = m->arch.grad;
     l->build(&b);
     if (nn_graph_error(m->g)) return NN_OK; /* a builder error surfaces at compile */
@@ -55,6 +55,7 @@ nn_status nn_model_add_head(nn_model *m, const nn_loss_info *l, int hidden, int 
     m->probs = b.probs;
     m->loss = b.loss;
     m->targets = b.targets;
+    m->head_params = b.head_params;
     return NN_OK;
 }
 
