@@ -38,12 +38,6 @@
  * for which ⟨w, h⟩ = 0 gives every class probability 1/K. n_classes ≥ 2. */
 int nn_coral_head(nn_graph *g, int h, int n_classes, nn_init init);
 
-/* CORAL's head on a score a (B, 1), e.g. nn_dense(h, 1): z_0 = a,
- * z_k = a + b_k. With a = ⟨w, h⟩ + c it is nn_coral_head's function with
- * β_0 = c, β_k = c + b_k and as many parameters; what nn_model builds for
- * --loss coral (a dense layer plus K − 2 offsets). a (B, 1) → z (B, K − 1). */
-int nn_ordinal_offsets(nn_graph *g, int score, int n_classes);
-
 /* Ordered thresholds of a cumulative-link model: z_k = s − θ_k for a score
  * node s (B, 1), with θ_0 = t and θ_k = θ_{k−1} + softplus(r_k), so
  * θ_0 < θ_1 < … < θ_{K−2} whatever the parameters. s (B, 1) → z (B, K − 1).

@@ -152,7 +152,7 @@ START_TEST(test_threshold_losses_end_to_end) {
                       cli_out);
     }
     ck_assert_int_eq(cli_nn("gradcheck coral.st --data grades.csv"), 0);
-    ck_assert_msg_contains(cli_out, "head.params");
+    ck_assert_msg_contains(cli_out, "coral.bias");
 }
 END_TEST
 

@@ -140,11 +140,6 @@ static int b_coral(in_net *n, nn_grad_mode m) {
     nn_loss_options lo = opts(m);
     return nn_coral_loss(n->g, nn_coral_head(n->g, n->x, K, NN_INIT_XAVIER), n->labels, &lo);
 }
-static int b_coral_offsets(in_net *n, nn_grad_mode m) { /* as a model file stores CORAL */
-    nn_loss_options lo = opts(m);
-    int a = nn_dense(n->g, n->x, 1, NN_INIT_XAVIER);
-    return nn_coral_loss(n->g, nn_ordinal_offsets(n->g, a, K), n->labels, &lo);
-}
 static int b_corn(in_net *n, nn_grad_mode m) {
     nn_loss_options lo = opts(m);
     return nn_corn_loss(n->g, nn_dense(n->g, n->x, K - 1, NN_INIT_XAVIER), n->labels, &lo);
@@ -190,7 +185,6 @@ static const grad_case cases[] = {
     {"mean-variance", b_mean_variance, 1},
     {"Gaussian KL", b_gaussian_kl, 0},
     {"CORAL head and loss", b_coral, 0},
-    {"CORAL as dense 1 and offsets", b_coral_offsets, 0},
     {"CORN loss", b_corn, 0},
     {"cumulative-link thresholds and NLL", b_clm, 0},
     {"ordinal probabilities, cumulative", b_probs_cumulative, 0},

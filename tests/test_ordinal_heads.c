@@ -361,52 +361,6 @@ START_TEST(test_label_out_of_range) {
 }
 END_TEST
 
-/* CORAL as a model file stores it — dense(h, 1) then nn_ordinal_offsets —
- * is nn_coral_head's function: with W = w, c = β_0 and b_k = β_k − β_0 the
- * golden CORAL cases give the same loss and input gradient, and every
- * parameter gradient matches finite differences. */
-static void check_offsets_case(const char *name) {
-    const ordinal_golden *c = find_case(name);
-    nn_graph *g = nn_graph_create(c->B);
-    int x = nn_input(g, c->F), y = nn_labels(g, c->K);
-    nn_error err;
-    ck_assert_int_eq(nn_input_requires_grad(g, x, &err), NN_OK);
-    int a = nn_dense(g, x, 1, NN_INIT_ZERO), z = nn_ordinal_offsets(g, a, c->K);
-    nn_loss_options lo = nn_loss_defaults();
-    if (strcmp(c->reduction, "sum") == 0) lo.reduction = NN_REDUCE_SUM;
-    int sw = c->sample_weights ? nn_input(g, 1) : -1;
-    lo.weights = sw;
-    ck_assert_int_ge(nn_coral_loss(g, z, y, &lo), 0);
-    ck_assert_int_eq(nn_graph_compile(g, 1, &err), NN_OK);
-    size_t count;
-    nn_real *W = nn_node_params(g, a, &count); /* w (F), c */
-    for (int i = 0; i < c->F; i++) W[i] = (nn_real)c->params[i];
-    W[c->F] = (nn_real)c->params[c->F];
-    nn_real *b = nn_node_params(g, z, &count);
-    ck_assert_int_eq((int)count, c->K - 2);
-    for (int k = 1; k < c->K - 1; k++)
-        b[k - 1] = (nn_real)(c->params[c->F + k] - c->params[c->F]);
-    for (int i = 0; i < c->B * c->F; i++) nn_input_data(g, x)[i] = (nn_real)c->x[i];
-    for (int r = 0; r < c->B; r++) nn_label_data(g, y)[r] = c->labels[r];
-    for (int r = 0; sw >= 0 && r < c->B; r++) nn_input_data(g, sw)[r] = (nn_real)c->sample_weights[r];
-    nn_graph_zero_grad(g);
-    double L = nn_graph_forward(g, c->B);
-    nn_graph_backward(g, c->B);
-    ck_assert_msg(close_enough(L, c->total, 1e-12, 10 * GOLDEN_TOL), "%s: %.15g vs %.15g", name, L,
-                  c->total);
-    check_array(name, "dL/dx (offsets)", nn_output_grad(g, x), c->dx, c->B * c->F);
-    ck_assert(gradcheck_params(g, c->B, 1000) > 0);
-    nn_graph_free(g);
-}
-
-START_TEST(test_offsets_are_coral) {
-    check_offsets_case("coral_K5_B4");
-    check_offsets_case("coral_K7_B1");
-    check_offsets_case("coral_unordered_sum");
-    check_offsets_case("coral_K2_B3"); /* K = 2: no offsets at all */
-}
-END_TEST
-
 /* Training steps through all three heads (and probabilities with an E[X]
  * loss on them) allocate nothing. No ck_assert inside the counted loop. */
 START_TEST(test_steps_allocate_nothing) {
@@ -486,7 +440,6 @@ Suite *test_ordinal_heads_suite(void) {
     tcase_add_test(tp, test_builder_errors);
     tcase_add_test(tp, test_label_out_of_range);
     tcase_add_test(tp, test_steps_allocate_nothing);
-    tcase_add_test(tp, test_offsets_are_coral);
     suite_add_tcase(s, tp);
     return s;
 }

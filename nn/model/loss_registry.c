@@ -9,6 +9,7 @@
  * inference graph computes) and, with a loss, the loss on it. Category
  * values come from the model's description (NULL: 0..K−1). */
 #include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -35,8 +36,29 @@ _Static_assert(offsetof(nn_arch, sord_scale) == offsetof(nn_arch, setting) + 5 *
 
 /* ---------------------------------------------------------------- helpers */
 
-int nn_loss_head_dense(nn_loss_build *b, int width) {
-    return b->logits = b->dense = nn_dense(b->g, b->hidden, width, NN_INIT_XAVIER); /* (B, width) */
+int nn_loss_head_dense(nn_loss_build *b, int x, int width) {
+    int in = nn_node_width(b->g, x);
+    b->dense = nn_dense(b->g, x, width, NN_INIT_XAVIER); /* (B, width) */
+    char name[32];
+    snprintf(name, sizeof name, "dense%d.weight", b->layer);
+    nn_loss_head_tensor(b, b->dense, name, (uint64_t)width, (uint64_t)(in > 0 ? in : 0));
+    snprintf(name, sizeof name, "dense%d.bias", b->layer);
+    nn_loss_head_tensor(b, b->dense, name, (uint64_t)width, 0);
+    return b->logits = b->dense;
+}
+
+void nn_loss_head_tensor(nn_loss_build *b, int node, const char *name, uint64_t d0, uint64_t d1) {
+    int cap = (int)(sizeof b->tensors / sizeof *b->tensors);
+    if (b->n_tensors == cap) {
+        nn_graph_fail(b->g, "loss head: more than %d parameter tensors", cap);
+        return;
+    }
+    size_t offset = 0;
+    for (int i = 0; i < b->n_tensors; i++)
+        if (b->tensors[i].node == node) offset += b->tensors[i].d0 * (b->tensors[i].d1 ? b->tensors[i].d1 : 1);
+    nn_model_tensor *t = &b->tensors[b->n_tensors++];
+    *t = (nn_model_tensor){.node = node, .offset = offset, .d0 = d0, .d1 = d1};
+    snprintf(t->name, sizeof t->name, "%s", name);
 }
 
 double nn_loss_setting_value(const nn_loss_build *b, const char *key) {
@@ -46,7 +68,7 @@ double nn_loss_setting_value(const nn_loss_build *b, const char *key) {
 
 /* The softmax head every loss below uses: logits (B, K), probs (B, K). */
 static void softmax_head(nn_loss_build *b) {
-    nn_loss_head_dense(b, b->n_classes);
+    nn_loss_head_dense(b, b->hidden, b->n_classes);
     b->probs = nn_softmax(b->g, b->logits, 1.0);
 }
 
@@ -62,7 +84,7 @@ static void build_ce(nn_loss_build *b) {
  * so its gradient does not shrink as T grows (Hinton et al., 2015): the soft
  * half of distillation on its own. */
 static void build_kl(nn_loss_build *b) {
-    nn_loss_head_dense(b, b->n_classes);
+    nn_loss_head_dense(b, b->hidden, b->n_classes);
     if (b->with_loss) {
         double T = b->arch->temperature;
         b->targets = nn_input(b->g, b->n_classes);            /* (B, K) teacher logits */
@@ -81,7 +103,7 @@ static void build_distill(nn_loss_build *b) {
         softmax_head(b);
         return;
     }
-    nn_loss_head_dense(b, b->n_classes);
+    nn_loss_head_dense(b, b->hidden, b->n_classes);
     b->targets = nn_input(b->g, b->n_classes); /* (B, K) teacher logits */
     nn_distill_options d = {.alpha = b->arch->alpha, .temperature = b->arch->temperature};
     nn_distill_nodes dn;
@@ -114,7 +136,7 @@ static void build_mean_variance(nn_loss_build *b) {
  * by nn_model_prepare_targets (the entries' `targets`). */
 static void build_soft_ce(nn_loss_build *b) {
     if (b->with_loss) {
-        nn_loss_head_dense(b, b->n_classes);
+        nn_loss_head_dense(b, b->hidden, b->n_classes);
         b->targets = nn_input(b->g, b->n_classes); /* (B, K) target distributions */
         b->probs = nn_softmax(b->g, b->logits, 1.0);
         b->loss = nn_cross_entropy_ex(b->g, b->probs, b->targets, NULL, &b->options);
@@ -133,34 +155,32 @@ static nn_status dldl_targets(const nn_arch *a, const double *values, const doub
     return nn_dldl_targets(out, y, n, K, values, a->sigma, err);
 }
 
-/* coral, corn, clm: K − 1 threshold logits z, class probabilities from them
- * (nn/ordinal.h, docs/ordinal_heads.md). The head's dense layer has 1 output
- * (coral: a = ⟨w, h⟩ + c, then z_k = a + b_k; clm: the score s, then
- * z_k = s − θ_k with ordered θ) or K − 1 (corn: the conditional logits). */
-static int one_output(int n_classes) {
-    (void)n_classes;
-    return 1;
-}
+/* coral, corn, clm: K − 1 threshold logits z and class probabilities from
+ * them (nn/ordinal.h, docs/ordinal_heads.md). */
 
-static int thresholds_output(int n_classes) { return n_classes - 1; }
-
+/* CORAL: z_k = ⟨w, h⟩ + b_k, one weight vector shared by the K − 1 tasks. */
 static void build_coral(nn_loss_build *b) {
-    int a = nn_loss_head_dense(b, 1);                                  /* (B, 1) */
-    b->logits = b->head_params = nn_ordinal_offsets(b->g, a, b->n_classes); /* (B, K − 1) */
-    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);     /* (B, K) */
+    int H = nn_node_width(b->g, b->hidden);
+    b->logits = nn_coral_head(b->g, b->hidden, b->n_classes, NN_INIT_XAVIER); /* (B, K − 1) */
+    nn_loss_head_tensor(b, b->logits, "coral.weight", 1, (uint64_t)(H > 0 ? H : 0));
+    nn_loss_head_tensor(b, b->logits, "coral.bias", (uint64_t)b->n_classes - 1, 0);
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);      /* (B, K) */
     if (b->with_loss) b->loss = nn_coral_loss(b->g, b->logits, b->labels, &b->options);
 }
 
+/* CORN: K − 1 independent conditional logits from a dense layer. */
 static void build_corn(nn_loss_build *b) {
-    nn_loss_head_dense(b, b->n_classes - 1);                            /* (B, K − 1) */
+    nn_loss_head_dense(b, b->hidden, b->n_classes - 1);                       /* (B, K − 1) */
     b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CONDITIONAL);     /* (B, K) */
     if (b->with_loss) b->loss = nn_corn_loss(b->g, b->logits, b->labels, &b->options);
 }
 
+/* Cumulative link: a dense score s, then z_k = s − θ_k with ordered θ. */
 static void build_clm(nn_loss_build *b) {
-    int s = nn_loss_head_dense(b, 1);                                   /* (B, 1) */
-    b->logits = b->head_params = nn_clm_thresholds(b->g, s, b->n_classes); /* (B, K − 1) */
-    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);     /* (B, K) */
+    int s = nn_loss_head_dense(b, b->hidden, 1);                              /* (B, 1) */
+    b->logits = nn_clm_thresholds(b->g, s, b->n_classes);                     /* (B, K − 1) */
+    nn_loss_head_tensor(b, b->logits, "thresholds", (uint64_t)b->n_classes - 1, 0);
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);      /* (B, K) */
     if (b->with_loss) b->loss = nn_clm_loss(b->g, b->logits, b->labels, &b->options);
 }
 
@@ -188,13 +208,13 @@ static const nn_loss_info losses[] = {
     {.name = "dldl", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sigma"},
      .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017); = sord, S 1/(2 sigma^2)",
      .build = build_soft_ce, .targets = dldl_targets},
-    {.name = "coral", .head = "dense 1, K-1 biases", .head_width = one_output,
+    {.name = "coral", .head = "one weight vector, K-1 biases",
      .help = "sum over k of BCE(sigma(z_k), y > k), one shared weight vector (Cao et al., 2020)",
      .build = build_coral},
-    {.name = "corn", .head = "dense K-1", .head_width = thresholds_output,
+    {.name = "corn", .head = "dense K-1",
      .help = "BCE of task y > k on the rows with y >= k, chained (Shi et al., 2021)",
      .build = build_corn},
-    {.name = "clm", .head = "dense 1, K-1 ordered thresholds", .head_width = one_output,
+    {.name = "clm", .head = "dense 1, K-1 ordered thresholds",
      .help = "cumulative link, -log P(y) with P(y <= k) = sigma(theta_k - s) (proportional odds)",
      .build = build_clm},
 };
