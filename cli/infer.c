@@ -58,6 +58,23 @@ int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank) {
     return 1;
 }
 
+int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *qwk) {
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
+    nn_real *probs = infer_probs(m, d);
+    int32_t *pred = malloc((size_t)(d->n ? d->n : 1) * sizeof *pred);
+    int ok = probs && pred;
+    if (ok) {
+        nn_predict_rule rule = (nn_predict_rule)model_rule(m, NULL);
+        int from_logits = rule == NN_RULE_RANK ? infer_rank(m, d, pred) : 0;
+        if (from_logits == 0) nn_predict_classes(pred, probs, d->n, K, m->data.values, rule);
+        ok = from_logits >= 0;
+        *mae = nn_mae_expected(probs, d->labels, d->n, K, m->data.values);
+        *qwk = nn_quadratic_weighted_kappa(pred, d->labels, d->n, K);
+    }
+    free(probs), free(pred);
+    return ok;
+}
+
 void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd) {
     double mu = 0, var = 0;
     for (int k = 0; k < K; k++) mu += (values ? values[k] : k) * (double)p[k];

@@ -23,6 +23,10 @@ int model_rule(const nn_model *m, const char *name);
  * memory, 1 when filled. */
 int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank);
 
+/* MAE of E[X] (value units) and QWK of the class m's rule reads, on d;
+ * 0 when out of memory. */
+int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *qwk);
+
 /* E[X] and standard deviation of one row p (K) over category values (NULL:
  * 0..K−1). */
 void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd);

@@ -110,6 +110,25 @@ START_TEST(test_predict_readouts_and_rows) {
 }
 END_TEST
 
+/* Training an ordinal model with a validation part prints its MAE and QWK
+ * per epoch; a nominal one does not. */
+START_TEST(test_train_prints_val_mae_qwk) {
+    write_grades("grades.csv", 120, 0);
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-8-5 --loss sord --epochs 2 "
+                            "--val-fraction 0.25 --batch 16 --plot p.svg"), 0);
+    ck_assert_msg_contains(cli_out, "epoch   2/2");
+    ck_assert_msg_contains(cli_out, "val MAE ");
+    ck_assert_msg_contains(cli_out, "  QWK ");
+    char svg[1 << 15];
+    cli_read("p.svg", svg, sizeof svg);
+    ck_assert_msg_contains(svg, "validation QWK");
+    cli_write("kinds.csv", "a,kind\n1,x\n2,y\n1.5,x\n2.5,y\n1.2,x\n2.2,y\n1.1,x\n2.1,y\n");
+    ck_assert_int_eq(cli_nn("train --data kinds.csv --arch 1-2 --epochs 1 --val-fraction 0.25 "
+                            "--batch 2"), 0);
+    ck_assert_msg(strstr(cli_out, "val MAE") == NULL, "%s", cli_out);
+}
+END_TEST
+
 Suite *test_cli_ordinal_suite(void) {
     Suite *s = suite_create("cli_ordinal");
     TCase *tc = tcase_create("cli_ordinal");
@@ -118,6 +137,7 @@ Suite *test_cli_ordinal_suite(void) {
     tcase_add_test(tc, test_eval_unknown_labels);
     tcase_add_test(tc, test_eval_ordinal_metrics_and_rule);
     tcase_add_test(tc, test_predict_readouts_and_rows);
+    tcase_add_test(tc, test_train_prints_val_mae_qwk);
     suite_add_tcase(s, tc);
     return s;
 }
