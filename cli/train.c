@@ -74,14 +74,7 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
                   a->sizes[a->n_sizes - 1]);
         return 0;
     }
-    if (c->image_size) {
-        char tail;
-        if (sscanf(c->image_size, "%dx%d%c", &d->width, &d->height, &tail) != 2 || d->width < 1 ||
-            d->height < 1 || d->width > 1 << 14 || d->height > 1 << 14) {
-            cli_error(CMD, "--image-size: '%s' is not WIDTHxHEIGHT", c->image_size);
-            return 0;
-        }
-    }
+    if (c->image_size && !parse_image_size(CMD, c->image_size, &d->width, &d->height)) return 0;
     d->channels = c->rgb ? 3 : 1;
     d->skip_bad = c->skip_bad;
     d->label = c->label;

@@ -19,32 +19,43 @@ nn_arch nn_arch_defaults(void) {
     return a;
 }
 
+/* "architecture 'SPEC'" as messages start: SPEC whole up to 40 bytes,
+ * else its first 40 and how long it is, so the reason after it is never
+ * cut off. */
+static void quote_spec(char *out, size_t size, const char *spec) {
+    size_t n = strlen(spec);
+    if (n <= 40) snprintf(out, size, "architecture '%s'", spec);
+    else snprintf(out, size, "architecture '%.40s...' (%zu characters)", spec, n);
+}
+
 nn_status nn_arch_parse_sizes(nn_arch *a, const char *spec, nn_error *err) {
+    char shown[112]; /* the spec as quoted in messages: its start, if long */
+    quote_spec(shown, sizeof shown, spec);
     int n = 0;
     const char *s = spec;
     for (;;) {
         if (!isdigit((unsigned char)*s))
             return nn_set_error(err, NN_ERR_ARG,
-                                "architecture '%s': expected widths like 784-256-10", spec);
+                                "%s: expected widths like 784-256-10", shown);
         errno = 0;
         char *end;
         long w = strtol(s, &end, 10);
         if (errno || w < 1 || w > 1 << 24)
-            return nn_set_error(err, NN_ERR_ARG, "architecture '%s': width %.*s is not in 1..%d",
-                                spec, (int)(end - s), s, 1 << 24);
+            return nn_set_error(err, NN_ERR_ARG, "%s: width %.*s is not in 1..%d",
+                                shown, (int)(end - s > 20 ? 20 : end - s), s, 1 << 24);
         if (n == NN_MAX_LAYERS + 1)
-            return nn_set_error(err, NN_ERR_ARG, "architecture '%s': more than %d layers", spec,
+            return nn_set_error(err, NN_ERR_ARG, "%s: more than %d layers", shown,
                                 NN_MAX_LAYERS);
         a->sizes[n++] = (int)w;
         s = end;
         if (*s == '\0') break;
         if (*s++ != '-')
             return nn_set_error(err, NN_ERR_ARG,
-                                "architecture '%s': expected widths like 784-256-10", spec);
+                                "%s: expected widths like 784-256-10", shown);
     }
     if (n < 2)
         return nn_set_error(err, NN_ERR_ARG,
-                            "architecture '%s': needs an input width and a class count", spec);
+                            "%s: needs an input width and a class count", shown);
     a->n_sizes = n;
     return NN_OK;
 }
