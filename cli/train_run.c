@@ -16,6 +16,7 @@
 #include "args.h"
 #include "infer.h"
 #include "progress.h"
+#include "resume_check.h"
 #include "signals.h"
 #include "train.h"
 
@@ -160,6 +161,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     nn_error err;
     nn_checkpoint_info ck = {.epoch = 0};
     train_describe_run(c, ck.run, sizeof ck.run);
+    if (!data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
         nn_checkpoint_info saved;
@@ -167,6 +169,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
+        if (!resume_check(CMD, c->data, ck.run, saved.run, sizeof saved.run, saved.epoch, c->epochs)) return 1;
         if (strcmp(saved.run, ck.run) != 0) {
             explain_difference(ck.run, saved.run);
             return 1;
