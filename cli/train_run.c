@@ -109,6 +109,7 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
                        const nn_dataset *val, nn_checkpoint_info *ck, curves *k) {
     nn_error err;
+    int warned = 0; /* about the jacobian mode's clamp, once per run */
     signals_catch();
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
@@ -131,6 +132,12 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             printf("  (%.2f s)\n", s.seconds);
             cli_flush_stdout();
         }
+        if (s.clamped > 0 && !warned++)
+            fprintf(stderr, "nn train: warning: --grad jacobian: in epoch %d, %ld probabilities with target mass "
+                            "were below the clamp NN_PROB_MIN = %g, so their rows' gradients were wrong (the "
+                            "softmax's backward subtracts <dL/dp, p> from every class; a label at p ~ 0 gets no "
+                            "gradient at all); --grad simplified is exact there (docs/losses.md); shown once per run\n",
+                    e, s.clamped, (double)NN_PROB_MIN);
         k->loss[e - 1] = s.loss;
         k->train_acc[e - 1] = s.train_acc;
         if (val) k->val_acc[e - 1] = v.accuracy;

@@ -249,6 +249,7 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
     const nn_train_nodes *nodes = &t->nodes;
     const nn_trainer_options *o = &t->o;
     int epoch = t->next_epoch, skipped = 0, steps = 0;
+    long clamped = 0; /* jacobian-mode clamps engaged, over the epoch's backward passes */
     double t0 = now_seconds(), loss_sum = 0;
     long correct = 0, used = 0; /* rows in the steps taken */
     nn_status st = NN_OK;
@@ -262,7 +263,10 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
         feed(g, nodes, train, t->perm + start, B);
         nn_graph_zero_grad(g);
         double loss = nn_graph_forward(g, B);
-        if (isfinite(loss)) nn_graph_backward(g, B);
+        if (isfinite(loss)) {
+            nn_graph_backward(g, B);
+            clamped += nn_graph_clamped(g);
+        }
         if (o->reduce_grads) {
             if (!isfinite(loss)) poison_grads(g);
             if ((st = o->reduce_grads(g->grads, g->n_params, B, B, o->reduce_user, err))) break;
@@ -298,7 +302,7 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
                                 .seconds = now_seconds() - t0,
                                 .skipped = skipped,
                                 .steps = steps,
-                                .clamped = 0};
+                                .clamped = clamped};
     return NN_OK;
 }
 
