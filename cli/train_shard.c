@@ -186,9 +186,9 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
     if (dist_size() == 1) return;
     /* sums of per-row quantities; correct counts are integers, exact in a double */
     double rows = (double)s->rows, n = v ? v->n : 0;
-    double sum[6] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
-                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n};
-    dist_sum(sum, 6);
+    double sum[7] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
+                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n, n ? v->mae * n : 0};
+    dist_sum(sum, 7);
     s->rows = (long)sum[2];
     s->loss = sum[0] / sum[2];
     s->train_acc = sum[1] / sum[2];
@@ -196,6 +196,8 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
         v->n = (int)sum[5];
         v->loss = sum[5] ? sum[3] / sum[5] : NAN;
         v->accuracy = sum[5] ? sum[4] / sum[5] : NAN;
+        v->mae = sum[5] ? sum[6] / sum[5] : NAN;
+        v->qwk = NAN; /* not a mean over rows: train_ordinal_scores reduces its sums */
     }
 }
 
