@@ -232,7 +232,11 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
         feed(g, nodes, train, t->perm + start, B);
         nn_graph_zero_grad(g);
         double loss = nn_graph_forward(g, B);
-        if (isfinite(loss)) nn_graph_backward(g, B);
+        if (isfinite(loss) && nn_graph_backward(g, B)) { /* nothing to differentiate */
+            st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
+                              nn_graph_run_error(g));
+            break;
+        }
         if (o->reduce_grads) {
             if (!isfinite(loss)) poison_grads(g);
             if ((st = o->reduce_grads(g->grads, g->n_params, B, B, o->reduce_user, err))) break;

@@ -468,6 +468,26 @@ START_TEST(test_create_errors) {
     ck_assert_msg(strstr(err.msg, "train: the training data: sample 4 has label 3") != NULL, "%s", err.msg);
     nn_trainer_free(NULL);
     free_net(&m);
+
+    /* A graph without parameters trains nothing: the first step says so. */
+    nn_graph *g = nn_graph_create(MAX_B);
+    int x = nn_input(g, F), y = nn_labels(g, K);
+    nn_loss_options lo = nn_loss_defaults();
+    nn_cross_entropy(g, nn_softmax(g, nn_input(g, K), 1.0), y, &lo);
+    ck_assert_msg(nn_graph_compile(g, 1, &err) == NN_OK, "%s", err.msg);
+    nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.1}, &err);
+    ck_assert_msg(opt != NULL, "%s", err.msg);
+    train.labels[4] = 0;
+    nn_train_nodes nodes = {.x = x, .labels = y, .probs = nn_graph_n_nodes(g) - 2};
+    nn_trainer *t = nn_trainer_create(g, opt, &nodes, &train, &o, &err);
+    ck_assert_msg(t != NULL, "%s", err.msg);
+    nn_epoch_stats s;
+    ck_assert_int_eq(nn_trainer_epoch(t, &s, &err), NN_ERR_ARG);
+    ck_assert_msg(strstr(err.msg, "train: epoch 1, batch 1: backward: nothing to differentiate") != NULL,
+                  "%s", err.msg);
+    nn_trainer_free(t);
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
     nn_dataset_free(&train);
 }
 END_TEST
