@@ -4,7 +4,7 @@
 #   make demo         train 784-256-128-10 on Fashion-MNIST
 #   make test         the Check suite, in double and in float precision
 #   make walkthrough  backpropagation step by step, with finite differences
-#   make ordinal      four losses for ordinal classes, side by side
+#   make ordinal      seven ordinal losses (softmax, CORAL, CORN, cumulative link), 5 splits
 #   make distill      distillation at several temperatures
 #   make bench        nn against PyTorch and the sgemm bound
 #   make asan         the Check suite under AddressSanitizer + UBSan
@@ -227,8 +227,9 @@ uninstall:
 # ------------------------------------------------------ examples
 # Each example prints its results and writes its figures (SVG) to EXAMPLES_OUT.
 # The walkthrough runs in double so that finite differences match to ~1e-10.
-# ordinal reads Fair's marriage ratings from python3-statsmodels (a CSV file;
-# no Python runs); distill uses Fashion-MNIST, like the demo.
+# ordinal reads Fair's marriage ratings from python3-statsmodels (a CSV file),
+# then fits statsmodels' OrderedModel on the same splits when Python can;
+# distill uses Fashion-MNIST, like the demo.
 EXAMPLES_OUT     ?= build/examples-out
 ORDINAL_PACKAGES := python3-statsmodels
 .PHONY: walkthrough ordinal ordinal-deps distill
@@ -244,6 +245,9 @@ ordinal-deps: deps
 ordinal: ordinal-deps $(BUILD)/ordinal
 	@mkdir -p $(EXAMPLES_OUT)
 	$(BUILD)/ordinal $(EXAMPLES_OUT)
+	@echo; echo "== fair, the classical reference on the same splits (examples/ordered_model.py):"
+	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 examples/ordered_model.py $(EXAMPLES_OUT); \
+	 else echo "  OrderedModel       skipped: /usr/bin/python3 is not installed"; fi
 
 distill: demo-deps $(BUILD)/distill
 	@mkdir -p $(EXAMPLES_OUT)

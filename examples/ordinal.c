@@ -1,27 +1,36 @@
-/* ordinal.c — four ways to train an ordinal classifier, compared.
+/* ordinal.c — seven ways to train an ordinal classifier, compared.
  *
  * An ordinal classifier predicts one of K ordered categories with values
- * v_0 < … < v_{K−1} (ratings 1–5, a count 0–9). Its softmax p gives more than
- * a class: the expected value μ = Σ v_i p_i is a prediction in value units and
- * the spread σ = √(Σ p_i (v_i − μ)²) says how sure the network is. The same
- * network, x → dense 64 → relu → dense K → softmax, is trained with
+ * v_0 < … < v_{K−1} (ratings 1–5, a count 0–9). The same trunk,
+ * x → dense 64 → relu, gets one of seven heads and losses:
  *
- *   (a) cross-entropy         −log p_y: ignores the order of the classes
- *   (b) E[X] squared          ½(μ − v_y)²: only the mean counts
- *   (c) mean-variance         CE + 0.2·½(μ − v_y)² + 0.05·σ² (Pan et al. 2018)
- *   (d) SORD soft targets     CE against softmax_i(−(v_i − v_y)²), so that
- *                             near misses cost less than far ones
+ *   softmax heads, p = softmax(dense K):
+ *   (a) cross-entropy        −log p_y: ignores the order of the classes
+ *   (b) E[X] squared         ½(μ − v_y)²: only the mean counts
+ *   (c) mean-variance        CE + 0.2·½(μ − v_y)² + 0.05·σ² (Pan et al. 2018)
+ *   (d) SORD soft targets    CE against softmax_i(−(v_i − v_y)²)
+ *   threshold heads, K − 1 logits of "y > k":
+ *   (e) CORAL                one weight vector, K − 1 biases, Σ_k BCE (Cao et al. 2020)
+ *   (f) CORN                 K − 1 conditional tasks on y ≥ k (Shi et al. 2021)
+ *   (g) cumulative link      P(y ≤ k) = σ(θ_k − s), ordered θ, NLL (proportional odds)
  *
- * on two data sets:
- *   fair  Fair's 1978 survey (python3-statsmodels ships it as CSV): rate your
- *         marriage 1–5 from 8 answers (age, years married, children, …);
- *   dots  28×28 images with 0–9 dots, label = the count, which this program
- *         draws itself as PNG files and reads back as an image folder.
+ * Every head gives class probabilities, so E[X] = Σ v_i p_i is read the same
+ * way from each; a class is read with the rule each loss defaults to
+ * (argmax, rounded E[X], median, or CORAL/CORN's rank Σ_k [P(y > k) > ½]).
  *
- * For each it prints a table of held-out metrics — MAE of μ and of the argmax,
- * off-by-one accuracy, quadratic weighted kappa, the mean predicted σ — and
- * μ ± σ for a few test samples, and writes the training-loss and test-MAE
- * curves as SVG.
+ * Data: fair (Fair's 1978 survey, shipped by python3-statsmodels as CSV:
+ * rate your marriage 1–5 from 8 answers) and dots (28×28 images with 0–9
+ * dots, label = the count, drawn by this program as PNG files and read back
+ * as an image folder). Each is split 5 times (seeds 1–5) into 64% training,
+ * 16% validation and 20% test. The learning rate is chosen from LR_GRID on
+ * split 1's validation part, the epoch on every split's validation part (the
+ * parameters of the best validation QWK are kept); the test part is used
+ * only for the numbers printed. The table gives mean ± sd over the splits.
+ *
+ * It also writes OUT_DIR/fair_split<S>_{train,test}.csv (standardised
+ * features, label last) so that examples/ordered_model.py can fit statsmodels'
+ * OrderedModel on exactly the same rows, and the validation-QWK curves of
+ * split 1 as SVG.
  *
  * Usage: ordinal [OUT_DIR] [FAIR_CSV]
  */
@@ -38,79 +47,126 @@
 
 #define FAIR_CSV "/usr/lib/python3/dist-packages/statsmodels/datasets/fair/fair.csv"
 
-enum { HIDDEN = 64, BATCH = 32, EPOCHS = 30, N_SHOW = 6 };
+enum { HIDDEN = 64, BATCH = 32, MAX_EPOCHS = 30, N_SPLITS = 5, N_LR = 3 };
 enum { DOTS_SIZE = 28, DOTS_PER_COUNT = 300, DOTS_MAX = 9 };
-static const double LR = 1e-3;
-static const uint64_t SEED = 7;
+static const double LR_GRID[N_LR] = {1e-3, 3e-3, 1e-2};
+static const uint64_t SEED = 7; /* weights and batch order; splits use seeds 1..N_SPLITS */
 
-typedef enum { LOSS_CE, LOSS_EV, LOSS_MV, LOSS_SORD, N_LOSSES } loss_kind;
-static const char *const LOSS_NAME[N_LOSSES] = {"cross-entropy", "E[X] squared",
-                                                "mean-variance", "SORD soft targets"};
+typedef enum { L_CE, L_EV, L_MV, L_SORD, L_CORAL, L_CORN, L_CLM, N_LOSSES } loss_kind;
+static const struct {
+    const char *name;
+    nn_predict_rule rule; /* the class read-out the loss defaults to */
+} LOSS[N_LOSSES] = {
+    {"cross-entropy", NN_RULE_ARGMAX}, {"E[X] squared", NN_RULE_EXPECTED},
+    {"mean-variance", NN_RULE_EXPECTED}, {"SORD soft targets", NN_RULE_MEDIAN},
+    {"CORAL", NN_RULE_RANK}, {"CORN", NN_RULE_RANK}, {"cumulative link", NN_RULE_MEDIAN},
+};
 
-/* A data set split into train and test, with its category values (K). */
+/* One seeded split of a data set, with its category values (K). */
+typedef struct {
+    nn_dataset train, val, test;
+} split;
+
 typedef struct {
     const char *name;
-    nn_dataset train, test;
-    int K;
-    const double *values; /* (K) = train.values */
+    int epochs;
+    split s[N_SPLITS];
+    int K, n, n_features;
+    const double *values; /* (K) */
 } task;
 
-/* What one training run leaves behind. */
+/* Test metrics of one run. */
 typedef struct {
-    double mae_mu, mae_argmax, off_by_one, qwk_argmax, qwk_mu, mean_sd;
-    double train_loss[EPOCHS], test_mae[EPOCHS];
-    double mu[N_SHOW], sd[N_SHOW];
-    int argmax[N_SHOW];
-} result;
+    double mae_mu, mae_class, qwk, off_by_one;
+} scores;
 
 /* ================================================================ model */
 
 typedef struct {
     nn_graph *g;
     int x, y;   /* input (B, F) and labels (B) */
-    int soft;   /* SORD targets (B, K), fed from the dataset's targets, or -1 */
-    int p;      /* softmax (B, K) */
-    int mu, sd; /* heads (B, 1): E[X] and its spread */
+    int soft;   /* SORD targets (B, K), or -1 */
+    int z;      /* threshold logits (B, K − 1), or -1 for a softmax head */
+    nn_ordinal_logits kind;
+    int p;      /* class probabilities (B, K) */
+    int mu;     /* E[X] (B, 1) */
 } model;
 
-static nn_status model_build(model *m, const task *t, loss_kind kind, nn_error *err) {
+static nn_status model_build(model *m, const task *t, loss_kind loss, nn_error *err) {
     nn_graph *g = m->g = nn_graph_create(BATCH);
-    m->x = nn_input(g, t->train.n_features);
-    m->y = nn_labels(g, t->K);
-    m->soft = kind == LOSS_SORD ? nn_input(g, t->K) : -1;
+    int K = t->K;
+    m->x = nn_input(g, t->n_features);
+    m->y = nn_labels(g, K);
+    m->soft = loss == L_SORD ? nn_input(g, K) : -1;
+    m->z = -1;
     int h = nn_relu(g, nn_dense(g, m->x, HIDDEN, NN_INIT_HE));
-    m->p = nn_softmax(g, nn_dense(g, h, t->K, NN_INIT_XAVIER), 1.0);
-    m->mu = nn_expectation(g, m->p, t->values); /* read-outs; no loss on them */
-    m->sd = nn_stddev(g, m->p, t->values);
-
     nn_loss_options lo = nn_loss_defaults(); /* mean over the batch */
-    switch (kind) {
-    case LOSS_CE:
-        nn_cross_entropy(g, m->p, m->y, &lo);
-        break;
-    case LOSS_EV:
-        nn_ev_squared(g, m->p, m->y, t->values, &lo);
-        break;
-    case LOSS_MV: {
+    if (loss <= L_SORD) {
+        m->p = nn_softmax(g, nn_dense(g, h, K, NN_INIT_XAVIER), 1.0);
+    } else if (loss == L_CORAL) {
+        m->z = nn_coral_head(g, h, K, NN_INIT_XAVIER);
+        m->kind = NN_ORDINAL_CUMULATIVE;
+        nn_coral_loss(g, m->z, m->y, &lo);
+    } else if (loss == L_CORN) {
+        m->z = nn_dense(g, h, K - 1, NN_INIT_XAVIER);
+        m->kind = NN_ORDINAL_CONDITIONAL;
+        nn_corn_loss(g, m->z, m->y, &lo);
+    } else {
+        m->z = nn_clm_thresholds(g, nn_dense(g, h, 1, NN_INIT_XAVIER), K);
+        m->kind = NN_ORDINAL_CUMULATIVE;
+        nn_clm_loss(g, m->z, m->y, &lo);
+    }
+    if (m->z >= 0) m->p = nn_ordinal_probs(g, m->z, m->kind);
+    m->mu = nn_expectation(g, m->p, t->values); /* a read-out; no loss on it */
+    if (loss == L_CE) nn_cross_entropy(g, m->p, m->y, &lo);
+    if (loss == L_EV) nn_ev_squared(g, m->p, m->y, t->values, &lo);
+    if (loss == L_MV) {
         nn_mean_variance_options mo = nn_mean_variance_defaults(); /* λ1 0.2, λ2 0.05 */
         mo.values = t->values;
         nn_mean_variance_nodes mv;
         nn_mean_variance(g, m->p, m->y, &mo, &lo, &mv);
-        break;
     }
-    case LOSS_SORD:
-        nn_cross_entropy_ex(g, m->p, m->soft, NULL, &lo); /* against the soft target rows */
-        break;
-    default:
-        break;
-    }
-    return nn_graph_compile(g, SEED, err); /* same seed: same initial weights */
+    if (loss == L_SORD) nn_cross_entropy_ex(g, m->p, m->soft, NULL, &lo);
+    return nn_graph_compile(g, SEED, err); /* same seed: same trunk weights */
 }
 
-/* SORD targets as per-sample dataset targets (n, K), which the trainer feeds
- * into the soft input batch by batch: row b is softmax_i(−(v_i − v_y)²), a
- * peak at the true value with mass spilling onto its neighbours. */
-static nn_status attach_sord_targets(nn_dataset *d, const double *values, nn_error *err) {
+/* Forward over all of d in inference mode: E[X] into mu (n) and the class
+ * of `rule` into pred (n) — the rank rule from the logits, as the papers. */
+static void model_predict(model *m, const nn_dataset *d, nn_predict_rule rule, double *mu,
+                          int32_t *pred) {
+    int idx[BATCH], K = d->n_classes;
+    nn_graph_set_training(m->g, 0);
+    for (int start = 0; start < d->n; start += BATCH) {
+        int B = d->n - start < BATCH ? d->n - start : BATCH;
+        for (int b = 0; b < B; b++) idx[b] = start + b;
+        nn_dataset_gather(d, idx, B, nn_input_data(m->g, m->x), nn_label_data(m->g, m->y));
+        if (m->soft >= 0) nn_dataset_gather_targets(d, idx, B, nn_input_data(m->g, m->soft));
+        nn_graph_forward(m->g, B);
+        for (int b = 0; b < B; b++) {
+            mu[start + b] = nn_output(m->g, m->mu)[b];
+            if (rule == NN_RULE_RANK && m->z >= 0)
+                pred[start + b] = nn_ordinal_rank_row(nn_output(m->g, m->z) + (size_t)b * (K - 1),
+                                                      K, m->kind);
+            else
+                nn_predict_classes(pred + start + b, nn_output(m->g, m->p) + (size_t)b * K, 1, K,
+                                   d->values, rule);
+        }
+    }
+    nn_graph_set_training(m->g, 1);
+}
+
+static scores score(const nn_dataset *d, const double *mu, const int32_t *pred) {
+    scores s = {0};
+    for (int i = 0; i < d->n; i++) s.mae_mu += fabs(mu[i] - d->values[d->labels[i]]) / d->n;
+    s.mae_class = nn_mae_pred(pred, d->labels, d->n, d->n_classes, d->values);
+    s.qwk = nn_quadratic_weighted_kappa(pred, d->labels, d->n, d->n_classes);
+    s.off_by_one = nn_off_by_one_pred(pred, d->labels, d->n, d->n_classes);
+    return s;
+}
+
+/* SORD targets as per-sample dataset targets (n, K): row b is
+ * softmax_i(−(v_i − v_y)²), fed batch by batch into the soft input. */
+static nn_status attach_sord_targets(nn_dataset *d, nn_error *err) {
     double *y = malloc((size_t)d->n * sizeof *y);
     d->targets = malloc((size_t)d->n * d->n_classes * sizeof *d->targets);
     if (!y || !d->targets) {
@@ -118,9 +174,9 @@ static nn_status attach_sord_targets(nn_dataset *d, const double *values, nn_err
         return nn_set_error(err, NN_ERR_NOMEM, "out of memory for the SORD targets");
     }
     d->target_width = d->n_classes;
-    for (int i = 0; i < d->n; i++) y[i] = values[d->labels[i]];
-    nn_status st = nn_sord_targets(d->targets, y, d->n, d->n_classes, values, NN_SORD_SQUARED,
-                                   1.0, err);
+    for (int i = 0; i < d->n; i++) y[i] = d->values[d->labels[i]];
+    nn_status st = nn_sord_targets(d->targets, y, d->n, d->n_classes, d->values,
+                                   NN_SORD_SQUARED, 1.0, err);
     free(y);
     return st;
 }
@@ -131,188 +187,228 @@ static void detach_targets(nn_dataset *d) {
     d->target_width = 0;
 }
 
-/* Forward over all of d in inference mode; fills probs (n, K), mu (n), sd (n). */
-static void model_predict(model *m, const nn_dataset *d, nn_real *probs, double *mu, double *sd) {
-    int idx[BATCH], K = d->n_classes;
-    nn_graph_set_training(m->g, 0);
-    for (int start = 0; start < d->n; start += BATCH) {
-        int B = d->n - start < BATCH ? d->n - start : BATCH;
-        for (int b = 0; b < B; b++) idx[b] = start + b;
-        nn_dataset_gather(d, idx, B, nn_input_data(m->g, m->x), nn_label_data(m->g, m->y));
-        if (m->soft >= 0) nn_dataset_gather_targets(d, idx, B, nn_input_data(m->g, m->soft));
-        nn_graph_forward(m->g, B);
-        memcpy(probs + (size_t)start * K, nn_output(m->g, m->p), (size_t)B * K * sizeof *probs);
-        for (int b = 0; b < B; b++) {
-            mu[start + b] = nn_output(m->g, m->mu)[b];
-            sd[start + b] = nn_output(m->g, m->sd)[b];
-        }
-    }
-    nn_graph_set_training(m->g, 1);
-}
-
-/* =============================================================== metrics */
-
-/* Position of the category value nearest to x (rounding μ to a class). */
-static int nearest_class(double x, const double *values, int K) {
-    int best = 0;
-    for (int k = 1; k < K; k++)
-        if (fabs(values[k] - x) < fabs(values[best] - x)) best = k;
-    return best;
-}
-
-static void fill_metrics(result *r, const task *t, const nn_real *probs, const double *mu,
-                         const double *sd, int32_t *pred) {
-    const nn_dataset *d = &t->test;
-    r->mae_mu = nn_mae_expected(probs, d->labels, d->n, t->K, t->values);
-    r->mae_argmax = nn_mae_argmax(probs, d->labels, d->n, t->K, t->values);
-    r->off_by_one = nn_off_by_one_accuracy(probs, d->labels, d->n, t->K);
-    nn_argmax_rows(pred, probs, d->n, t->K);
-    r->qwk_argmax = nn_quadratic_weighted_kappa(pred, d->labels, d->n, t->K);
-    for (int i = 0; i < d->n; i++) pred[i] = nearest_class(mu[i], t->values, t->K);
-    r->qwk_mu = nn_quadratic_weighted_kappa(pred, d->labels, d->n, t->K);
-    r->mean_sd = 0;
-    for (int i = 0; i < d->n; i++) r->mean_sd += sd[i] / d->n;
-    for (int i = 0; i < N_SHOW && i < d->n; i++) {
-        r->mu[i] = mu[i];
-        r->sd[i] = sd[i];
-        r->argmax[i] = nn_argmax(probs + (size_t)i * t->K, t->K);
-    }
-}
-
 /* ============================================================== training */
 
-/* Trains one model for EPOCHS epochs; after each, the training loss and
- * the test MAE of E[X] go into r's curves. */
-static nn_status train_one(task *t, loss_kind kind, result *r, nn_error *err) {
+/* One run: train on s->train for t->epochs, keep the parameters of the
+ * epoch with the best validation QWK, and score them on s->test. */
+static nn_status run(const task *t, split *s, loss_kind loss, double lr, double *val_qwk,
+                     int *best_epoch, scores *test, double *curve /* (epochs) or NULL */,
+                     nn_error *err) {
     model m = {0};
     nn_optimizer *opt = NULL;
     nn_trainer *tr = NULL;
-    int n_test = t->test.n;
-    nn_real *probs = malloc((size_t)n_test * t->K * sizeof *probs); /* (n_test, K) */
-    double *mu = malloc((size_t)n_test * sizeof *mu);               /* (n_test) */
-    double *sd = malloc((size_t)n_test * sizeof *sd);               /* (n_test) */
-    int32_t *pred = malloc((size_t)n_test * sizeof *pred);          /* (n_test) */
-    nn_status st = !probs || !mu || !sd || !pred
-                       ? nn_set_error(err, NN_ERR_NOMEM, "out of memory")
-                       : model_build(&m, t, kind, err);
-    if (!st && kind == LOSS_SORD && !(st = attach_sord_targets(&t->train, t->values, err)))
-        st = attach_sord_targets(&t->test, t->values, err);
-    nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, LR);
-    if (!st && !(opt = nn_optimizer_create(m.g, &adam, err)))
-        st = err->code;
+    nn_predict_rule rule = LOSS[loss].rule;
+    int n_max = s->test.n > s->val.n ? s->test.n : s->val.n;
+    double *mu = malloc((size_t)n_max * sizeof *mu);       /* (n_max) */
+    int32_t *pred = malloc((size_t)n_max * sizeof *pred);  /* (n_max) */
+    nn_real *best = NULL;                                  /* (n_params) */
+    nn_status st = !mu || !pred ? nn_set_error(err, NN_ERR_NOMEM, "out of memory")
+                                : model_build(&m, t, loss, err);
+    if (!st && !(best = malloc(nn_graph_n_params(m.g) * sizeof *best)))
+        st = nn_set_error(err, NN_ERR_NOMEM, "out of memory");
+    if (!st && loss == L_SORD && !(st = attach_sord_targets(&s->train, err)) &&
+        !(st = attach_sord_targets(&s->val, err)))
+        st = attach_sord_targets(&s->test, err);
+    nn_optimizer_options adam = nn_optimizer_defaults(NN_OPT_ADAM, lr);
+    if (!st && !(opt = nn_optimizer_create(m.g, &adam, err))) st = err->code;
     nn_train_nodes nodes = {.x = m.x, .labels = m.y, .probs = m.p, .targets = m.soft};
     nn_trainer_options to = {.batch = BATCH, .seed = SEED}; /* every model: the same batches */
-    if (!st && !(tr = nn_trainer_create(m.g, opt, &nodes, &t->train, &to, err)))
-        st = err->code;
-    for (int e = 0; !st && e < EPOCHS; e++) {
-        nn_epoch_stats s;
-        if ((st = nn_trainer_epoch(tr, &s, err))) break;
-        model_predict(&m, &t->test, probs, mu, sd);
-        r->train_loss[e] = s.loss;
-        r->test_mae[e] = nn_mae_expected(probs, t->test.labels, n_test, t->K, t->values);
+    if (!st && !(tr = nn_trainer_create(m.g, opt, &nodes, &s->train, &to, err))) st = err->code;
+    *val_qwk = -2; /* below any κ; NaN (one class predicted) never wins */
+    for (int e = 1; !st && e <= t->epochs; e++) {
+        if ((st = nn_trainer_epoch(tr, NULL, err))) break;
+        model_predict(&m, &s->val, rule, mu, pred);
+        double q = nn_quadratic_weighted_kappa(pred, s->val.labels, s->val.n, t->K);
+        if (curve) curve[e - 1] = q;
+        if (q > *val_qwk || e == 1) {
+            *val_qwk = isnan(q) ? -2 : q;
+            *best_epoch = e;
+            memcpy(best, nn_graph_params(m.g), nn_graph_n_params(m.g) * sizeof *best);
+        }
+    }
+    if (!st) {
+        memcpy(nn_graph_params(m.g), best, nn_graph_n_params(m.g) * sizeof *best);
+        model_predict(&m, &s->test, rule, mu, pred);
+        *test = score(&s->test, mu, pred);
     }
     nn_trainer_free(tr);
-    if (!st) fill_metrics(r, t, probs, mu, sd, pred); /* after the last epoch */
-
-    detach_targets(&t->train);
-    detach_targets(&t->test);
+    detach_targets(&s->train), detach_targets(&s->val), detach_targets(&s->test);
     nn_optimizer_free(opt);
     nn_graph_free(m.g);
-    free(probs), free(mu), free(sd), free(pred);
+    free(mu), free(pred), free(best);
     return st;
 }
 
 /* ============================================================== reporting */
 
-/* The reference every model should beat: always predict the training median. */
-static void baseline(const task *t) {
-    int *count = calloc((size_t)t->K, sizeof *count);
-    nn_real *probs = calloc((size_t)t->test.n * t->K, sizeof *probs);
-    if (!count || !probs) {
-        free(count), free(probs);
-        return;
-    }
-    for (int i = 0; i < t->train.n; i++) count[t->train.labels[i]]++;
-    int median = 0;
-    for (int seen = count[0]; seen * 2 < t->train.n;) seen += count[++median];
-    for (int i = 0; i < t->test.n; i++) probs[(size_t)i * t->K + median] = 1;
-    printf("  %-20s %7.3f %7.3f %8.1f%%       —       — %7.3f\n", "(always the median)",
-           nn_mae_expected(probs, t->test.labels, t->test.n, t->K, t->values),
-           nn_mae_argmax(probs, t->test.labels, t->test.n, t->K, t->values),
-           100 * nn_off_by_one_accuracy(probs, t->test.labels, t->test.n, t->K), 0.0);
-    free(count), free(probs);
+typedef struct {
+    double mean, sd;
+} stat2;
+
+static stat2 mean_sd(const double *v, int n) {
+    stat2 r = {0, 0};
+    for (int i = 0; i < n; i++) r.mean += v[i] / n;
+    for (int i = 0; i < n; i++) r.sd += (v[i] - r.mean) * (v[i] - r.mean) / (n - 1);
+    r.sd = sqrt(r.sd);
+    return r;
 }
 
-static nn_status report(const task *t, const result *r, const char *out_dir, nn_error *err) {
-    printf("\n  loss                   MAE μ MAE arg  off-by-1 QWK arg   QWK μ  mean σ\n");
-    for (int k = 0; k < N_LOSSES; k++)
-        printf("  %-20s %7.3f %7.3f %8.1f%% %7.3f %7.3f %7.3f\n", LOSS_NAME[k], r[k].mae_mu,
-               r[k].mae_argmax, 100 * r[k].off_by_one, r[k].qwk_argmax, r[k].qwk_mu,
-               r[k].mean_sd);
-    baseline(t);
+/* Prints s left-aligned in `width` columns, counting a UTF-8 character
+ * ("±", "—") as one column. */
+static void print_padded(const char *s, int width) {
+    int cols = 0;
+    for (const char *c = s; *c; c++) cols += ((unsigned char)*c & 0xC0) != 0x80;
+    printf("%s%*s", s, width > cols ? width - cols : 0, "");
+}
 
-    printf("\n  first %d test samples, μ ± σ (argmax):\n  %6s", N_SHOW, "true");
-    for (int k = 0; k < N_LOSSES; k++) printf("  %18.18s", LOSS_NAME[k]);
+static void print_row(const char *name, const char *rule, const char *settings,
+                      const scores *sc, int n) {
+    double v[4][N_SPLITS];
+    for (int i = 0; i < n; i++) {
+        v[0][i] = sc[i].mae_mu, v[1][i] = sc[i].mae_class;
+        v[2][i] = sc[i].qwk, v[3][i] = sc[i].off_by_one;
+    }
+    printf("  ");
+    print_padded(name, 19);
+    print_padded(rule, 9);
+    print_padded(settings, 15);
+    for (int k = 0; k < 4; k++) {
+        stat2 r = mean_sd(v[k], n);
+        printf("  %5.3f ± %5.3f", r.mean, r.sd);
+    }
     printf("\n");
-    for (int i = 0; i < N_SHOW && i < t->test.n; i++) {
-        printf("  %6g", t->values[t->test.labels[i]]);
-        for (int k = 0; k < N_LOSSES; k++)
-            printf("  %6.2f ± %4.2f (%g)", r[k].mu[i], r[k].sd[i], t->values[r[k].argmax[i]]);
-        printf("\n");
-    }
+}
 
-    nn_series loss[N_LOSSES], mae[N_LOSSES];
-    for (int k = 0; k < N_LOSSES; k++) {
-        loss[k] = (nn_series){LOSS_NAME[k], r[k].train_loss, EPOCHS};
-        mae[k] = (nn_series){LOSS_NAME[k], r[k].test_mae, EPOCHS};
+/* The reference every model should beat: always predict the training median. */
+static void baseline(const task *t) {
+    scores sc[N_SPLITS];
+    for (int i = 0; i < N_SPLITS; i++) {
+        const nn_dataset *tr = &t->s[i].train, *te = &t->s[i].test;
+        int count[64] = {0}, median = 0;
+        for (int j = 0; j < tr->n; j++) count[tr->labels[j]]++;
+        for (int seen = count[0]; seen * 2 < tr->n;) seen += count[++median];
+        int32_t *pred = malloc((size_t)te->n * sizeof *pred);
+        double *mu = malloc((size_t)te->n * sizeof *mu);
+        if (!pred || !mu) {
+            free(pred), free(mu);
+            return;
+        }
+        for (int j = 0; j < te->n; j++) pred[j] = median, mu[j] = t->values[median];
+        sc[i] = score(te, mu, pred);
+        sc[i].qwk = 0; /* a constant prediction: κ = 0 by definition */
+        free(pred), free(mu);
     }
-    char path[1024], title[128];
-    snprintf(path, sizeof path, "%s/ordinal_%s_loss.svg", out_dir, t->name);
-    snprintf(title, sizeof title, "%s: training loss (each on its own scale)", t->name);
-    nn_status st = nn_plot_lines_svg(path, title, "epoch", "mean training loss", loss, N_LOSSES, err);
-    if (st) return st;
-    printf("\n  curves: %s\n", path);
-    snprintf(path, sizeof path, "%s/ordinal_%s_mae.svg", out_dir, t->name);
-    snprintf(title, sizeof title, "%s: test MAE of E[X]", t->name);
-    st = nn_plot_lines_svg(path, title, "epoch", "MAE of E[X] (value units)", mae, N_LOSSES, err);
-    if (!st) printf("          %s\n", path);
-    return st;
+    print_row("(training median)", "—", "—", sc, N_SPLITS);
 }
 
 static nn_status study(task *t, const char *out_dir, nn_error *err) {
-    printf("\n== %s: %d training and %d test samples, %d features, K = %d (values %g … %g)\n",
-           t->name, t->train.n, t->test.n, t->train.n_features, t->K, t->values[0],
-           t->values[t->K - 1]);
-    printf("   network %d-%d-%d, Adam lr %g, batch %d, %d epochs, the same seed for every loss\n",
-           t->train.n_features, HIDDEN, t->K, LR, BATCH, EPOCHS);
-    result r[N_LOSSES];
-    for (int k = 0; k < N_LOSSES; k++) {
-        nn_status st = train_one(t, (loss_kind)k, &r[k], err);
-        if (st) return st;
+    printf("\n== %s: %d samples, %d features, K = %d (values %g … %g); %d splits of %d "
+           "training, %d validation, %d test rows\n", t->name, t->n, t->n_features, t->K,
+           t->values[0], t->values[t->K - 1], N_SPLITS, t->s[0].train.n, t->s[0].val.n,
+           t->s[0].test.n);
+    printf("   network %d-%d-head, Adam, batch %d, up to %d epochs; lr from {%g, %g, %g} by "
+           "split 1's validation QWK,\n   the epoch by each split's validation QWK; test rows "
+           "only for the numbers below\n\n", t->n_features, HIDDEN, BATCH, t->epochs,
+           LR_GRID[0], LR_GRID[1], LR_GRID[2]);
+    printf("  %-18s %-8s %-15s  %-13s  %-13s  %-13s  %s\n", "loss", "rule", "lr, epoch",
+           "MAE of E[X]", "MAE of class", "QWK", "off-by-one");
+    double curves[N_LOSSES][MAX_EPOCHS];
+    for (int l = 0; l < N_LOSSES; l++) {
+        scores sc[N_SPLITS], tune[N_LR];
+        double q, best_q = -3;
+        int epoch[N_SPLITS], e, best_lr = 0;
+        double curve[N_LR][MAX_EPOCHS];
+        for (int k = 0; k < N_LR; k++) { /* tuning on split 1 (index 0) */
+            nn_status st = run(t, &t->s[0], (loss_kind)l, LR_GRID[k], &q, &e, &tune[k],
+                               curve[k], err);
+            if (st) return st;
+            if (q > best_q) best_q = q, best_lr = k, epoch[0] = e, sc[0] = tune[k];
+        }
+        memcpy(curves[l], curve[best_lr], sizeof curves[l]);
+        for (int i = 1; i < N_SPLITS; i++) {
+            nn_status st = run(t, &t->s[i], (loss_kind)l, LR_GRID[best_lr], &q, &epoch[i], &sc[i],
+                               NULL, err);
+            if (st) return st;
+        }
+        double ep[N_SPLITS];
+        for (int i = 0; i < N_SPLITS; i++) ep[i] = epoch[i];
+        stat2 es = mean_sd(ep, N_SPLITS);
+        char settings[32];
+        snprintf(settings, sizeof settings, "%g, %.0f ± %.0f", LR_GRID[best_lr], es.mean, es.sd);
+        print_row(LOSS[l].name, nn_predict_rule_name(LOSS[l].rule), settings, sc, N_SPLITS);
+        fflush(stdout);
     }
-    return report(t, r, out_dir, err);
+    baseline(t);
+
+    nn_series series[N_LOSSES];
+    for (int l = 0; l < N_LOSSES; l++) series[l] = (nn_series){LOSS[l].name, curves[l], t->epochs};
+    char path[1024], title[128];
+    snprintf(path, sizeof path, "%s/ordinal_%s_val_qwk.svg", out_dir, t->name);
+    snprintf(title, sizeof title, "%s, split 1: validation QWK (chosen lr)", t->name);
+    nn_status st = nn_plot_lines_svg(path, title, "epoch", "QWK", series, N_LOSSES, err);
+    if (!st) printf("\n  curves: %s\n", path);
+    return st;
 }
 
 /* ================================================================== data */
 
-/* Splits `all` 80/20 (seeded) and standardises both parts with the training
- * part's mean and standard deviation. Frees `all`. */
-static nn_status make_task(task *t, const char *name, nn_dataset *all, int standardize,
-                           nn_error *err) {
-    t->name = name;
-    nn_status st = nn_dataset_split(all, 0.2, SEED, &t->train, &t->test, err);
-    nn_dataset_free(all);
-    if (!st && standardize) {
-        st = nn_dataset_fit_standardization(&t->train, err);
-        if (!st)
-            st = nn_dataset_set_standardization(&t->test, t->train.feature_mean,
-                                                t->train.feature_std, err);
+/* Writes split s of the fair task as two CSV files (standardised features,
+ * then the label's value), the rows examples/ordered_model.py reads. */
+static nn_status write_split_csv(const nn_dataset *d, const char *path, nn_error *err) {
+    FILE *f = fopen(path, "w");
+    nn_real *x = malloc((size_t)d->n_features * sizeof *x);
+    if (!f || !x) {
+        if (f) fclose(f);
+        free(x);
+        return nn_set_error(err, NN_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     }
-    if (!st && !t->train.values)
-        st = nn_set_error(err, NN_ERR_FORMAT, "%s: the labels are not numbers, so not ordinal", name);
-    t->K = t->train.n_classes;
-    t->values = t->train.values;
-    return st;
+    for (int j = 0; j < d->n_features; j++) fprintf(f, "x%d,", j);
+    fprintf(f, "y\n");
+    for (int i = 0; i < d->n; i++) {
+        nn_dataset_gather(d, &i, 1, x, NULL);
+        for (int j = 0; j < d->n_features; j++) fprintf(f, "%.9g,", (double)x[j]);
+        fprintf(f, "%g\n", d->values[d->labels[i]]);
+    }
+    free(x);
+    if (fclose(f) != 0) return nn_set_error(err, NN_ERR_IO, "%s: cannot write", path);
+    return NN_OK;
+}
+
+/* Splits `all` N_SPLITS times (seeds 1..N_SPLITS) into 64/16/20 and, when
+ * asked, standardises each part with its training part's mean and std. */
+static nn_status make_task(task *t, const char *name, const nn_dataset *all, int standardize,
+                           int epochs, nn_error *err) {
+    t->name = name;
+    t->epochs = epochs;
+    t->n = all->n;
+    t->n_features = all->n_features;
+    t->K = all->n_classes;
+    if (!all->values)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: the labels are not numbers, so not ordinal",
+                            name);
+    for (int i = 0; i < N_SPLITS; i++) {
+        split *s = &t->s[i];
+        nn_dataset rest = {0};
+        nn_status st = nn_dataset_split(all, 0.2, (uint64_t)i + 1, &rest, &s->test, err);
+        if (!st) st = nn_dataset_split(&rest, 0.2, 100 + (uint64_t)i, &s->train, &s->val, err);
+        nn_dataset_free(&rest);
+        if (!st && standardize && !(st = nn_dataset_fit_standardization(&s->train, err)) &&
+            !(st = nn_dataset_set_standardization(&s->val, s->train.feature_mean,
+                                                  s->train.feature_std, err)))
+            st = nn_dataset_set_standardization(&s->test, s->train.feature_mean,
+                                                s->train.feature_std, err);
+        if (st) return st;
+    }
+    t->values = t->s[0].train.values;
+    return NN_OK;
+}
+
+static void free_task(task *t) {
+    for (int i = 0; i < N_SPLITS; i++) {
+        nn_dataset_free(&t->s[i].train);
+        nn_dataset_free(&t->s[i].val);
+        nn_dataset_free(&t->s[i].test);
+    }
 }
 
 /* Draws `count` dots of radius 2 (anti-aliased, random brightness) at random
@@ -388,33 +484,40 @@ int main(int argc, char **argv) {
     if (make_out_dir(out_dir)) return 1;
     nn_error err;
     task fair = {0}, dots = {0};
-    nn_dataset all;
-    char dots_dir[1024];
-    snprintf(dots_dir, sizeof dots_dir, "%s/dots", out_dir);
-    printf("Ordinal classifiers: (a) %s, (b) %s, (c) %s, (d) %s\n", LOSS_NAME[0], LOSS_NAME[1],
-           LOSS_NAME[2], LOSS_NAME[3]);
-    printf("MAE in value units (lower is better); off-by-one = |argmax − y| ≤ 1; QWK = quadratic\n"
-           "weighted kappa of the argmax and of μ rounded to the nearest class (1 = perfect);\n"
-           "σ = predicted standard deviation.\n");
+    nn_dataset all = {0};
+    char path[1200];
+    printf("Ordinal classifiers, seven losses. MAE in value units (lower is better); the class\n"
+           "of each row is read with its rule (argmax; expected = E[X] rounded to the nearest\n"
+           "class; median; rank = Σ_k [P(y > k) > ½]); off-by-one = |class − y| ≤ 1 in label\n"
+           "positions; QWK = quadratic weighted kappa of the class (1 = perfect). mean ± sd over\n"
+           "%d seeded splits.\n", N_SPLITS);
 
     /* 1. Fair's marriage ratings: label rate_marriage, the 8 other columns as features. */
     nn_csv_options co = {.label = "rate_marriage"};
-    if (nn_load_csv(&all, fair_csv, &co, &err) || make_task(&fair, "fair", &all, 1, &err) ||
-        study(&fair, out_dir, &err))
+    if (nn_load_csv(&all, fair_csv, &co, &err) || make_task(&fair, "fair", &all, 1, 30, &err))
         goto fail;
+    nn_dataset_free(&all);
+    for (int i = 0; i < N_SPLITS; i++) {
+        snprintf(path, sizeof path, "%s/fair_split%d_train.csv", out_dir, i + 1);
+        if (write_split_csv(&fair.s[i].train, path, &err)) goto fail;
+        snprintf(path, sizeof path, "%s/fair_split%d_test.csv", out_dir, i + 1);
+        if (write_split_csv(&fair.s[i].test, path, &err)) goto fail;
+    }
+    if (study(&fair, out_dir, &err)) goto fail;
 
     /* 2. Counting dots: PNG files in DIR/<count>/, read as an image folder. */
+    char dots_dir[1024];
+    snprintf(dots_dir, sizeof dots_dir, "%s/dots", out_dir);
     nn_image_options io = {.width = DOTS_SIZE, .height = DOTS_SIZE, .channels = 1};
     if (make_dots(dots_dir, &err) || nn_load_image_folder(&all, dots_dir, &io, &err) ||
-        make_task(&dots, "dots", &all, 0, &err) || study(&dots, out_dir, &err))
+        make_task(&dots, "dots", &all, 0, 20, &err) || study(&dots, out_dir, &err))
         goto fail;
-
-    nn_dataset_free(&fair.train), nn_dataset_free(&fair.test);
-    nn_dataset_free(&dots.train), nn_dataset_free(&dots.test);
+    nn_dataset_free(&all);
+    free_task(&fair), free_task(&dots);
     return 0;
 fail:
     fprintf(stderr, "ordinal: %s\n", err.msg);
-    nn_dataset_free(&fair.train), nn_dataset_free(&fair.test);
-    nn_dataset_free(&dots.train), nn_dataset_free(&dots.test);
+    nn_dataset_free(&all);
+    free_task(&fair), free_task(&dots);
     return 1;
 }

@@ -52,6 +52,23 @@ START_TEST(test_soft_targets_shape) {
 }
 END_TEST
 
+/* SORD with squared distance and scale s is DLDL with σ = 1/√(2s), for any
+ * scale, values and targets (what nn train --help and docs/losses.md say). */
+START_TEST(test_sord_is_dldl) {
+    enum { K = 6 };
+    const double v[K] = {-1, 0, 0.5, 2, 3.5, 10}, y[3] = {0.3, 3.9, -4};
+    const double scales[4] = {0.05, 0.5, 1, 8};
+    nn_real t[3 * K], s[3 * K];
+    for (int k = 0; k < 4; k++) {
+        ck_assert_int_eq(nn_sord_targets(s, y, 3, K, v, NN_SORD_SQUARED, scales[k], NULL), NN_OK);
+        ck_assert_int_eq(nn_dldl_targets(t, y, 3, K, v, 1 / sqrt(2 * scales[k]), NULL), NN_OK);
+        for (int i = 0; i < 3 * K; i++)
+            ck_assert_msg(fabs(s[i] - t[i]) <= REAL_TOL, "scale %g, entry %d: SORD %g, DLDL %g",
+                          scales[k], i, (double)s[i], (double)t[i]);
+    }
+}
+END_TEST
+
 /* A y far outside the values, or a tiny σ, gives a one-hot row (nearest
  * category), not 0/0. */
 START_TEST(test_soft_targets_far_and_sharp) {
@@ -118,6 +135,7 @@ Suite *test_losses_soft_targets_suite(void) {
     TCase *tc = tcase_create("soft_targets");
     tcase_add_test(tc, test_soft_targets_golden);
     tcase_add_test(tc, test_soft_targets_shape);
+    tcase_add_test(tc, test_sord_is_dldl);
     tcase_add_test(tc, test_soft_targets_far_and_sharp);
     tcase_add_test(tc, test_soft_targets_errors);
     tcase_add_test(tc, test_soft_targets_train_ce_kl);

@@ -25,4 +25,11 @@ int nn_parse_number(const char *s, size_t len, double *out);
 nn_status nn_resolve_classes(char *const *strings, int m, const nn_class_set *known,
                              int *class_of, nn_dataset *d, const char *where, nn_error *err);
 
+/* Decodes the image file bytes[0..len), read from path (named in messages),
+ * into out (height, width, channels) bytes, resized if need be: checked by
+ * nn_image_guard first, then decoded by stb_image. NN_ERR_FORMAT with the
+ * reason if it cannot be. */
+nn_status nn_decode_image(const char *path, const unsigned char *bytes, size_t len, int width,
+                          int height, int channels, uint8_t *out, nn_error *err);
+
 #endif

@@ -72,6 +72,18 @@
  * the guard checks as stb_image does, so a wrong Adler-32 checksum or window
  * size, which stb_image ignores, is not refused.
  *
+ * Files cut short: stb_image reads zeros past the end of its input, so a
+ * truncated file decodes to pixels it never held. A PNG must reach its
+ * IEND chunk (whose CRC stb_image does not read) with a complete deflate
+ * stream that inflates to at least what its header needs (exactly what
+ * stb_image's "not enough pixels" requires); a JPEG must reach its
+ * end-of-image marker with every marker segment whole. What cannot be
+ * checked without decoding: whether a JPEG's entropy-coded data hold all
+ * the blocks of its frame (stb_image fills missing blocks with gray) —
+ * only a file that ends before EOI is caught. The other formats are
+ * checked in image_extent.c; a file cut inside a signature or a header
+ * says so, and an empty file is "empty file".
+ *
  * PIC (Softimage): when the pixel data are corrupt, stb_image's PIC loader
  * frees its buffer and passes NULL on to stbi__convert_format, which reads
  * it for any channel count but 4 (nothings/stb #1452, CVE-2023-43898, still
@@ -82,6 +94,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "nn/data/image_extent.h"
 #include "nn/data/image_guard.h"
 
 /* ------------------------------------------------------------------ JPEG */
@@ -183,7 +196,7 @@ static size_t jpeg_start(const unsigned char *buf, size_t len) {
 
 static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i) {
     jpeg_tables t = {0};
-    while (i + 4 <= len) {
+    while (i + 2 <= len) {
         if (buf[i] != 0xFF) { /* entropy-coded data */
             i++;
             continue;
@@ -199,6 +212,7 @@ static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i) {
             i += 2;
             continue;
         }
+        if (i + 4 > len) break;
         size_t seg = (size_t)buf[i + 2] << 8 | buf[i + 3];
         if (seg < 2) return NULL; /* stb_image rejects it */
         const char *why = NULL;
@@ -207,9 +221,11 @@ static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i) {
         else if (m == 0xC0 || m == 0xC1 || m == 0xC2) read_sof(buf, len, i + 2, seg, m, &t);
         else if (m == 0xDA) why = read_sos(buf, len, i + 2, seg, &t);
         if (why) return why;
+        if (seg > len - i - 2) return "truncated JPEG: a marker segment runs past the end of the file";
         i += 2 + seg;
     }
-    return NULL;
+    /* stb_image reads zeros past the end: a scan cut short decodes to gray */
+    return "truncated JPEG: the file ends before its end-of-image marker";
 }
 
 /* ------------------------------------------------------------------- PNM */
@@ -220,27 +236,45 @@ static int pnm_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* Mirrors stb_image's PNM header reader: after "P5"/"P6", three numbers, each
- * preceded by white space and '#' comments running to the end of the line. */
-static const char *check_pnm(const unsigned char *buf, size_t len) {
-    size_t i = 2;
+/* stb_image's reader of a memory buffer: zeros past the end, and there the
+ * position stays. */
+typedef struct {
+    const unsigned char *buf;
+    size_t               len, pos;
+} pnm_reader;
+
+static unsigned char pnm_get(pnm_reader *r) { return r->pos < r->len ? r->buf[r->pos++] : 0; }
+
+/* Mirrors stb_image's PNM header reader (stbi__pnm_info): after "P5"/"P6",
+ * three numbers, each after white space and '#' comments running to the end
+ * of the line, read with one character of look-ahead — the one after
+ * maxval, so the pixels start after exactly one white-space byte. Then
+ * width x height samples of one (P5) or three (P6) bytes. */
+static const char *check_pnm(const unsigned char *buf, size_t len, char *msg, size_t msg_size) {
+    pnm_reader r = {buf, len, 2};
+    unsigned char c = pnm_get(&r);
+    long value[3];
     for (int field = 0; field < 3; field++) {
-        while (i < len && (pnm_space(buf[i]) || buf[i] == '#')) {
-            if (buf[i] == '#')
-                while (i < len && buf[i] != '\n' && buf[i] != '\r') i++;
-            else
-                i++;
+        for (;;) { /* stbi__pnm_skip_whitespace */
+            while (r.pos < len && pnm_space(c)) c = pnm_get(&r);
+            if (r.pos >= len || c != '#') break;
+            while (r.pos < len && c != '\n' && c != '\r') c = pnm_get(&r);
         }
-        long value = 0;
-        for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
-            value = value * 10 + (buf[i] - '0');
-            if (value > PNM_MAX_HEADER_NUMBER)
+        value[field] = 0;
+        for (; r.pos < len && c >= '0' && c <= '9'; c = pnm_get(&r)) {
+            value[field] = value[field] * 10 + (c - '0');
+            if (value[field] > PNM_MAX_HEADER_NUMBER)
                 return "corrupt PNM: a header number is larger than any image allows";
         }
-        if (field == 2 && value > 255)
-            return "16-bit PNM (maxval above 255) is not supported: convert it to 8 bits";
     }
-    return NULL;
+    if (value[2] > 255) return "16-bit PNM (maxval above 255) is not supported: convert it to 8 bits";
+    uint64_t w = (uint64_t)value[0], h = (uint64_t)value[1];
+    uint64_t need = r.pos + w * h * (buf[1] == '6' ? 3 : 1);
+    if (r.pos >= len) return "truncated PNM: the file ends in its header";
+    if (need <= len) return NULL;
+    snprintf(msg, msg_size, "truncated PNM: its %llu x %llu pixels need %llu bytes, the file has %zu",
+             (unsigned long long)w, (unsigned long long)h, (unsigned long long)need, len);
+    return msg;
 }
 
 /* ------------------------------------------------------------------- PNG */
@@ -293,10 +327,12 @@ typedef struct {
     unsigned char header[2];  /* the zlib header, as it arrives */
     int           n_header;
     uint64_t      out;        /* bytes inflated so far */
+    uint64_t      need;       /* what the header needs: fewer bytes are refused */
     uint64_t      limit;      /* more than this is refused */
 } png_inflater;
 
-enum { PNG_INFLATING, PNG_DONE, PNG_TOO_LONG, PNG_BAD_DEFLATE, PNG_NO_MEMORY };
+/* PNG_REJECTED: stb_image rejects the file itself (and says why). */
+enum { PNG_INFLATING, PNG_DONE, PNG_REJECTED, PNG_TOO_LONG, PNG_BAD_DEFLATE, PNG_NO_MEMORY };
 
 /* Feeds one IDAT chunk's data; sets f->state when counting ends. */
 static void png_inflate(png_inflater *f, const unsigned char *data, size_t n) {
@@ -310,7 +346,7 @@ static void png_inflate(png_inflater *f, const unsigned char *data, size_t n) {
         /* stb_image's zlib header checks (it ignores the window size) */
         unsigned cmf = f->header[0], flg = f->header[1];
         if (!f->raw && ((cmf * 256 + flg) % 31 || flg & 32 || (cmf & 15) != 8)) {
-            f->state = PNG_DONE; /* stb_image rejects the file */
+            f->state = PNG_REJECTED;
             return;
         }
         if (inflateInit2(&f->z, -15) != Z_OK) {
@@ -347,34 +383,44 @@ static const char *check_png(const unsigned char *buf, size_t len, char *msg, si
     png_inflater f = {.state = PNG_INFLATING};
     const unsigned char *ihdr = NULL;
     const char *why = NULL;
+    int iend = 0;
     for (size_t p = 8; !why && p + 8 <= len;) {
         size_t length = be32(buf + p);
         const unsigned char *type = buf + p + 4, *data = buf + p + 8;
-        if (memcmp(type, "IEND", 4) == 0) break;
-        if (length > len - p - 8) why = "corrupt PNG: a chunk is longer than the rest of the file";
+        if ((iend = memcmp(type, "IEND", 4) == 0)) break;
+        if (length > len - p - 8) why = "truncated PNG: a chunk is longer than the rest of the file";
         else if (memcmp(type, "CgBI", 4) == 0) f.raw = 1;
         else if (memcmp(type, "IHDR", 4) == 0 && length == 13 && !ihdr) {
             ihdr = data;
-            f.limit = png_inflated_size(ihdr);
-            f.limit += PNG_SLACK(f.limit);
+            f.need = png_inflated_size(ihdr);
+            f.limit = f.need + PNG_SLACK(f.need);
         } else if (memcmp(type, "IDAT", 4) == 0) {
-            if (!ihdr || !png_inflated_size(ihdr)) f.state = PNG_DONE; /* stb_image rejects it */
+            if (!ihdr || !f.need) f.state = PNG_REJECTED;
             png_inflate(&f, data, length);
         }
         p += 12 + length;
     }
     if (f.started) inflateEnd(&f.z);
     if (why) return why; /* first what stb_image's chunk reader would meet */
+    if (!iend) return "truncated PNG: the file ends before its IEND chunk";
+    unsigned long w = ihdr ? (unsigned long)be32(ihdr) : 0, h = ihdr ? (unsigned long)be32(ihdr + 4) : 0;
     if (f.state == PNG_TOO_LONG) {
         snprintf(msg, msg_size,
                  "PNG image data inflate to more than its %lu x %lu header allows "
                  "(%llu bytes): a decompression bomb?",
-                 (unsigned long)be32(ihdr), (unsigned long)be32(ihdr + 4),
-                 (unsigned long long)f.limit);
+                 w, h, (unsigned long long)f.limit);
         return msg;
     }
     if (f.state == PNG_BAD_DEFLATE) return "corrupt PNG: the image data are not valid deflate data";
     if (f.state == PNG_NO_MEMORY) return "out of memory while checking the PNG image data";
+    if (f.state == PNG_INFLATING && f.started)
+        return "corrupt PNG: the image data end inside their deflate stream";
+    if (f.state == PNG_DONE && f.out < f.need) {
+        snprintf(msg, msg_size,
+                 "corrupt PNG: the image data inflate to %llu bytes, its %lu x %lu header needs %llu",
+                 (unsigned long long)f.out, w, h, (unsigned long long)f.need);
+        return msg;
+    }
     return NULL;
 }
 
@@ -385,12 +431,52 @@ static int is_pic(const unsigned char *buf, size_t len) {
     return len >= 92 && memcmp(buf, "\x53\x80\xF6\x34", 4) == 0 && memcmp(buf + 88, "PICT", 4) == 0;
 }
 
+/* The signatures stb_image tests for, to name a file cut inside one. */
+static const struct {
+    const char *bytes, *message;
+} signatures[] = {
+    {"\x89PNG\r\n\x1a\n", "truncated PNG: the file ends in its signature"},
+    {"GIF87a", "truncated GIF: the file ends in its signature"},
+    {"GIF89a", "truncated GIF: the file ends in its signature"},
+    {"8BPS", "truncated PSD: the file ends in its signature"},
+    {"#?RADIANCE\n", "truncated HDR: the file ends in its signature"},
+    {"#?RGBE\n", "truncated HDR: the file ends in its signature"},
+};
+
+/* stb_image's BMP test: "BM" and a known info header size at byte 14. */
+static int is_bmp(const unsigned char *buf, size_t len) {
+    if (len < 18 || buf[0] != 'B' || buf[1] != 'M') return 0;
+    uint32_t hsz = (uint32_t)buf[14] | (uint32_t)buf[15] << 8 | (uint32_t)buf[16] << 16 |
+                   (uint32_t)buf[17] << 24;
+    return hsz == 12 || hsz == 40 || hsz == 56 || hsz == 108 || hsz == 124;
+}
+
+static int starts_with(const unsigned char *buf, size_t len, const char *s) {
+    size_t n = strlen(s);
+    return len >= n && memcmp(buf, s, n) == 0;
+}
+
+/* The formats in the order stb_image tries them (stbi__load_main): TGA,
+ * which has no signature, last. */
 const char *nn_image_guard(const unsigned char *buf, size_t len, char *msg, size_t msg_size) {
-    size_t jpeg = jpeg_start(buf, len);
-    if (jpeg) return check_jpeg(buf, len, jpeg);
-    if (len >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) return check_png(buf, len, msg, msg_size);
-    if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len);
+    if (len == 0) return "empty file";
+    if (len == 1) return "the file is 1 byte long: too short for any image format";
+    for (size_t k = 0; k < sizeof signatures / sizeof *signatures; k++)
+        if (len < strlen(signatures[k].bytes) && memcmp(buf, signatures[k].bytes, len) == 0)
+            return signatures[k].message;
+    if (starts_with(buf, len, "\x89PNG\r\n\x1a\n")) return check_png(buf, len, msg, msg_size);
+    if (len < 18 && buf[0] == 'B' && buf[1] == 'M') return "truncated BMP: the file ends in its header";
+    if (is_bmp(buf, len)) return nn_bmp_extent(buf, len, msg, msg_size);
+    if (starts_with(buf, len, "GIF87a") || starts_with(buf, len, "GIF89a"))
+        return nn_gif_extent(buf, len, msg, msg_size);
+    if (starts_with(buf, len, "8BPS")) return nn_psd_extent(buf, len, msg, msg_size);
     if (is_pic(buf, len))
         return "Softimage PIC is not supported (use PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM)";
+    size_t jpeg = jpeg_start(buf, len);
+    if (jpeg) return check_jpeg(buf, len, jpeg);
+    if (buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len, msg, msg_size);
+    if (starts_with(buf, len, "#?RADIANCE\n") || starts_with(buf, len, "#?RGBE\n"))
+        return nn_hdr_extent(buf, len, msg, msg_size);
+    if (nn_is_tga(buf, len)) return nn_tga_extent(buf, len, msg, msg_size);
     return NULL;
 }

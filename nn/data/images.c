@@ -117,32 +117,30 @@ static nn_status read_image_file(const char *path, char **buf, size_t *len, nn_e
     return NN_OK;
 }
 
-/* Decodes path into out (height, width, channels) bytes; on failure returns
- * NN_ERR_FORMAT with stb_image's reason. */
-static nn_status decode(const char *path, int width, int height, int channels, uint8_t *out,
-                        nn_error *err) {
+nn_status nn_decode_image(const char *path, const unsigned char *bytes, size_t len, int width,
+                          int height, int channels, uint8_t *out, nn_error *err) {
+    char msg[NN_IMAGE_GUARD_MSG];
+    const char *why = nn_image_guard(bytes, len, msg, sizeof msg);
+    if (why) return nn_set_error(err, NN_ERR_FORMAT, "%s: cannot decode image: %s", path, why);
+    if (len > INT32_MAX) return nn_set_error(err, NN_ERR_FORMAT, "%s: image file too large", path);
     int w, h, comp;
-    char *buf;
-    size_t len;
-    nn_status st = read_image_file(path, &buf, &len, err);
-    if (st) return st;
-    const stbi_uc *bytes = (const stbi_uc *)buf;
     unsigned char *pixels = NULL;
     /* stbi_info reads the header only: check the size before decoding. A
      * 0 x 0 image (which stb_image decodes) would trip stb_image_resize's
      * assertion (fuzz_image). */
     if (stbi_info_from_memory(bytes, (int)len, &w, &h, &comp)) {
-        if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS) {
-            free(buf);
-            return bad_size(path, w, h, err);
-        }
+        if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS) return bad_size(path, w, h, err);
         pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, channels);
     }
-    free(buf);
     if (!pixels) {
-        const char *why = stbi_failure_reason();
+        /* stb_image's reasons are short words ("bad huffman"); two need
+         * saying in full: none of its formats matched, and none at all (its
+         * GIF reader clears the reason) */
+        why = stbi_failure_reason();
+        if (why && strcmp(why, "unknown image type") == 0)
+            why = "not an image in a format stb_image reads (PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PNM)";
         return nn_set_error(err, NN_ERR_FORMAT, "%s: cannot decode image: %s", path,
-                            why ? why : "unknown reason");
+                            why && *why ? why : "stb_image gave no reason");
     }
     if (w < 1 || h < 1 || (long long)w * h > NN_IMAGE_MAX_PIXELS) {
         stbi_image_free(pixels);
@@ -155,6 +153,19 @@ static nn_status decode(const char *path, int width, int height, int channels, u
     if (!ok) return nn_set_error(err, NN_ERR_FORMAT, "%s: cannot resize %dx%d to %dx%d", path, w, h,
                                  width, height);
     return NN_OK;
+}
+
+/* Decodes path into out (height, width, channels) bytes; on failure returns
+ * NN_ERR_FORMAT with the reason. */
+static nn_status decode(const char *path, int width, int height, int channels, uint8_t *out,
+                        nn_error *err) {
+    char *buf;
+    size_t len;
+    nn_status st = nn_read_file(path, NN_IMAGE_MAX_FILE_BYTES, &buf, &len, err);
+    if (st) return st;
+    st = nn_decode_image(path, (const unsigned char *)buf, len, width, height, channels, out, err);
+    free(buf);
+    return st;
 }
 
 nn_status nn_load_image(nn_real *x, const char *path, int width, int height, int channels,
