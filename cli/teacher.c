@@ -1,9 +1,27 @@
 /* teacher.c — a teacher's logits as per-sample targets (see teacher.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "teacher.h"
+
+typedef enum { TEACHER_MODEL, TEACHER_NPY, TEACHER_NEITHER } teacher_kind;
+
+/* By the first bytes: "\x93NUMPY" starts a .npy file; a safetensors file
+ * (an nn model) has an 8-byte header length and then its JSON header '{'. */
+static teacher_kind sniff(const char *path, char *why, size_t len) {
+    unsigned char head[9] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return TEACHER_MODEL; /* let the model loader name the error */
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n >= 6 && memcmp(head, "\x93NUMPY", 6) == 0) return TEACHER_NPY;
+    if (n == sizeof head && head[8] == '{') return TEACHER_MODEL;
+    snprintf(why, len, "%zu byte%s, starting %02x %02x %02x %02x", n, n == 1 ? "" : "s", head[0], head[1],
+             head[2], head[3]);
+    return TEACHER_NEITHER;
+}
 
 static int same_classes(const nn_dataset *t, const nn_dataset *s) {
     if (!t->label_names || !s->label_names) return 1; /* nothing to compare */
@@ -12,24 +30,7 @@ static int same_classes(const nn_dataset *t, const nn_dataset *s) {
     return 1;
 }
 
-static int logits_into(const char *cmd, nn_model *teacher, nn_dataset *d) {
-    int K = teacher->arch.sizes[teacher->arch.n_sizes - 1];
-    nn_error err;
-    d->targets = malloc((size_t)d->n * K * sizeof *d->targets);
-    if (!d->targets) {
-        cli_error(cmd, "out of memory for the teacher's logits");
-        return 0;
-    }
-    d->target_width = K;
-    if (nn_model_run(teacher, d, teacher->logits, d->targets, &err)) {
-        cli_error(cmd, "%s", err.msg);
-        return 0;
-    }
-    return 1;
-}
-
-int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_dataset *train,
-                   nn_dataset *val) {
+static int model_logits(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d) {
     nn_model t;
     nn_error err;
     if (nn_model_load(&t, path, 256, 0, &err)) {
@@ -38,13 +39,50 @@ int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_datas
     }
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1], ok = 0;
     int tF = t.arch.sizes[0], tK = t.arch.sizes[t.arch.n_sizes - 1];
-    if (tF != F || tK != K)
+    if (tF != F || tK != K) {
         cli_error(cmd, "--teacher %s takes %d inputs and predicts %d classes; the student %d and %d",
                   path, tF, tK, F, K);
-    else if (!same_classes(&t.data, train))
+    } else if (!same_classes(&t.data, d)) {
         cli_error(cmd, "--teacher %s was trained on other class names than %s", path, "the data");
-    else
-        ok = logits_into(cmd, &t, train) && (val->n == 0 || logits_into(cmd, &t, val));
+    } else if (!(d->targets = malloc((size_t)d->n * K * sizeof *d->targets))) {
+        cli_error(cmd, "out of memory for the teacher's logits");
+    } else {
+        d->target_width = K;
+        if (nn_model_run(&t, d, t.logits, d->targets, &err)) cli_error(cmd, "--teacher: %s", err.msg);
+        else ok = 1;
+    }
     nn_model_free(&t);
     return ok;
+}
+
+static int npy_logits(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d) {
+    nn_error err;
+    nn_real *t;
+    int rows, cols, K = a->sizes[a->n_sizes - 1];
+    if (nn_load_npy(path, &t, &rows, &cols, &err)) {
+        cli_error(cmd, "--teacher: %s", err.msg);
+        return 0;
+    }
+    if (rows != d->n || cols != K) {
+        cli_error(cmd, "--teacher %s holds %d x %d logits; the data have %d samples and the student %d classes",
+                  path, rows, cols, d->n, K);
+        free(t);
+        return 0;
+    }
+    free(d->targets);
+    d->targets = t;
+    d->target_width = K;
+    return 1;
+}
+
+int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d) {
+    char why[96];
+    switch (sniff(path, why, sizeof why)) {
+    case TEACHER_NPY: return npy_logits(cmd, path, a, d);
+    case TEACHER_MODEL: return model_logits(cmd, path, a, d);
+    default:
+        cli_error(cmd, "--teacher %s is neither an nn model (safetensors) nor a .npy file of logits (%s)", path,
+                  why);
+        return 0;
+    }
 }

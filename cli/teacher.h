@@ -1,14 +1,17 @@
-/* teacher.h — distillation targets for `nn train --teacher MODEL`. */
+/* teacher.h — distillation targets for `nn train --teacher FILE`. */
 #ifndef NN_CLI_TEACHER_H
 #define NN_CLI_TEACHER_H
 
 #include "nn/nn.h"
 
-/* Runs the teacher model over train and val (val->n may be 0) with the
- * teacher's own standardisation and stores its logits (n, K) as the sets'
- * targets. Checks that the teacher takes the same inputs and predicts the
- * same classes as the student (arch a). Prints errors; returns 0 on failure. */
-int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_dataset *train,
-                   nn_dataset *val);
+/* Gives d (all the training data, before any split or subset) the teacher's
+ * logits (d->n, K) as per-sample targets. FILE is either
+ *  - an nn model: run over d with its own standardisation, after checking
+ *    that it takes the student's inputs (arch a) and predicts its classes;
+ *  - a .npy file of logits (float32 or float64, d->n rows × K columns, row i
+ *    for sample i of the data file), e.g. written by another framework.
+ * A file that is neither is an error saying so. Prints errors; returns 0 on
+ * failure. */
+int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d);
 
 #endif

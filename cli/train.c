@@ -131,9 +131,11 @@ nn_status train_set_values(nn_dataset *all, const char *data, const double *valu
     return NN_OK;
 }
 
-/* Loads, relabels with --values, splits and standardises the data. */
+/* Loads, relabels with --values, attaches the teacher's logits (in the data
+ * file's order, before the split), splits and standardises the data. */
 static int prepare_data(const train_config *c, const data_options *d, const double *values,
-                        int n_values, int K, nn_dataset *train, nn_dataset *val) {
+                        int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val) {
+    int K = a->sizes[a->n_sizes - 1];
     nn_error err;
     nn_dataset all;
     memset(val, 0, sizeof *val);
@@ -143,6 +145,10 @@ static int prepare_data(const train_config *c, const data_options *d, const doub
     }
     if (train_set_values(&all, c->data, values, n_values, K, &err)) {
         cli_error(CMD, "%s", err.msg);
+        nn_dataset_free(&all);
+        return 0;
+    }
+    if (c->teacher && !attach_teacher(CMD, c->teacher, a, &all)) {
         nn_dataset_free(&all);
         return 0;
     }
@@ -200,7 +206,7 @@ int cmd_train(int argc, char **argv) {
         OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
         OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
-        OPT_STRING("--teacher", &c.teacher, "MODEL", "teacher model file (--loss kl, distill)"),
+        OPT_STRING("--teacher", &c.teacher, "FILE", "teacher model, or .npy of its logits in the data's order (--loss kl, distill)"),
         OPT_POSITIVE("--temperature", &c.temperature, "T", "distillation temperature (default 4)", 1e6),
         OPT_REAL("--alpha", &c.alpha, "A", "weight of the soft term in [0, 1] (default 0.5)", 0, 1),
         OPT_REAL("--lambda1", &c.lambda1, "L1", "mean-variance: weight of the mean term (default 0.2)", 0, 1e6),
@@ -238,13 +244,11 @@ int cmd_train(int argc, char **argv) {
     if (!check_config(&c, opts, &a, values, &n_values, &d) || !train_check_files(&c, opts)) return EXIT_USAGE;
 
     nn_dataset train, val;
-    if (!prepare_data(&c, &d, values, n_values, a.sizes[a.n_sizes - 1], &train, &val)) return 1;
+    if (!prepare_data(&c, &d, values, n_values, &a, &train, &val)) return 1;
     nn_model m;
     nn_error err;
     int status = 1;
-    if (c.teacher && !attach_teacher(CMD, c.teacher, &a, &train, &val)) {
-        /* reported */
-    } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+    if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
         cli_error(CMD, "%s", err.msg);
     } else if (nn_model_prepare_targets(&m, &train, &err) ||
                (val.n && nn_model_prepare_targets(&m, &val, &err))) {

@@ -57,7 +57,9 @@ int nn_distillation(nn_graph *g, int student_logits, int teacher_logits, int lab
     ids.soft_probs = nn_softmax(g, student_logits, d->temperature);
     ids.probs = nn_softmax(g, student_logits, 1.0);
     ids.soft_loss = nn_kl_div(g, ids.soft_probs, teacher_logits, &ko, &soft_o);
-    ids.hard_loss = nn_cross_entropy(g, ids.probs, labels, &hard_o);
+    nn_ce_options co = nn_ce_defaults();
+    co.class_weights = d->class_weights; /* the hard term only, as F.cross_entropy(weight=) */
+    ids.hard_loss = nn_cross_entropy_ex(g, ids.probs, labels, &co, &hard_o);
     if (ids.soft_probs < 0 || ids.probs < 0 || ids.soft_loss < 0 || ids.hard_loss < 0)
         return -1;
     *out = ids;

@@ -219,7 +219,9 @@ int nn_mean_variance(nn_graph *g, int p, int labels, const nn_mean_variance_opti
     nn_loss_options o = lo ? *lo : nn_loss_defaults(), om = o, ov = o;
     om.coef *= m.lambda1;
     ov.coef *= m.lambda2;
-    ids.cross_entropy = nn_cross_entropy(g, p, labels, &o);
+    nn_ce_options co = nn_ce_defaults();
+    co.class_weights = m.class_weights;
+    ids.cross_entropy = nn_cross_entropy_ex(g, p, labels, &co, &o);
     ids.mean = nn_ev_squared(g, p, labels, m.values, &om);
     ids.variance = nn_ev_variance(g, p, m.values, &ov);
     if (ids.cross_entropy < 0 || ids.mean < 0 || ids.variance < 0) return -1;

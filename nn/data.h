@@ -115,6 +115,21 @@ nn_status nn_split_order(int n, double val_fraction, uint64_t seed, int *perm, i
 nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_dataset *out,
                             nn_error *err);
 
+/* Keeps n of d's rows in a new dataset *out (the caller frees it, with d's
+ * classes, names, targets and standardisation): the first n after a
+ * shuffle with `seed`, in the shuffled order (nn_dataset_split's
+ * shuffle). 1 <= n <= d->n. For learning curves and data-limited studies:
+ * the same seed and a larger n give a superset. */
+nn_status nn_dataset_limit(const nn_dataset *d, int n, uint64_t seed, nn_dataset *out,
+                           nn_error *err);
+
+/* Class weights w (d->n_classes) that balance the classes of d, as
+ * scikit-learn's compute_class_weight("balanced"):
+ *     w_k = n / (K · n_k),  n_k = the samples of class k,
+ * so that each class carries the same total weight and Σ_k n_k w_k = n.
+ * A class without samples is an error naming it. */
+nn_status nn_class_weights_balanced(const nn_dataset *d, double *w, nn_error *err);
+
 /* Computes each feature's mean and standard deviation over d and sets them
  * as d's standardisation: gather then returns (x − mean) / std. A feature
  * with std below NN_STD_MIN (constant, e.g. a blank border pixel) keeps

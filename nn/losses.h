@@ -108,6 +108,7 @@ int nn_kl_div(nn_graph *g, int p, int target, const nn_kl_options *ko,
 typedef struct {
     double alpha;       /* weight of the soft term, in [0, 1] */
     double temperature; /* T > 0 for the soft term */
+    const double *class_weights; /* (K) of the hard CE term (nn_ce_options), or NULL */
 } nn_distill_options;
 
 typedef struct {
@@ -144,6 +145,7 @@ typedef struct {
     double lambda1;       /* weight of ½(μ − y)²; default 0.2 */
     double lambda2;       /* weight of σ²; default 0.05 */
     const double *values; /* (K) category values, copied; NULL = 0..K−1 */
+    const double *class_weights; /* (K) of the CE term (nn_ce_options), or NULL */
 } nn_mean_variance_options;
 
 nn_mean_variance_options nn_mean_variance_defaults(void);

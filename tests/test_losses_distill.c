@@ -10,7 +10,7 @@ static void build_distill(logit_net *n, nn_grad_mode mode, void *ctx) {
     const golden_case *c = ctx;
     nn_loss_options lo = golden_setup(n, c, mode); /* nodes[0] = labels */
     n->nodes[2] = nn_input(n->g, c->K);             /* teacher logits */
-    nn_distill_options d = {.alpha = c->alpha, .temperature = c->T};
+    nn_distill_options d = {.alpha = c->alpha, .temperature = c->T, .class_weights = c->class_weights};
     nn_distill_nodes dn;
     int id = nn_distillation(n->g, n->z, n->nodes[2], n->nodes[0], &d, &lo, &dn);
     ck_assert_msg(id >= 0, "%s", nn_graph_error(n->g));
@@ -19,7 +19,10 @@ static void build_distill(logit_net *n, nn_grad_mode mode, void *ctx) {
     n->nodes[5] = dn.soft_probs, n->nodes[6] = dn.probs;
 }
 
-START_TEST(test_distill_golden) { check_golden("distill", build_distill, 1); }
+START_TEST(test_distill_golden) {
+    check_golden("distill", build_distill, 1);
+    check_golden("distill_weighted", build_distill, 1); /* class weights in the hard term */
+}
 END_TEST
 
 /* log softmax(z/T) of a row, in double */

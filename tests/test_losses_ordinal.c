@@ -17,6 +17,7 @@ static void build_kind(logit_net *n, nn_grad_mode mode, const golden_case *c, in
     case MEAN_VARIANCE: {
         nn_mean_variance_options mo = nn_mean_variance_defaults();
         mo.values = c->values;
+        mo.class_weights = c->class_weights;
         nn_mean_variance_nodes mv;
         id = nn_mean_variance(n->g, p, n->nodes[0], &mo, &lo, &mv);
         ck_assert_int_eq(id, mv.cross_entropy);
@@ -39,6 +40,7 @@ START_TEST(test_ordinal_golden) {
     check_golden("ev_absolute", build_absolute, 1);
     check_golden("ev_variance", build_variance, 1);
     check_golden("mean_variance", build_mv, 1);
+    check_golden("mean_variance_weighted", build_mv, 1); /* class weights in its CE */
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* split.c — a seeded train/validation split. */
+/* split.c — a seeded train/validation split, and seeded subsets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,18 @@ nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_datas
     return NN_OK;
 }
 
+/* perm (n) <- 0..n−1 shuffled with seed (Fisher-Yates). */
+static void shuffle(int *perm, int n, uint64_t seed) {
+    for (int i = 0; i < n; i++) perm[i] = i;
+    nn_rng rng;
+    nn_rng_seed(&rng, seed);
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)nn_rng_below(&rng, (uint32_t)i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
 nn_status nn_split_order(int n, double val_fraction, uint64_t seed, int *perm, int *n_val,
                          nn_error *err) {
     if (!(val_fraction > 0 && val_fraction < 1))
@@ -48,15 +60,21 @@ nn_status nn_split_order(int n, double val_fraction, uint64_t seed, int *perm, i
                             "split: a fraction %g of %d samples leaves %d for validation and %d "
                             "for training; both need at least one",
                             val_fraction, n, *n_val, n - *n_val);
-    for (int i = 0; i < n; i++) perm[i] = i;
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
-    for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
-        int j = (int)nn_rng_below(&rng, (uint32_t)i + 1), t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-    }
+    shuffle(perm, n, seed);
     return NN_OK;
+}
+
+nn_status nn_dataset_limit(const nn_dataset *d, int n, uint64_t seed, nn_dataset *out,
+                           nn_error *err) {
+    memset(out, 0, sizeof *out);
+    if (n < 1 || n > d->n)
+        return nn_set_error(err, NN_ERR_ARG, "limit: %d samples asked for, but the data have %d", n, d->n);
+    int *perm = malloc((size_t)d->n * sizeof *perm);
+    if (!perm) return nn_set_error(err, NN_ERR_NOMEM, "limit: out of memory");
+    shuffle(perm, d->n, seed);
+    nn_status st = nn_dataset_subset(d, perm, n, out, err);
+    free(perm);
+    return st;
 }
 
 nn_status nn_dataset_split(const nn_dataset *d, double val_fraction, uint64_t seed,

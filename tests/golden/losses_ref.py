@@ -171,11 +171,12 @@ case("kl_batchmean_weighted", z, kl_total(1.0, tpos, s=sw, reduction="batchmean"
      K=K, T=1.0, target=tpos, target_width=K, sample_weights=sw, reduction="batchmean")
 
 # ---------------------------------------------------------------- distillation
-def distill_total(T, alpha, teacher, y):
+def distill_total(T, alpha, teacher, y, w=None):
     def fn(s):
         soft = F.kl_div(F.log_softmax(s / T, 1), F.softmax(t(teacher) / T, 1),
                         reduction="batchmean")
-        hard = F.cross_entropy(s, torch.tensor(y, dtype=torch.long))
+        hard = F.cross_entropy(s, torch.tensor(y, dtype=torch.long),
+                               weight=None if w is None else t(w))
         return alpha * T * T * soft + (1 - alpha) * hard
     return fn
 
@@ -184,7 +185,7 @@ case("distill", z, distill_total(3.0, 0.7, tl, y), B=B, K=K, T=3.0, labels=y, ta
      target_width=K, alpha=0.7)
 
 # ------------------------------------------------------------------- ordinal
-def ordinal_total(T, values, kind, y=None, yreal=None, lam1=0.2, lam2=0.05):
+def ordinal_total(T, values, kind, y=None, yreal=None, lam1=0.2, lam2=0.05, w=None):
     def fn(z):
         p = F.softmax(z / T, 1)
         v = t(values)
@@ -199,7 +200,8 @@ def ordinal_total(T, values, kind, y=None, yreal=None, lam1=0.2, lam2=0.05):
             return (mu - target).abs().mean()
         if kind == "variance":
             return var.mean()
-        ce = F.cross_entropy(z / T, torch.tensor(y, dtype=torch.long))
+        ce = F.cross_entropy(z / T, torch.tensor(y, dtype=torch.long),
+                             weight=None if w is None else t(w))
         return ce + lam1 * (0.5 * (mu - target) ** 2).mean() + lam2 * var.mean()
     return fn
 
@@ -229,6 +231,14 @@ def gauss_total(x):
 
 
 case("gaussian_kl", rng.normal(0, 1, size=(3, 6)), gauss_total, B=3, K=6, T=1.0)
+
+# --------------------------- class weights in the losses that contain CE
+# (cases appended last, drawing nothing from rng: the others keep their numbers)
+case("distill_weighted", z, distill_total(3.0, 0.7, tl, y, w=w), B=B, K=K, T=3.0, labels=y,
+     target=tl, target_width=K, alpha=0.7, class_weights=w)
+w5 = f32([2.0, 0.5, 1.0, 3.0, 0.25])
+case("mean_variance_weighted", z5, ordinal_total(1.0, vals, "mv", y=y5, w=w5), B=B5, K=K5,
+     T=1.0, labels=y5, values=vals, lambda1=0.2, lambda2=0.05, class_weights=w5)
 
 # ------------------------------------------------------- soft ordinal targets
 SOFT = []
