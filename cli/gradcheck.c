@@ -2,7 +2,9 @@
  * gradient in both modes (simplified: closed-form ∂L/∂z; jacobian: ∂L/∂p
  * through the softmax Jacobian) against central finite differences
  *   (L(θ + h) − L(θ − h)) / 2h.
- * Both graphs hold the same weights and the same batch. */
+ * Both graphs hold the same weights and the same batch. When a probability
+ * with target mass is below the jacobian mode's clamp NN_PROB_MIN, that
+ * row's jacobian-mode gradient is wrong; the count is reported. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,6 +116,13 @@ int cmd_gradcheck(int argc, char **argv) {
             failed += t.failed;
         }
     }
+    long clamped = nn_graph_clamped(j.g);
+    if (clamped > 0)
+        printf("jacobian mode: the clamp NN_PROB_MIN = %g engaged on %ld (row, class) entries of this\n"
+               "batch: a probability with target mass is below it, so -y/p is clamped and the softmax's\n"
+               "backward, which subtracts <dL/dp, p> from every class, makes those WHOLE rows wrong;\n"
+               "simplified mode (p - y) never divides and is exact there (docs/losses.md)\n",
+               (double)NN_PROB_MIN, clamped);
     printf(failed ? "%d checks failed\n" : "all gradients agree\n", failed);
     nn_model_free(&s);
     nn_model_free(&j);

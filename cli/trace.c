@@ -136,6 +136,12 @@ int cmd_trace(int argc, char **argv) {
     }
     printf("  total loss %.6g\n\nbackward (from the loss to the input)\n", loss);
     nn_graph_backward(g, 1);
+    long clamped = nn_graph_clamped(g);
+    if (clamped > 0)
+        printf("  CLAMPED: %ld probabilit%s with target mass below NN_PROB_MIN = %g, so the loss\n"
+               "  sent -y/NN_PROB_MIN instead of -y/p; the softmax's backward subtracts <dL/dp, p> from\n"
+               "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact)\n",
+               clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN);
     int *consumers = calloc(n > 0 ? (size_t)n : 1, sizeof *consumers); /* losses are the nodes nobody reads */
     for (int i = 0; consumers && i < n; i++)
         for (int k = 0; nn_node_input(g, i, k) >= 0; k++) consumers[nn_node_input(g, i, k)]++;

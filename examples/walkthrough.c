@@ -13,6 +13,12 @@
  * to zero, which is why "summing the softmax derivative" gives zeros and
  * not a gradient.
  *
+ * The input asks for its gradient too (nn_input_requires_grad), so the chain
+ * ends at ∂L/∂x. Last, the same sample at logits large enough that the
+ * label's p falls below NN_PROB_MIN: jacobian mode, which divides by p, loses
+ * the whole row's gradient while simplified mode stays exact — the reason
+ * frameworks fuse softmax and cross-entropy.
+ *
  * Usage: walkthrough [OUT_DIR]   (writes OUT_DIR/walkthrough_jacobian.svg)
  * `make walkthrough` builds it with REAL=double so that the finite
  * differences agree with the analytic gradients to about 10 digits.
@@ -64,7 +70,8 @@ static nn_status build(net *n, int max_batch, nn_grad_mode mode, nn_error *err) 
     nn_loss_options lo = nn_loss_defaults();
     lo.mode = mode;
     n->loss = nn_cross_entropy(g, n->p, n->y, &lo);
-    nn_status st = nn_graph_compile(g, 1, err);
+    nn_status st = nn_input_requires_grad(g, n->x, err); /* ∂L/∂x too */
+    if (!st) st = nn_graph_compile(g, 1, err);
     if (st) return st;
     if ((st = nn_softmax_set_route(g, n->p, NN_SOFTMAX_EXPLICIT))) return st;
     /* Dense parameters are stored as W (n_out, n_in) then b (n_out). */
@@ -144,6 +151,73 @@ static int make_out_dir(const char *dir) {
     if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
     fprintf(stderr, "%s: cannot create the output folder: %s\n", dir, strerror(errno));
     return 1;
+}
+
+/* ------------------------------------------------ 5: when jacobian mode fails */
+
+/* z (K) input asking for its gradient → softmax → cross-entropy in `mode`:
+ * ∂L/∂z is then nn_output_grad of the input. */
+static nn_graph *logit_net(nn_grad_mode mode, int *z, int *y, nn_error *err) {
+    nn_graph *g = nn_graph_create(1);
+    if (!g) return NULL;
+    *z = nn_input(g, K);
+    *y = nn_labels(g, K);
+    nn_loss_options lo = nn_loss_defaults();
+    lo.mode = mode;
+    nn_cross_entropy(g, nn_softmax(g, *z, 1.0), *y, &lo);
+    if (nn_input_requires_grad(g, *z, err) || nn_graph_compile(g, 1, err)) {
+        nn_graph_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* The sample's logits z times a growing scale s: the label's p falls below
+ * the clamp NN_PROB_MIN, and jacobian mode's whole row goes wrong. */
+static int saturation(const double *z, int y, nn_error *err) {
+    int zs, ys, zj, yj;
+    nn_graph *s = logit_net(NN_GRAD_SIMPLIFIED, &zs, &ys, err);
+    nn_graph *j = logit_net(NN_GRAD_JACOBIAN, &zj, &yj, err);
+    if (!s || !j) {
+        fprintf(stderr, "walkthrough: %s\n", err->msg);
+        nn_graph_free(s);
+        nn_graph_free(j);
+        return 1;
+    }
+    printf("\n5. WHEN JACOBIAN MODE FAILS: the same sample, logits scaled by s\n\n"
+           "  Jacobian mode sends ∂L/∂p_y = −1/p_y, and p_y can underflow, so it uses\n"
+           "  −1/max(p_y, NN_PROB_MIN) with NN_PROB_MIN = %g here (%s). Below the clamp\n"
+           "  ⟨∂L/∂p, p⟩ = −p_y/NN_PROB_MIN instead of −1, and the softmax's backward\n"
+           "  subtracts it from EVERY class: the whole row is scaled by p_y/NN_PROB_MIN.\n\n"
+           "       s        p_y   clamped   ∂L/∂z simplified (p − y)        ∂L/∂z jacobian\n",
+           (double)NN_PROB_MIN, sizeof(nn_real) == sizeof(double) ? "double" : "float; 1e-300 in double");
+    const double scales[] = {1, 30, 300, 1650, 3000};
+    for (int c = 0; c < 5; c++) {
+        nn_graph *both[2] = {s, j};
+        const int zid[2] = {zs, zj}, yid[2] = {ys, yj};
+        for (int k = 0; k < 2; k++) {
+            for (int i = 0; i < K; i++) nn_input_data(both[k], zid[k])[i] = (nn_real)(scales[c] * z[i]);
+            nn_label_data(both[k], yid[k])[0] = y;
+            nn_graph_zero_grad(both[k]);
+            nn_graph_forward(both[k], 1);
+            nn_graph_backward(both[k], 1);
+        }
+        const nn_real *ds = nn_output_grad(s, zs), *dj = nn_output_grad(j, zj);
+        printf("  %6g  %9.2e  %8ld   [%7.4f %7.4f %7.4f]   [%7.4f %7.4f %7.4f]\n", scales[c],
+               (double)nn_output(j, zj + 2)[y], nn_graph_clamped(j), (double)ds[0], (double)ds[1],
+               (double)ds[2], (double)dj[0], (double)dj[1], (double)dj[2]);
+    }
+    printf("\n  At s = 1650 (in double) p_y is just below the clamp and every class of the\n"
+           "  jacobian row is the simplified one times p_y/NN_PROB_MIN; at s = 3000 p_y is\n"
+           "  0 and jacobian mode sends nothing, while the simplified gradient still pulls\n"
+           "  hard towards the label — for exactly the badly wrong predictions that most\n"
+           "  need a gradient.\n"
+           "  The library counts every engaged clamp (nn_graph_clamped; nn train warns).\n"
+           "  This is why frameworks fuse softmax and cross-entropy (PyTorch's\n"
+           "  CrossEntropyLoss takes logits): the fused gradient p − y never divides by p.\n");
+    nn_graph_free(s);
+    nn_graph_free(j);
+    return 0;
 }
 
 /* ------------------------------------------------------------------- main */
@@ -304,6 +378,15 @@ int main(int argc, char **argv) {
     agree("∂L/∂W1:", dW1, g1, N_HID * N_IN);
     agree("∂L/∂b1:", dz1, g1 + N_HID * N_IN, N_HID);
 
+    printf("\n  and the input (nn_input_requires_grad): ∂L/∂x[i] = Σ_j W1[j][i]·∂L/∂z1[j]\n");
+    double dx[N_IN];
+    for (int i = 0; i < N_IN; i++) {
+        dx[i] = 0;
+        for (int j = 0; j < N_HID; j++) dx[i] += W1[j][i] * dz1[j];
+    }
+    print_vec("∂L/∂x", dx, N_IN);
+    agree("∂L/∂x:", dx, nn_output_grad(n.g, n.x), N_IN);
+
     /* ================================================================ 3 */
     double step = sizeof(nn_real) == sizeof(double) ? 1e-6 : 1e-2;
     printf("\n3. FINITE DIFFERENCES: (L(w + h) − L(w − h)) / 2h with h = %g, for every weight\n\n"
@@ -357,5 +440,5 @@ int main(int argc, char **argv) {
     nn_graph_free(n.g);
     nn_graph_free(simple.g);
     nn_graph_free(pair.g);
-    return 0;
+    return saturation(z, y, &err);
 }

@@ -55,12 +55,12 @@ static double ce_value(const void *cfg, const nn_loss_row *r) {
     return l;
 }
 
-/* from l = −Σ u_i log p_i:  ∂l/∂p_i = −u_i / p_i (p clamped at NN_PROB_MIN) */
+/* from l = −Σ u_i log p_i:  ∂l/∂p_i = −u_i / p_i (p clamped at NN_PROB_MIN,
+ * and counted where the clamp engages) */
 static void ce_grad_p(const void *cfg, const nn_loss_row *r, nn_real *d) {
     for (int i = 0; i < r->K; i++) {
         double u = target_mass(cfg, r, i);
-        nn_real p = r->p[i] > NN_PROB_MIN ? r->p[i] : NN_PROB_MIN;
-        d[i] = (nn_real)(u != 0 ? -u / p : 0);
+        d[i] = (nn_real)(u != 0 ? -u / nn_loss_clamp_prob(r, i) : 0);
     }
 }
 

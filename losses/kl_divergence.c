@@ -19,10 +19,11 @@
  * Where the model has no mass. Forward KL with t_i > 0 and q_i = 0 is +inf in
  * probability space; here log q_i is the log-softmax (finite, e.g. −2e4), so
  * the value is exact and large, and the simplified gradient q − t is exact.
- * The jacobian mode divides by max(q_i, NN_PROB_MIN): after the softmax's
- * Jᵀ the class keeps q_i·(huge) = 0, i.e. it loses the pull toward class i.
+ * The jacobian mode divides by max(q_i, NN_PROB_MIN): ⟨g, q⟩ is then wrong,
+ * and the softmax's Jᵀ subtracts it from every class, so the whole row's
+ * gradient is wrong (the clamp is counted: nn_loss_clamped).
  * Reverse KL with a probability target t_i = 0 where q_i > 0 is +inf too; the
- * library floors log t_i at log NN_PROB_MIN ≈ −69, a large finite penalty
+ * library floors log t_i at log NN_TARGET_PROB_FLOOR ≈ −69, a large finite penalty
  * (a teacher given as logits never needs the floor).
  */
 #include <math.h>
@@ -34,11 +35,12 @@ typedef struct {
     nn_kl_direction direction;
 } kl_config;
 
-/* log t_i: exact from a logit target; floored at log NN_PROB_MIN otherwise. */
+/* log t_i: exact from a logit target; floored at log NN_TARGET_PROB_FLOOR
+ * otherwise. */
 static double log_target(const nn_loss_row *r, int i) {
     if (r->target_logp) return r->target_logp[i];
     double t = r->target[i];
-    return log(t > NN_PROB_MIN ? t : NN_PROB_MIN);
+    return log(t > NN_TARGET_PROB_FLOOR ? t : NN_TARGET_PROB_FLOOR);
 }
 
 static double kl_value(const void *cfg, const nn_loss_row *r) {
@@ -62,8 +64,7 @@ static void kl_grad_q(const void *cfg, const nn_loss_row *r, nn_real *d) {
         if (c->direction == NN_KL_FORWARD) {
             /* from l = Σ t_i (log t_i − log q_i):  ∂l/∂q_i = −t_i / q_i */
             double t = r->target[i];
-            double q = r->p[i] > NN_PROB_MIN ? r->p[i] : NN_PROB_MIN;
-            d[i] = (nn_real)(t != 0 ? -t / q : 0);
+            d[i] = (nn_real)(t != 0 ? -t / nn_loss_clamp_prob(r, i) : 0);
         } else {
             /* from l = Σ q_i (log q_i − log t_i):  ∂l/∂q_i = log q_i − log t_i + 1 */
             d[i] = (nn_real)(r->logp[i] - log_target(r, i) + 1);

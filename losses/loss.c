@@ -82,6 +82,7 @@ static void row_view(nn_graph *g, nn_node *n, int b, nn_loss_row *r) {
     r->target = NULL;
     r->target_logp = NULL;
     r->target_width = 0;
+    r->clamped = NULL;
     if (L->target >= 0) {
         const nn_node *t = nn_graph_node(g, L->target);
         if (t->labels) {
@@ -190,12 +191,14 @@ static void loss_backward(nn_graph *g, nn_node *n, int B) {
     nn_real *d = grad_row(L, n->scratch, g->max_batch);                /* (K) */
     /* simplified: into ∂L/∂z (the softmax's input); jacobian: into ∂L/∂p */
     nn_real *dst = L->simplified ? nn_graph_node(g, in->inputs[0])->dout : in->dout;
+    n->clamped = 0;
     if (!dst || L->denom == 0) return;
     /* from value = Σ s_b l_b / D:  ∂value/∂l_b = s_b / D */
     double scale = n->loss_coef / L->denom;
     for (int b = 0; b < B; b++) {
         nn_loss_row r;
         row_view(g, n, b, &r);
+        r.clamped = &n->clamped; /* jacobian-mode clamps engaged, this step */
         double f = scale * s[b];
         if (f == 0) continue;
         if (L->simplified) {

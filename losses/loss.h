@@ -19,12 +19,13 @@
 
 #include "nn/graph_internal.h"
 
-/* Clamp used by jacobian-mode gradients that divide by a probability:
- * ∂l/∂p_i = −y_i / max(p_i, NN_PROB_MIN). Where the true p_i is below it (or
- * has underflowed to 0), jacobian mode loses that sample's gradient while
- * simplified mode, which never divides, stays exact. Reverse KL also floors a
- * probability target at it inside log: log max(t_i, NN_PROB_MIN). */
-#define NN_PROB_MIN ((nn_real)1e-30)
+/* NN_PROB_MIN, the clamp of jacobian-mode gradients that divide by a
+ * probability, is public (nn/losses.h): ∂l/∂p_i = −y_i / max(p_i, NN_PROB_MIN),
+ * taken with nn_loss_clamp_prob so every engaged clamp is counted. */
+
+/* Reverse KL floors a probability target inside log: log max(t_i, this).
+ * The same in both precisions: it sets the value of a target's zeros. */
+#define NN_TARGET_PROB_FLOOR 1e-30
 
 /* Tolerance on Σ t = 1 for probability targets (float rows of K ≤ 1e4 values). */
 #define NN_TARGET_SUM_TOL 1e-3
@@ -39,7 +40,18 @@ typedef struct {
                                     logit target, the driver's softmax(t / T_t) */
     const nn_real *target_logp;  /* (K) log of that softmax for a logit target, else NULL */
     int            target_width;
+    long          *clamped;      /* backward: entries where the jacobian-mode clamp
+                                    engaged are counted here (nn_loss_clamp_prob) */
 } nn_loss_row;
+
+/* max(p_i, NN_PROB_MIN), for a jacobian-mode gradient −u/p_i of a class with
+ * target mass u ≠ 0; counts the entry in *r->clamped when the clamp engages,
+ * because then the whole row's gradient is wrong (docs/losses.md). */
+static inline double nn_loss_clamp_prob(const nn_loss_row *r, int i) {
+    if (!(r->p[i] < NN_PROB_MIN)) return r->p[i]; /* a NaN stays NaN, and is not counted */
+    if (r->clamped) ++*r->clamped;
+    return NN_PROB_MIN;
+}
 
 typedef struct {
     const char *name;

@@ -385,3 +385,13 @@ double nn_loss_value(const nn_graph *g, int id) {
     const nn_node *n = node_at(g, id);
     return (n && n->is_loss) ? n->loss_value : NAN;
 }
+long nn_loss_clamped(const nn_graph *g, int id) {
+    const nn_node *n = node_at(g, id);
+    return (n && n->is_loss) ? n->clamped : -1;
+}
+long nn_graph_clamped(const nn_graph *g) {
+    long total = 0;
+    for (int i = 0; g && i < g->n_nodes; i++)
+        if (g->nodes[i].is_loss) total += g->nodes[i].clamped;
+    return total;
+}

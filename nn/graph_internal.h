@@ -54,6 +54,7 @@ struct nn_node {
     int      is_loss;    /* loss nodes: out is (max_batch, 1) per-sample loss */
     double   loss_value; /* losses: reduced value of the last forward */
     double   loss_coef;  /* losses: weight of this loss in the total */
+    long     clamped;    /* losses: jacobian-mode clamps engaged in the last backward */
     void    *config;     /* kind-specific settings, owned by the node */
 };
 

@@ -46,6 +46,30 @@
 #ifndef NN_LOSSES_H
 #define NN_LOSSES_H
 
+/* ------------------------------------------ the jacobian mode's clamp */
+
+/* Jacobian-mode gradients that divide by a probability (cross-entropy and
+ * forward KL: ∂l/∂p_i = −y_i / p_i) use max(p_i, NN_PROB_MIN), so that a p_i
+ * that underflowed to 0 gives no 0·∞ = NaN. The clamp fits the precision:
+ * 1e-30 in float, 1e-300 in double, so jacobian mode is exact down to
+ * p ≈ 1e-30 (float) or 1e-300 (double). Below it the WHOLE ROW's gradient is
+ * wrong, not only class i's: the softmax's backward subtracts ⟨g, p⟩ from
+ * every class, and with p_i clamped ⟨g, p⟩ is too small by the factor
+ * p_i/NN_PROB_MIN (a hard label at p ≈ 0 gets a zero gradient). Simplified
+ * mode never divides and stays exact; docs/losses.md derives both. */
+#ifdef NN_DOUBLE
+#define NN_PROB_MIN 1e-300
+#else
+#define NN_PROB_MIN 1e-30f
+#endif
+
+/* Entries (row, class) where that clamp engaged in the last backward of
+ * loss node `loss` (0 in simplified mode, which never divides; −1 for a
+ * node that is not a loss). Each one means its row's gradient is wrong. */
+long nn_loss_clamped(const nn_graph *g, int loss);
+/* The same summed over every loss node of the graph. */
+long nn_graph_clamped(const nn_graph *g);
+
 /* ------------------------------------------------- expectation heads */
 
 /* (B, 1) nodes on a softmax node p (B, K), reduced over the class axis only
@@ -80,7 +104,8 @@ int nn_cross_entropy_ex(nn_graph *g, int p, int target, const nn_ce_options *co,
 
 typedef enum {
     NN_KL_FORWARD, /* KL(target ‖ model) = Σ t_i (log t_i − log q_i); terms with t_i = 0 are 0 */
-    NN_KL_REVERSE  /* KL(model ‖ target) = Σ q_i (log q_i − log t_i); log t_i floored at log 1e-30 */
+    NN_KL_REVERSE  /* KL(model ‖ target) = Σ q_i (log q_i − log t_i); log t_i floored at log 1e-30
+                      (in both precisions) */
 } nn_kl_direction;
 
 typedef struct {
@@ -99,7 +124,8 @@ nn_kl_options nn_kl_defaults(void); /* forward, probabilities, no T² */
  * run error). Where the target has mass and q underflows to 0, the value is
  * still finite and exact (log q comes from log-softmax of the logits) and the
  * simplified gradient q − t is exact; the jacobian mode divides by
- * max(q_i, 1e-30) and loses that class's pull (docs/losses.md). */
+ * max(q_i, NN_PROB_MIN), which spoils the row's gradient and is counted
+ * (nn_loss_clamped; docs/losses.md). */
 int nn_kl_div(nn_graph *g, int p, int target, const nn_kl_options *ko,
               const nn_loss_options *lo);
 

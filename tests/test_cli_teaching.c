@@ -1,5 +1,6 @@
 /* test_cli_teaching.c — the teaching commands end to end: `nn trace` prints
- * dL/dx and writes it as a saliency map in the image's shape.
+ * dL/dx and writes it as a saliency map in the image's shape; `nn gradcheck`
+ * and `nn trace` flag the jacobian mode's clamp.
  *
  * The program under test is the one built beside this suite (NN_CLI_BIN, set
  * by the Makefile for tests/test_cli_*.c). Each test works in its own
@@ -84,12 +85,31 @@ START_TEST(test_trace_prints_the_input_gradient) {
 }
 END_TEST
 
+/* Inputs of ±9000 saturate the softmax: a label's p underflows to 0, below
+ * NN_PROB_MIN in both precisions. */
+START_TEST(test_clamp_is_flagged) {
+    tmp_write_text(tmp_path(path, dir, "sat.csv"), "a,b,label\n9000,-9000,0\n-9000,9000,1\n1,2,0\n");
+    ck_assert_int_eq(nn("gradcheck --arch 2-3 --data sat.csv --batch 2"), 1);
+    ck_assert_msg_contains(out, "jacobian mode: the clamp NN_PROB_MIN = ");
+    ck_assert_msg_contains(out, "engaged on 1 (row, class) entries");
+    ck_assert_msg_contains(out, "WHOLE rows wrong");
+    ck_assert_msg(nn("trace --arch 2-3 --data sat.csv --grad jacobian") == 0, "%s", out);
+    ck_assert_msg_contains(out, "CLAMPED: 1 probability with target mass below NN_PROB_MIN");
+    /* simplified mode never divides: nothing to flag, and its gradients agree */
+    ck_assert_msg(nn("trace --arch 2-3 --data sat.csv") == 0, "%s", out);
+    ck_assert_ptr_null(strstr(out, "CLAMPED"));
+    ck_assert_msg(nn("gradcheck --arch 2-3 --data sat.csv --index 2 --batch 1") == 0, "%s", out);
+    ck_assert_ptr_null(strstr(out, "engaged on"));
+}
+END_TEST
+
 Suite *test_cli_teaching_suite(void) {
     Suite *s = suite_create("cli_teaching");
     TCase *tc = tcase_create("trace");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
+    tcase_add_test(tc, test_clamp_is_flagged);
     suite_add_tcase(s, tc);
     return s;
 }
