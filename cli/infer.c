@@ -17,6 +17,64 @@ nn_real *infer_probs(nn_model *m, const nn_dataset *d) {
     return probs;
 }
 
+int model_is_ordinal(const nn_model *m) {
+    static const char *const losses[] = {"ev-sq", "ev-abs", "mean-variance", "sord", "dldl",
+                                         "coral", "corn", "clm"};
+    for (size_t i = 0; i < sizeof losses / sizeof *losses; i++)
+        if (strcmp(m->arch.loss, losses[i]) == 0) return 1;
+    return m->data.values != NULL;
+}
+
+/* Losses trained on E[X] are read by rounding it; distribution losses by the
+ * median (it minimises the expected absolute error); CORAL and CORN by their
+ * papers' rank rule; the rest (cross-entropy, distillation) by the argmax. */
+int model_rule(const nn_model *m, const char *name) {
+    if (name) return nn_predict_rule_parse(name);
+    static const struct {
+        const char *loss;
+        nn_predict_rule rule;
+    } rules[] = {{"ev-sq", NN_RULE_EXPECTED}, {"ev-abs", NN_RULE_EXPECTED},
+                 {"mean-variance", NN_RULE_EXPECTED}, {"sord", NN_RULE_MEDIAN},
+                 {"dldl", NN_RULE_MEDIAN}, {"coral", NN_RULE_RANK}, {"corn", NN_RULE_RANK},
+                 {"clm", NN_RULE_MEDIAN}};
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+        if (strcmp(m->arch.loss, rules[i].loss) == 0) return rules[i].rule;
+    return NN_RULE_ARGMAX;
+}
+
+int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank) {
+    int kind = nn_ordinal_probs_kind(m->g, m->probs);
+    if (kind < 0) return 0;
+    int z = nn_node_input(m->g, m->probs, 0), M = nn_node_width(m->g, z); /* (B, K − 1) */
+    nn_real *logits = malloc((size_t)(d->n ? d->n : 1) * M * sizeof *logits);
+    nn_error err;
+    if (!logits || nn_model_run(m, d, z, logits, &err)) {
+        free(logits);
+        return -1;
+    }
+    for (int i = 0; i < d->n; i++)
+        rank[i] = nn_ordinal_rank_row(logits + (size_t)i * M, M + 1, (nn_ordinal_logits)kind);
+    free(logits);
+    return 1;
+}
+
+int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *qwk) {
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
+    nn_real *probs = infer_probs(m, d);
+    int32_t *pred = malloc((size_t)(d->n ? d->n : 1) * sizeof *pred);
+    int ok = probs && pred;
+    if (ok) {
+        nn_predict_rule rule = (nn_predict_rule)model_rule(m, NULL);
+        int from_logits = rule == NN_RULE_RANK ? infer_rank(m, d, pred) : 0;
+        if (from_logits == 0) nn_predict_classes(pred, probs, d->n, K, m->data.values, rule);
+        ok = from_logits >= 0;
+        *mae = nn_mae_expected(probs, d->labels, d->n, K, m->data.values);
+        *qwk = nn_quadratic_weighted_kappa(pred, d->labels, d->n, K);
+    }
+    free(probs), free(pred);
+    return ok;
+}
+
 void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd) {
     double mu = 0, var = 0;
     for (int k = 0; k < K; k++) mu += (values ? values[k] : k) * (double)p[k];

@@ -10,6 +10,23 @@
  * m's statistics). The caller frees; NULL if out of memory. */
 nn_real *infer_probs(nn_model *m, const nn_dataset *d);
 
+/* 1 if m is an ordinal model: it has category values or an ordinal loss. */
+int model_is_ordinal(const nn_model *m);
+
+/* The rule m's classes are read with: the loss's default (README,
+ * "Prediction rules"), or `name` when not NULL (−1 for an unknown name). */
+int model_rule(const nn_model *m, const char *name);
+
+/* The rank rule Σ_k [P(y > k) > ½] of every row of d computed from m's
+ * threshold logits (CORAL, CORN, cumulative link), into rank (d->n).
+ * Returns 0 when m has no threshold head (rank untouched), −1 when out of
+ * memory, 1 when filled. */
+int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank);
+
+/* MAE of E[X] (value units) and QWK of the class m's rule reads, on d;
+ * 0 when out of memory. */
+int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *qwk);
+
 /* E[X] and standard deviation of one row p (K) over category values (NULL:
  * 0..K−1). */
 void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd);

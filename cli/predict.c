@@ -1,8 +1,11 @@
-/* predict.c — `nn predict MODEL FILE...`: for each image file (or each row of
- * a CSV file) the predicted class, its probability, all probabilities, and
- * E[X] and the standard deviation over the category values. Every input is
- * read and run before anything is printed, so a bad file yields an error and
- * no partial output. */
+/* predict.c — `nn predict MODEL FILE...`: for each image file (or each data
+ * row of a CSV file, counted from 1 after the header as in parse errors) the
+ * class the model's rule reads (argmax, median, rounded E[X] or rank), its
+ * probability and all probabilities; for ordinal models also the cumulative
+ * P(y > k), E[X] and its standard deviation, the median, the argmax and, for
+ * threshold heads (CORAL, CORN, cumulative link), the rank rule. Every input
+ * is read and run before anything is printed, so a bad file yields an error
+ * and no partial output. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +26,10 @@
 #endif
 
 typedef struct {
-    char    *name;  /* "file" or "file:row" */
+    char    *name;  /* the file */
+    int      row;   /* CSV: data row from 1; 0 for an image */
     nn_real *probs; /* (K) */
+    int      rank;  /* the rank rule from the threshold logits, or −1 */
 } prediction;
 
 typedef struct {
@@ -32,7 +37,8 @@ typedef struct {
     int         n, cap;
 } prediction_list;
 
-static int add(prediction_list *l, const char *name, const nn_real *probs, int K) {
+static int add(prediction_list *l, const char *name, int row, const nn_real *probs, int K,
+               int rank) {
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 16;
         prediction *grown = realloc(l->items, (size_t)cap * sizeof *grown);
@@ -49,6 +55,8 @@ static int add(prediction_list *l, const char *name, const nn_real *probs, int K
         return 0;
     }
     memcpy(p->probs, probs, (size_t)K * sizeof *probs);
+    p->row = row;
+    p->rank = rank;
     l->n++;
     return 1;
 }
@@ -64,15 +72,15 @@ static int predict_csv(nn_model *m, const char *path, prediction_list *out) {
     if (!load_data_for_model(&d, CMD, path, m, 1, 0)) return 0;
     int K = m->arch.sizes[m->arch.n_sizes - 1], ok = 1;
     nn_real *probs = infer_probs(m, &d);
-    for (int i = 0; ok && probs && i < d.n; i++) {
-        char name[4200];
-        snprintf(name, sizeof name, "%s:%d", path, i + 1);
-        ok = add(out, name, probs + (size_t)i * K, K);
-    }
-    if (!probs || !ok) cli_error(CMD, "out of memory");
-    free(probs);
+    int32_t *rank = malloc((size_t)(d.n ? d.n : 1) * sizeof *rank);
+    int has_rank = probs && rank ? infer_rank(m, &d, rank) : -1;
+    ok = has_rank >= 0;
+    for (int i = 0; ok && i < d.n; i++)
+        ok = add(out, path, i + 1, probs + (size_t)i * K, K, has_rank ? rank[i] : -1);
+    if (!ok) cli_error(CMD, "out of memory");
+    free(probs), free(rank);
     nn_dataset_free(&d);
-    return probs && ok;
+    return ok;
 }
 
 /* One image file. */
@@ -92,40 +100,94 @@ static int predict_image(nn_model *m, const char *path, prediction_list *out) {
         nn_standardize_rows(x, 1, m->data.n_features, m->data.feature_mean, m->data.feature_std);
     nn_graph_set_training(m->g, 0);
     nn_graph_forward(m->g, 1);
-    if (!add(out, path, nn_output(m->g, m->probs), m->arch.sizes[m->arch.n_sizes - 1])) {
+    int kind = nn_ordinal_probs_kind(m->g, m->probs), K = m->arch.sizes[m->arch.n_sizes - 1];
+    int rank = kind < 0 ? -1 : nn_ordinal_rank_row(nn_output(m->g, nn_node_input(m->g, m->probs, 0)),
+                                                   K, (nn_ordinal_logits)kind);
+    if (!add(out, path, 0, nn_output(m->g, m->probs), K, rank)) {
         cli_error(CMD, "out of memory");
         return 0;
     }
     return 1;
 }
 
-static void print_item(const nn_model *m, const prediction *p, int json, int first) {
-    int K = m->arch.sizes[m->arch.n_sizes - 1];
-    int best = nn_argmax(p->probs, K); /* NaN-aware, as nn eval and the trainer count */
+/* P(y > k) = Σ_{j > k} p_j, summed from the top so small tails keep their digits. */
+static double above(const nn_real *p, int K, int k) {
+    double s = 0;
+    for (int j = K - 1; j > k; j--) s += p[j];
+    return s;
+}
+
+/* What one prediction says, in the model's terms. */
+typedef struct {
+    int    cls, argmax, median;
     double mu, sd;
-    expected_value(p->probs, K, m->data.values, &mu, &sd);
+} reading;
+
+static reading read_item(const nn_model *m, const prediction *p, nn_predict_rule rule, int K) {
+    reading r;
+    r.argmax = nn_argmax(p->probs, K);
+    r.median = nn_median_class(p->probs, K);
+    int32_t c;
+    nn_predict_classes(&c, p->probs, 1, K, m->data.values, rule);
+    r.cls = rule == NN_RULE_RANK && p->rank >= 0 ? p->rank : c;
+    expected_value(p->probs, K, m->data.values, &r.mu, &r.sd);
+    return r;
+}
+
+static void print_json_item(const nn_model *m, const prediction *p, nn_predict_rule rule,
+                            int first) {
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
+    reading r = read_item(m, p, rule, K);
     char buf[64];
-    if (json) {
-        printf("%s{\"input\": ", first ? "" : ",\n ");
-        json_string(stdout, p->name);
-        printf(", \"class\": ");
-        json_string(stdout, class_name(m, best, buf, sizeof buf));
-        printf(", \"index\": %d, \"probability\": " REAL_G ", \"expected\": %.17g, \"std\": %.17g, "
-               "\"probabilities\": [", best, (double)p->probs[best], mu, sd);
-        for (int k = 0; k < K; k++) printf(k ? ", " REAL_G : REAL_G, (double)p->probs[k]);
-        printf("]}");
-        return;
+    printf("%s{\"input\": ", first ? "" : ",\n ");
+    json_string(stdout, p->name);
+    if (p->row) printf(", \"row\": %d", p->row);
+    printf(", \"class\": ");
+    json_string(stdout, class_name(m, r.cls, buf, sizeof buf));
+    printf(", \"index\": %d, \"rule\": \"%s\", \"probability\": " REAL_G
+           ", \"expected\": %.17g, \"std\": %.17g, \"argmax\": %d, \"median\": %d, \"rank\": ",
+           r.cls, nn_predict_rule_name(rule), (double)p->probs[r.cls], r.mu, r.sd, r.argmax,
+           r.median);
+    printf(p->rank >= 0 ? "%d" : "null", p->rank);
+    printf(", \"probabilities\": [");
+    for (int k = 0; k < K; k++) printf(k ? ", " REAL_G : REAL_G, (double)p->probs[k]);
+    printf("], \"cumulative\": ["); /* P(y > k), k = 0 … K − 2 */
+    for (int k = 0; k < K - 1; k++) printf(k ? ", %.9g" : "%.9g", above(p->probs, K, k));
+    printf("]}");
+}
+
+static void print_text_item(const nn_model *m, const prediction *p, nn_predict_rule rule) {
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
+    reading r = read_item(m, p, rule, K);
+    char buf[64];
+    if (p->row) printf("%s data row %d", p->name, p->row);
+    else printf("%s", p->name);
+    printf(": %s (p = %.4f)  E[X] = %.4g  std = %.4g", class_name(m, r.cls, buf, sizeof buf),
+           (double)p->probs[r.cls], r.mu, r.sd);
+    if (model_is_ordinal(m)) {
+        printf("  [%s; argmax %s", nn_predict_rule_name(rule), class_name(m, r.argmax, buf, sizeof buf));
+        printf(", median %s", class_name(m, r.median, buf, sizeof buf));
+        if (p->rank >= 0) printf(", rank %s", class_name(m, p->rank, buf, sizeof buf));
+        printf("]");
     }
-    printf("%s: %s (p = %.4f)  E[X] = %.4g  std = %.4g\n  ", p->name, class_name(m, best, buf, sizeof buf),
-           (double)p->probs[best], mu, sd);
+    printf("\n  ");
     for (int k = 0; k < K; k++) printf("%s%s %.4f", k ? ", " : "", class_name(m, k, buf, sizeof buf), (double)p->probs[k]);
     printf("\n");
+    if (model_is_ordinal(m)) {
+        printf("  P(y > k):");
+        for (int k = 0; k < K - 1; k++)
+            printf("%s >%s %.4f", k ? "," : "", class_name(m, k, buf, sizeof buf), above(p->probs, K, k));
+        printf("\n");
+    }
 }
 
 int cmd_predict(int argc, char **argv) {
     int json = 0;
+    const char *rule_name = NULL;
     arg_option opts[] = {
         OPT_FLAG("--json", &json, "print a JSON array, one object per input"),
+        OPT_STRING("--rule", &rule_name, "RULE", "the class to report: argmax, median, expected "
+                   "(E[X] rounded to the nearest class) or rank; default: the model's loss's rule"),
         OPT_END,
     };
     const char **pos = malloc((size_t)(argc > 1 ? argc : 1) * sizeof *pos);
@@ -138,6 +200,11 @@ int cmd_predict(int argc, char **argv) {
         free(pos);
         return r ? ARGS_EXIT(r) : EXIT_USAGE;
     }
+    if (rule_name && nn_predict_rule_parse(rule_name) < 0) {
+        cli_error(CMD, "--rule: '%s' is not one of argmax, median, expected, rank", rule_name);
+        free(pos);
+        return EXIT_USAGE;
+    }
     nn_model m;
     nn_error err;
     if (nn_model_load(&m, pos[0], 256, 0, &err)) {
@@ -145,13 +212,16 @@ int cmd_predict(int argc, char **argv) {
         free(pos);
         return 1;
     }
+    nn_predict_rule rule = (nn_predict_rule)model_rule(&m, rule_name);
     prediction_list list = {0};
     int ok = 1;
     for (int i = 1; ok && i < n_pos; i++)
         ok = ends_with(pos[i], ".csv") ? predict_csv(&m, pos[i], &list) : predict_image(&m, pos[i], &list);
     if (ok) {
         if (json) printf("[");
-        for (int i = 0; i < list.n; i++) print_item(&m, &list.items[i], json, i == 0);
+        for (int i = 0; i < list.n; i++)
+            json ? print_json_item(&m, &list.items[i], rule, i == 0)
+                 : print_text_item(&m, &list.items[i], rule);
         if (json) printf("]\n");
     }
     for (int i = 0; i < list.n; i++) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "infer.h"
 #include "progress.h"
 #include "signals.h"
 #include "train.h"
@@ -54,14 +55,16 @@ static void explain_difference(const char *now, const char *then) {
  * resume) stay NaN and are left out of the plot. */
 typedef struct {
     double *loss, *train_acc, *val_acc; /* (epochs) */
+    double *val_mae, *val_qwk;          /* (epochs) ordinal models: MAE of E[X], QWK */
+    int ordinal;                        /* the model is ordinal: the last two are filled */
 } curves;
 
 static int curves_init(curves *k, int epochs) {
-    k->loss = malloc((size_t)epochs * sizeof *k->loss);
-    k->train_acc = malloc((size_t)epochs * sizeof *k->train_acc);
-    k->val_acc = malloc((size_t)epochs * sizeof *k->val_acc);
-    if (!k->loss || !k->train_acc || !k->val_acc) return 0;
-    for (int e = 0; e < epochs; e++) k->loss[e] = k->train_acc[e] = k->val_acc[e] = NAN;
+    double **all[5] = {&k->loss, &k->train_acc, &k->val_acc, &k->val_mae, &k->val_qwk};
+    for (int i = 0; i < 5; i++) {
+        if (!(*all[i] = malloc((size_t)epochs * sizeof **all[i]))) return 0;
+        for (int e = 0; e < epochs; e++) (*all[i])[e] = NAN;
+    }
     return 1;
 }
 
@@ -69,14 +72,19 @@ static void curves_free(curves *k) {
     free(k->loss);
     free(k->train_acc);
     free(k->val_acc);
+    free(k->val_mae);
+    free(k->val_qwk);
 }
 
 static int write_plot(const train_config *c, const curves *k, int with_val) {
-    nn_series s[3] = {{"training loss", k->loss, c->epochs},
+    nn_series s[5] = {{"training loss", k->loss, c->epochs},
                       {"training accuracy", k->train_acc, c->epochs},
-                      {"validation accuracy", k->val_acc, c->epochs}};
+                      {"validation accuracy", k->val_acc, c->epochs},
+                      {"validation MAE of E[X]", k->val_mae, c->epochs},
+                      {"validation QWK", k->val_qwk, c->epochs}};
+    int n = !with_val ? 2 : k->ordinal ? 5 : 3;
     nn_error err;
-    if (nn_plot_lines_svg(c->plot, "Training", "epoch", "loss, accuracy", s, with_val ? 3 : 2, &err)) {
+    if (nn_plot_lines_svg(c->plot, "Training", "epoch", k->ordinal && with_val ? "loss, accuracy, MAE, QWK" : "loss, accuracy", s, n, &err)) {
         cli_error(CMD, "--plot: %s", err.msg);
         return 0;
     }
@@ -93,8 +101,11 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
         nn_eval_stats v = {.accuracy = NAN};
+        double mae = NAN, qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
+        if (!st && val && k->ordinal && !infer_ordinal_scores(m, val, &mae, &qwk))
+            st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory for the validation metrics");
         if (!c->quiet && progress_wanted()) progress_clear();
         if (st) {
             cli_error(CMD, "%s", err.msg);
@@ -104,12 +115,15 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);
             if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
+            if (val && k->ordinal) printf("  val MAE %.4f  QWK %.4f", mae, qwk);
             printf("  (%.2f s)\n", s.seconds);
             cli_flush_stdout();
         }
         k->loss[e - 1] = s.loss;
         k->train_acc[e - 1] = s.train_acc;
         if (val) k->val_acc[e - 1] = v.accuracy;
+        k->val_mae[e - 1] = mae;
+        k->val_qwk[e - 1] = qwk;
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
         if (c->checkpoint && nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)) {
@@ -174,7 +188,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
 
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
               const nn_dataset *val) {
-    curves k;
+    curves k = {.ordinal = model_is_ordinal(m)};
     int status = 1;
     if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
     else if ((status = run_epochs(c, m, opt, train, val, &k)) != 1 && c->plot &&

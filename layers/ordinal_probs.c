@@ -144,3 +144,8 @@ int nn_ordinal_probs(nn_graph *g, int logits, nn_ordinal_logits kind) {
 int nn_is_ordinal_probs(const nn_graph *g, int node) {
     return node >= 0 && node < g->n_nodes && g->nodes[node].ops == &probs_ops;
 }
+
+int nn_ordinal_probs_kind(const nn_graph *g, int node) {
+    if (!g || !nn_is_ordinal_probs(g, node)) return -1;
+    return (int)((const probs_config *)g->nodes[node].config)->kind;
+}

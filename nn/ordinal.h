@@ -61,6 +61,10 @@ typedef enum {
  * Has a backward, so losses and heads on p train through it. */
 int nn_ordinal_probs(nn_graph *g, int logits, nn_ordinal_logits kind);
 
+/* The kind of an nn_ordinal_probs node, or −1 for any other node (so a
+ * program holding a model can find its threshold logits: input 0). */
+int nn_ordinal_probs_kind(const nn_graph *g, int node);
+
 /* The same for one row: p (K) from z (K − 1). */
 void nn_ordinal_probs_row(nn_real *p, const nn_real *z, int K, nn_ordinal_logits kind);
 

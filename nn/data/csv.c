@@ -3,6 +3,9 @@
  * The file is read whole and parsed in place: each field is unquoted and
  * NUL-terminated inside the buffer, so labels need no copies. Every feature
  * field must be a finite number; an error names file, line, column and text.
+ * Errors give the file line first (data.csv:17:, the header is line 1) and
+ * the data row last ("(data row 15)", the first row after the header is 1,
+ * blank lines are not rows): the count nn predict and nn eval use.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -156,23 +159,25 @@ done:
 }
 
 /* Appends one row's features to x (grown as needed). */
-static nn_status read_row(const char *path, long line, char **fields, char *const *header,
-                          const int *features, int F, nn_real *x, nn_error *err) {
+static nn_status read_row(const char *path, long line, int row, char **fields,
+                          char *const *header, const int *features, int F, nn_real *x,
+                          nn_error *err) {
     for (int k = 0; k < F; k++) {
         const char *s = fields[features[k]];
         double v;
         int bad = nn_parse_number(s, strlen(s), &v);
         if (bad)
             return nn_set_error(err, bad == NN_NUMBER_NONFINITE ? NN_ERR_NUMERIC : NN_ERR_FORMAT,
-                                "%s:%ld: column %d ('%s'): '%s' is %s", path, line,
+                                "%s:%ld: column %d ('%s'): '%s' is %s (data row %d)", path, line,
                                 features[k] + 1, header[features[k]], s,
-                                bad == NN_NUMBER_NONFINITE ? "not a finite number" : "not a number");
+                                bad == NN_NUMBER_NONFINITE ? "not a finite number" : "not a number",
+                                row);
         x[k] = (nn_real)v;
         if (!isfinite(x[k])) /* finite as a double but beyond float's ±3.4e38 (fuzz_csv) */
             return nn_set_error(err, NN_ERR_NUMERIC,
-                                "%s:%ld: column %d ('%s'): '%s' is out of range for %s", path,
-                                line, features[k] + 1, header[features[k]], s,
-                                sizeof(nn_real) == 4 ? "float" : "double");
+                                "%s:%ld: column %d ('%s'): '%s' is out of range for %s (data "
+                                "row %d)", path, line, features[k] + 1, header[features[k]], s,
+                                sizeof(nn_real) == 4 ? "float" : "double", row);
     }
     return NN_OK;
 }
@@ -221,8 +226,8 @@ nn_status nn_load_csv(nn_dataset *out, const char *path, const nn_csv_options *o
             goto done;
         }
         if (n != ncol) {
-            st = nn_set_error(err, NN_ERR_FORMAT, "%s:%ld: %d fields, but the header has %d",
-                              path, line, n, ncol);
+            st = nn_set_error(err, NN_ERR_FORMAT, "%s:%ld: %d fields, but the header has %d "
+                              "(data row %d)", path, line, n, ncol, out->n + 1);
             goto done;
         }
         if ((size_t)out->n == cap) {
@@ -242,7 +247,8 @@ nn_status nn_load_csv(nn_dataset *out, const char *path, const nn_csv_options *o
             cap = grow;
         }
         nn_real *x = out->x_real + (size_t)out->n * F; /* (F) */
-        if ((st = read_row(path, line, fields, header, features, F, x, err))) goto done;
+        if ((st = read_row(path, line, out->n + 1, fields, header, features, F, x, err)))
+            goto done;
         row_label[out->n++] = label >= 0 ? fields[label] : NULL;
     }
     if (out->n == 0) {

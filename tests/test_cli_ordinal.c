@@ -1,0 +1,143 @@
+/* test_cli_ordinal.c — what `nn eval` and `nn predict` say about ordinal
+ * models: the prediction rule, the class and E[X] metrics, every read-out of
+ * a prediction, rows with labels the model does not know (reported, or an
+ * error with --strict), and row numbers that count data rows the same way
+ * in predict and in parse errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char dir[64];
+#include "cli_run.h"
+
+static void setup(void) { tmp_dir(dir); }
+static void teardown(void) { tmp_remove(dir); }
+
+/* grades 1–5 recoverable from column a; `bad` rows get the labels 9, 9, 10 */
+static void write_grades(const char *name, int n, int bad) {
+    char path[512];
+    FILE *f = fopen(tmp_path(path, dir, name), "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "a,b,grade\n");
+    nn_rng r;
+    nn_rng_seed(&r, 5);
+    for (int i = 0; i < n; i++) {
+        int g = 1 + (int)nn_rng_below(&r, 5);
+        if (bad && (i == 3 || i == 7 || i == 12)) g = i == 12 ? 10 : 9;
+        fprintf(f, "%.4f,%.4f,%d\n", g + 0.3 * nn_rng_normal(&r), nn_rng_normal(&r), g);
+    }
+    fclose(f);
+}
+
+static double json_number(const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\": ", key);
+    const char *at = strstr(cli_out, pattern);
+    ck_assert_msg(at != NULL, "no %s in: %s", key, cli_out);
+    return strtod(at + strlen(pattern), NULL);
+}
+
+static void train_sord(void) {
+    write_grades("grades.csv", 120, 0);
+    ck_assert_msg(cli_nn("train --data grades.csv --arch 2-8-5 --loss sord --epochs 12 --lr 0.05 "
+                         "--batch 16 --quiet --save m.st") == 0, "%s", cli_out);
+}
+
+START_TEST(test_eval_unknown_labels) {
+    train_sord();
+    write_grades("new.csv", 30, 1);
+    ck_assert_int_eq(cli_nn("eval m.st --data new.csv --json"), 0);
+    ck_assert_msg_contains(cli_out, "3 rows have labels the model does not know: '9', '10' "
+                                    "(the first is data row 4");
+    ck_assert_msg(json_number("unknown_label_rows") == 3 && json_number("samples") == 27, "%s",
+                  cli_out);
+    ck_assert_int_eq(cli_nn("eval m.st --data new.csv --strict"), 1);
+    ck_assert_msg_contains(cli_out, "nn eval: new.csv: 3 rows have labels the model does not know");
+    ck_assert_msg(strstr(cli_out, "accuracy") == NULL, "%s", cli_out); /* nothing evaluated */
+}
+END_TEST
+
+START_TEST(test_eval_ordinal_metrics_and_rule) {
+    train_sord();
+    ck_assert_int_eq(cli_nn("eval m.st --data grades.csv --json"), 0);
+    ck_assert_msg_contains(cli_out, "\"rule\": \"median\""); /* sord's default */
+    double macro = json_number("macro_mae"), rho = json_number("spearman");
+    double qwk = json_number("qwk"), mae = json_number("mae_class");
+    ck_assert_msg(macro >= 0 && macro < 1 && rho > 0.7 && qwk > 0.7 && mae < 0.6, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "\"recall\": [");
+    /* another rule changes the class metrics, not those of E[X] */
+    double mae_mu = json_number("mae_expected");
+    ck_assert_int_eq(cli_nn("eval m.st --data grades.csv --json --rule argmax"), 0);
+    ck_assert_msg_contains(cli_out, "\"rule\": \"argmax\"");
+    ck_assert(json_number("mae_expected") == mae_mu);
+    ck_assert_int_eq(cli_nn("eval m.st --data grades.csv"), 0);
+    ck_assert_msg_contains(cli_out, "class (median): MAE ");
+    ck_assert_msg_contains(cli_out, "Spearman's rho");
+    ck_assert_int_eq(cli_nn("eval m.st --data grades.csv --rule mode"), 2);
+    ck_assert_msg_contains(cli_out, "--rule: 'mode' is not one of argmax, median, expected, rank");
+}
+END_TEST
+
+/* predict names CSV rows by data row (1 = first after the header; blank
+ * lines are not rows), as the parse errors do after the file line. */
+START_TEST(test_predict_readouts_and_rows) {
+    train_sord();
+    cli_write("two.csv", "a,b,grade\n1.1,0,1\n\n4.9,0.2,5\n");
+    ck_assert_int_eq(cli_nn("predict m.st two.csv --json"), 0);
+    ck_assert_msg_contains(cli_out, "\"input\": \"two.csv\", \"row\": 2");
+    ck_assert_msg_contains(cli_out, "\"median\": ");
+    ck_assert_msg_contains(cli_out, "\"argmax\": ");
+    ck_assert_msg_contains(cli_out, "\"rank\": null"); /* a softmax head has no rank rule */
+    /* the cumulative P(y > k) of row 1: decreasing, and the sum of the probabilities above k */
+    const char *c = strstr(cli_out, "\"cumulative\": [");
+    ck_assert_ptr_nonnull(c);
+    c += strlen("\"cumulative\": [");
+    double prev = 1;
+    for (int k = 0; k < 4; k++) {
+        double v = strtod(c, (char **)&c);
+        c += *c == ',' ? 2 : 0;
+        ck_assert_msg(v <= prev + 1e-9 && v >= 0, "P(y > %d) = %g after %g", k, v, prev);
+        prev = v;
+    }
+    ck_assert_int_eq(cli_nn("predict m.st two.csv"), 0);
+    ck_assert_msg_contains(cli_out, "two.csv data row 2: ");
+    ck_assert_msg_contains(cli_out, "P(y > k): >1 ");
+    cli_write("bad.csv", "a,b,grade\n1,2,1\n\n1,x,2\n");
+    ck_assert_int_eq(cli_nn("predict m.st bad.csv"), 1);
+    ck_assert_msg_contains(cli_out, "bad.csv:4: column 2 ('b'): 'x' is not a number (data row 2)");
+}
+END_TEST
+
+/* Training an ordinal model with a validation part prints its MAE and QWK
+ * per epoch; a nominal one does not. */
+START_TEST(test_train_prints_val_mae_qwk) {
+    write_grades("grades.csv", 120, 0);
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-8-5 --loss sord --epochs 2 "
+                            "--val-fraction 0.25 --batch 16 --plot p.svg"), 0);
+    ck_assert_msg_contains(cli_out, "epoch   2/2");
+    ck_assert_msg_contains(cli_out, "val MAE ");
+    ck_assert_msg_contains(cli_out, "  QWK ");
+    char svg[1 << 15];
+    cli_read("p.svg", svg, sizeof svg);
+    ck_assert_msg_contains(svg, "validation QWK");
+    cli_write("kinds.csv", "a,kind\n1,x\n2,y\n1.5,x\n2.5,y\n1.2,x\n2.2,y\n1.1,x\n2.1,y\n");
+    ck_assert_int_eq(cli_nn("train --data kinds.csv --arch 1-2 --epochs 1 --val-fraction 0.25 "
+                            "--batch 2"), 0);
+    ck_assert_msg(strstr(cli_out, "val MAE") == NULL, "%s", cli_out);
+}
+END_TEST
+
+Suite *test_cli_ordinal_suite(void) {
+    Suite *s = suite_create("cli_ordinal");
+    TCase *tc = tcase_create("cli_ordinal");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_eval_unknown_labels);
+    tcase_add_test(tc, test_eval_ordinal_metrics_and_rule);
+    tcase_add_test(tc, test_predict_readouts_and_rows);
+    tcase_add_test(tc, test_train_prints_val_mae_qwk);
+    suite_add_tcase(s, tc);
+    return s;
+}
