@@ -359,8 +359,8 @@ valgrind: deps
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
 
 # The crash test kills the program built beside it (tests/test_crash.c);
-# tests/test_signals.c and tests/test_cli_*.c run it.
-$(BUILD)/obj/tests/test_crash.o $(BUILD)/obj/tests/test_signals.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
+# tests/test_signals.c, tests/test_cli_*.c and tests/test_model_compat.c run it.
+$(BUILD)/obj/tests/test_crash.o $(BUILD)/obj/tests/test_signals.o $(BUILD)/obj/tests/test_model_compat.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 $(BUILD)/obj/tests/test_cli_%.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.

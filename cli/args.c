@@ -7,16 +7,20 @@
 #include <string.h>
 
 #include "args.h"
+#include "nn/text.h"
 #include "dist.h"
 
+/* One line, whatever bytes the user's names and values hold: control
+ * characters and bytes that are not UTF-8 are escaped (nn/text.h). */
 void cli_error(const char *cmd, const char *fmt, ...) {
     if (dist_rank() != 0) return; /* under mpirun every rank has the same error: rank 0 says it */
+    char raw[4096], escaped[4096 * 4];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "nn %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    nn_escape_line(escaped, sizeof escaped, raw);
+    fprintf(stderr, "nn %s: %s\n", cmd, escaped);
 }
 
 static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
@@ -46,10 +50,21 @@ static int parse_value(const char *cmd, arg_option *o, const char *v) {
     }
     if (o->kind == ARG_INT) {
         long n = strtol(v, &end, 10);
-        if (*v == '\0' || *end || errno || n < -2147483647L || n > 2147483647L) goto bad;
+        if (*v != '\0' && !*end && (errno == ERANGE || n < -2147483647L || n > 2147483647L)) {
+            cli_error(cmd, "%s: '%s' is out of range for an integer (-2147483647 to 2147483647)", o->name, v);
+            return 0;
+        }
+        if (*v == '\0' || *end || errno) goto bad;
         x = (double)n;
     } else {
         x = strtod(v, &end);
+        if (*v != '\0' && !*end && errno == ERANGE) {
+            /* a number, out of double's range: say which way */
+            cli_error(cmd, "%s: '%s' %s", o->name, v,
+                      fabs(x) > 1 ? "overflows: it is beyond the largest double (1.8e308)"
+                                  : "underflows: it is below the smallest normal double (2.2e-308)");
+            return 0;
+        }
         if (*v == '\0' || *end || errno || !isfinite(x)) goto bad;
     }
     if (x < o->min || x > o->max || (o->min_open && x == o->min)) {
@@ -136,6 +151,35 @@ int args_choice(const char *cmd, const char *option, const char *value, const ch
     }
     cli_error(cmd, "%s: '%s' is not one of %s", option, value, list);
     return 0;
+}
+
+/* One side of WxH at *s: digits only; -1 if none, -2 if too large. */
+static long image_side(const char **s) {
+    long v = 0;
+    if (**s < '0' || **s > '9') return -1;
+    for (; **s >= '0' && **s <= '9'; (*s)++)
+        if ((v = v * 10 + (**s - '0')) > NN_CLI_MAX_IMAGE_SIDE) v = NN_CLI_MAX_IMAGE_SIDE + 1;
+    return v > NN_CLI_MAX_IMAGE_SIDE ? -2 : v;
+}
+
+int parse_image_size(const char *cmd, const char *text, int *width, int *height) {
+    const char *s = text;
+    long w = image_side(&s), h = -1;
+    if (w != -1 && *s == 'x') {
+        s++;
+        h = image_side(&s);
+    }
+    if (w == -1 || h == -1 || *s) {
+        cli_error(cmd, "--image-size: '%s' is not WIDTHxHEIGHT (e.g. 28x28)", text);
+        return 0;
+    }
+    if (w == -2 || h == -2 || w == 0 || h == 0) {
+        cli_error(cmd, "--image-size: '%s' is %s: each side must be 1 to %d pixels", text,
+                  w == 0 || h == 0 ? "empty" : "too large", NN_CLI_MAX_IMAGE_SIDE);
+        return 0;
+    }
+    *width = (int)w, *height = (int)h;
+    return 1;
 }
 
 int args_real_list(const char *cmd, const char *option, const char *text, double *out, int max) {

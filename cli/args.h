@@ -55,6 +55,11 @@ int args_choice(const char *cmd, const char *option, const char *value, const ch
 
 /* Parses "v0,v1,…" into at most max finite numbers; returns the count or -1
  * after printing an error naming the option. */
+/* Parses --image-size WxH (each 1 to NN_CLI_MAX_IMAGE_SIDE); 0 after an
+ * error saying which part is wrong. */
+#define NN_CLI_MAX_IMAGE_SIDE (1 << 14)
+int parse_image_size(const char *cmd, const char *text, int *width, int *height);
+
 int args_real_list(const char *cmd, const char *option, const char *text, double *out, int max);
 
 /* fflush(stdout) that remembers the first failure's errno, so the error

@@ -1,4 +1,5 @@
 /* data_source.c — resolves `--data PATH` to a loader (see data_source.h). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,24 @@ static nn_status cut_part(nn_dataset *d, int part, int n_parts, nn_error *err) {
     return st;
 }
 
+/* Why path, which is neither a regular file nor a folder nor an IDX
+ * prefix, cannot be read: what it is instead (a device, a pipe ...), or
+ * that it cannot be looked up, or that nothing is there. */
+static nn_status not_data(const char *path, nn_error *err) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT) return fail(err, NN_ERR_IO, "%s: no such file, folder or IDX prefix", path);
+        return fail(err, NN_ERR_IO, "%s: cannot look it up: %s", path, strerror(errno));
+    }
+    const char *what = S_ISCHR(sb.st_mode)    ? "a character device"
+                       : S_ISBLK(sb.st_mode)  ? "a block device"
+                       : S_ISFIFO(sb.st_mode) ? "a pipe"
+                       : S_ISSOCK(sb.st_mode) ? "a socket"
+                                              : "not a regular file";
+    return fail(err, NN_ERR_IO, "%s: is %s, not a data file or folder (a .csv file, an image "
+                "folder or IDX files)", path, what);
+}
+
 nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
                     const nn_class_set *classes, nn_error *err) {
     memset(d, 0, sizeof *d);
@@ -133,7 +152,7 @@ nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
         return fail(err, NN_ERR_ARG,
                             "%s: cannot tell the format (expected a .csv file, an image folder or IDX files)",
                             path);
-    return fail(err, NN_ERR_IO, "%s: no such file, folder or IDX prefix", path);
+    return not_data(path, err);
 }
 
 int data_options_for_model(data_options *o, const nn_model *m) {

@@ -66,16 +66,23 @@ static void backward_pass(nn_model *m, int B) {
 }
 
 int cmd_gradcheck(int argc, char **argv) {
-    model_source src = {.seed = 1, .label = -1, .temperature = 4, .alpha = 0.5};
+    model_source src = {.seed = 1, .label = -1};
+    loss_options_init(&src.settings, "with --arch: ");
     int B = 4, max_checks = 40;
     double h = DEFAULT_H;
-    arg_option opts[] = {
-        MODEL_SOURCE_OPTIONS(src),
+    const arg_option source[] = {MODEL_SOURCE_OPTIONS(src), OPT_END};
+    const arg_option own[] = {
         OPT_INT("--batch", &B, "B", "rows in the batch (default 4)", 1, 256),
         OPT_INT("--max-checks", &max_checks, "N", "parameters checked per tensor, evenly spaced (default 40)", 1, 1 << 30),
         OPT_POSITIVE("--h", &h, "H", "finite-difference step (default " PRECISION ": 1e-2 float, 1e-6 double)", 1),
         OPT_END,
     };
+    arg_option opts[48];
+    if (!loss_options_table(&src.settings, source, own, opts, 48)) {
+        cli_error(CMD, "too many options");
+        return 1;
+    }
+    src.opts = opts;
     const char *pos[1];
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [OPTIONS]", opts, argc, argv, pos, 1, &n_pos);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "infer.h"
+#include "nn/io/json.h"
 
 nn_real *infer_probs(nn_model *m, const nn_dataset *d) {
     int K = m->arch.sizes[m->arch.n_sizes - 1];
@@ -94,12 +95,9 @@ const char *class_name(const nn_model *m, int k, char *buf, size_t len) {
 }
 
 void json_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
+    nn_buf b = {0};
+    nn_buf_json_string(&b, s);
+    if (b.failed) fputs("\"\"", f); /* out of memory */
+    else fwrite(b.data, 1, b.len, f);
+    nn_buf_free(&b);
 }

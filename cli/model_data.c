@@ -2,9 +2,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "args.h"
 #include "model_data.h"
+
+static int ends_with_csv(const char *s) {
+    size_t n = strlen(s);
+    return n >= 4 && strcasecmp(s + n - 4, ".csv") == 0;
+}
+
+/* Images for an image model, CSV for a CSV model: said before anything is
+ * read, not as the first label or column that fails to match. */
+static int data_fits_model(const char *cmd, const char *path, const nn_model *m) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 1; /* load_data says why */
+    const int *shape = m->data.image_shape;
+    if (shape[0] && S_ISREG(sb.st_mode) && ends_with_csv(path)) {
+        cli_error(cmd, "%s: a CSV file, but the model was trained on %dx%d %s images: give an "
+                  "image folder or IDX files", path, shape[1], shape[0], shape[2] == 3 ? "RGB" : "gray");
+        return 0;
+    }
+    if (!shape[0] && S_ISDIR(sb.st_mode)) {
+        cli_error(cmd, "%s: a folder (images or IDX), but the model was trained on CSV columns: "
+                  "give a .csv file", path);
+        return 0;
+    }
+    return 1;
+}
 
 /* The checks and the standardisation every loaded set gets. */
 static int fit_to_model(nn_dataset *d, const char *cmd, const char *path, const nn_model *m) {
@@ -28,6 +54,7 @@ static int fit_to_model(nn_dataset *d, const char *cmd, const char *path, const 
 
 int load_data_for_model(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
                         int no_label, int skip_bad) {
+    if (!data_fits_model(cmd, path, m)) return 0;
     data_options o = {.no_label = no_label, .skip_bad = skip_bad, .test_split = 1, .cmd = cmd};
     if (!data_options_for_model(&o, m)) {
         cli_error(cmd, "out of memory");
@@ -84,6 +111,7 @@ static int take_model_classes(nn_dataset *d, const nn_model *m, int K) {
 int load_data_for_model_lenient(nn_dataset *d, const char *cmd, const char *path,
                                 const nn_model *m, int skip_bad, unknown_labels *u) {
     memset(u, 0, sizeof *u);
+    if (!data_fits_model(cmd, path, m)) return 0;
     data_options o = {.skip_bad = skip_bad, .test_split = 1, .cmd = cmd};
     if (!data_options_for_model(&o, m)) {
         cli_error(cmd, "out of memory");

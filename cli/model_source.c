@@ -41,9 +41,9 @@ static int fill_batch(nn_model *m, const char *cmd, const model_source *s, int B
         int W = nn_node_width(m->g, m->targets);
         nn_real *t = nn_input_data(m->g, m->targets); /* (B, W) */
         for (int b = 0; b < B; b++) {
-            nn_real z[4096];
-            for (int k = 0; k < W && k < 4096; k++) z[k] = (nn_real)nn_rng_normal(&rng);
-            nn_softmax_row(t + (size_t)b * W, z, W, 1.0);
+            nn_real *row = t + (size_t)b * W; /* (W): random logits, then their softmax */
+            for (int k = 0; k < W; k++) row[k] = (nn_real)nn_rng_normal(&rng);
+            nn_softmax_row(row, row, W, 1.0);
         }
     }
     return 1;
@@ -60,8 +60,10 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
     nn_arch a = nn_arch_defaults();
     nn_model file;
     if (path) {
-        if (s->activation || s->loss) {
-            cli_error(cmd, "--activation and --loss go with --arch; a MODEL file has its own");
+        const char *given = loss_options_given(&s->settings, s->opts);
+        if (s->activation || s->loss || given) {
+            cli_error(cmd, "%s go with --arch; a MODEL file has its own",
+                      given ? given : "--activation and --loss");
             return 0;
         }
         if (nn_model_load(&file, path, 1, 0, &err)) {
@@ -75,8 +77,8 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
     } else {
         if (s->activation) snprintf(a.activation, sizeof a.activation, "%s", s->activation);
         if (s->loss) snprintf(a.loss, sizeof a.loss, "%s", s->loss);
-        a.temperature = s->temperature;
-        a.alpha = s->alpha;
+        if (!loss_options_check(&s->settings, cmd, s->opts, a.loss)) return 0;
+        loss_options_apply(&s->settings, &a);
     }
     if (s->grad) a.grad = strcmp(s->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
     if (mode >= 0) a.grad = (nn_grad_mode)mode;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "args.h"
+#include "loss_options.h"
 #include "nn/nn.h"
 
 typedef struct {
@@ -15,16 +16,16 @@ typedef struct {
     uint64_t    seed;
     int         index; /* first data row used */
     int         label; /* label for random inputs; -1: random */
-    double      temperature, alpha; /* with --arch and a distillation loss */
+    loss_options settings;      /* with --arch: --temperature … (loss_options_init) */
+    const arg_option *opts;     /* the command's parsed table: which settings were given */
 } model_source;
 
-/* The options behind model_source, to append to a command's table. */
+/* The options behind model_source, to append to a command's table; the loss
+ * settings are added with loss_options_table(&s.settings, …). */
 #define MODEL_SOURCE_OPTIONS(s)                                                                   \
     OPT_STRING("--arch", &(s).arch, "SIZES", "build this architecture instead of loading MODEL"), \
     OPT_STRING("--activation", &(s).activation, "NAME", "with --arch: relu (default), sigmoid, tanh"), \
-    OPT_STRING("--loss", &(s).loss, "NAME", "with --arch: the loss (default ce)"),                \
-    OPT_POSITIVE("--temperature", &(s).temperature, "T", "with --arch: distillation T (default 4)", 1e6), \
-    OPT_REAL("--alpha", &(s).alpha, "A", "with --arch: distillation alpha (default 0.5)", 0, 1), \
+    OPT_STRING("--loss", &(s).loss, "NAME", (s).settings.loss_help),                             \
     OPT_STRING("--grad", &(s).grad, "MODE", "simplified or jacobian (default: the model's)"),     \
     OPT_STRING("--data", &(s).data, "PATH", "take inputs and labels from this data"),             \
     OPT_INT("--index", &(s).index, "I", "first data row to use (default 0)", 0, 2147483647),      \

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "infer.h"
 #include "model_data.h"
+#include "nn/text.h"
 
 #define CMD "predict"
 
@@ -160,8 +161,10 @@ static void print_text_item(const nn_model *m, const prediction *p, nn_predict_r
     int K = m->arch.sizes[m->arch.n_sizes - 1];
     reading r = read_item(m, p, rule, K);
     char buf[64];
-    if (p->row) printf("%s data row %d", p->name, p->row);
-    else printf("%s", p->name);
+    char shown[4 * 4096]; /* one line, whatever bytes the file name holds */
+    nn_escape_line(shown, sizeof shown, p->name);
+    if (p->row) printf("%s data row %d", shown, p->row);
+    else printf("%s", shown);
     printf(": %s (p = %.4f)  E[X] = %.4g  std = %.4g", class_name(m, r.cls, buf, sizeof buf),
            (double)p->probs[r.cls], r.mu, r.sd);
     if (model_is_ordinal(m)) {

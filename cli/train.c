@@ -16,16 +16,8 @@
 #define MAX_CLASSES 4096
 
 static const char *const activations[] = {"relu", "sigmoid", "tanh", NULL};
-static const char *const all_losses[] = {"ce", "kl", "distill", "ev-sq", "ev-abs",
-                                         "mean-variance", "sord", "dldl", NULL};
 static const char *const grads[] = {"simplified", "jacobian", NULL};
 static const char *const optimizers[] = {"sgd", "adam", "adamw", NULL};
-
-static int in_list(const char *s, const char *const *list) {
-    for (; *list; list++)
-        if (strcmp(*list, s) == 0) return 1;
-    return 0;
-}
 
 /* Checks option values and combinations; prints the first problem. */
 static int check_config(const train_config *c, const arg_option *opts, nn_arch *a, double *values,
@@ -36,23 +28,11 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
         return 0;
     }
     if (!args_choice(CMD, "--activation", c->activation, activations) ||
-        !args_choice(CMD, "--loss", c->loss, all_losses) || !args_choice(CMD, "--grad", c->grad, grads) ||
+        !args_choice(CMD, "--grad", c->grad, grads) ||
         !args_choice(CMD, "--optimizer", c->optimizer, optimizers))
         return 0;
-    if (!in_list(c->loss, nn_loss_kinds())) {
-        cli_error(CMD, "--loss %s: this build of nn does not have that loss", c->loss);
-        return 0;
-    }
-    /* settings that belong to one loss are an error with any other */
-    static const struct {
-        const char *option, *losses;
-    } owner[] = {{"--lambda1", "mean-variance"}, {"--lambda2", "mean-variance"},
-                 {"--sigma", "dldl"}, {"--sord-scale", "sord"}};
-    for (size_t i = 0; i < sizeof owner / sizeof *owner; i++)
-        if (args_find(opts, owner[i].option)->seen && strcmp(c->loss, owner[i].losses) != 0) {
-            cli_error(CMD, "%s is a setting of --loss %s, not %s", owner[i].option, owner[i].losses, c->loss);
-            return 0;
-        }
+    const nn_loss_info *loss = loss_options_check(&c->settings, CMD, opts, c->loss);
+    if (!loss) return 0;
     if (nn_arch_parse_sizes(a, c->arch, &err)) {
         cli_error(CMD, "--arch: %s", err.msg);
         return 0;
@@ -60,20 +40,13 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     strcpy(a->activation, c->activation);
     strcpy(a->loss, c->loss);
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
-    a->temperature = c->temperature;
-    a->alpha = c->alpha;
-    a->lambda1 = c->lambda1;
-    a->lambda2 = c->lambda2;
-    a->sigma = c->sigma;
-    a->sord_scale = c->sord_scale;
-    int wants_teacher = strcmp(c->loss, "kl") == 0 || strcmp(c->loss, "distill") == 0;
+    loss_options_apply(&c->settings, a);
+    int wants_teacher = (loss->needs & NN_LOSS_TEACHER) != 0;
     if (wants_teacher != (c->teacher != NULL)) {
-        cli_error(CMD, wants_teacher ? "--loss %s needs --teacher MODEL" : "--teacher is only used by --loss kl or distill, not %s",
-                  c->loss);
-        return 0;
-    }
-    if (!wants_teacher && (args_find(opts, "--temperature")->seen || args_find(opts, "--alpha")->seen)) {
-        cli_error(CMD, "--temperature and --alpha are distillation settings (--loss kl or distill)");
+        char who[160];
+        loss_options_with(NN_LOSS_TEACHER, who, sizeof who);
+        if (wants_teacher) cli_error(CMD, "--loss %s needs --teacher MODEL", c->loss);
+        else cli_error(CMD, "--teacher is only used by --loss %s, not %s", who, c->loss);
         return 0;
     }
     if (c->resume && !c->checkpoint) {
@@ -101,14 +74,7 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
                   a->sizes[a->n_sizes - 1]);
         return 0;
     }
-    if (c->image_size) {
-        char tail;
-        if (sscanf(c->image_size, "%dx%d%c", &d->width, &d->height, &tail) != 2 || d->width < 1 ||
-            d->height < 1 || d->width > 1 << 14 || d->height > 1 << 14) {
-            cli_error(CMD, "--image-size: '%s' is not WIDTHxHEIGHT", c->image_size);
-            return 0;
-        }
-    }
+    if (c->image_size && !parse_image_size(CMD, c->image_size, &d->width, &d->height)) return 0;
     d->channels = c->rgb ? 3 : 1;
     d->skip_bad = c->skip_bad;
     d->label = c->label;
@@ -192,27 +158,27 @@ static nn_optimizer *make_optimizer(const train_config *c, nn_graph *g) {
 
 int cmd_train(int argc, char **argv) {
     train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
-                      .lr = 0.01, .momentum = 0.9, .temperature = 4, .alpha = 0.5, .lambda1 = 0.2,
-                      .lambda2 = 0.05, .sigma = 1, .sord_scale = 1, .epochs = 10, .batch = 64,
-                      .seed = 1};
-    arg_option opts[] = {
+                      .lr = 0.01, .momentum = 0.9, .epochs = 10, .batch = 64, .seed = 1};
+    loss_options_init(&c.settings, "");
+    char teacher_help[256], teachers[160];
+    loss_options_with(NN_LOSS_TEACHER, teachers, sizeof teachers);
+    snprintf(teacher_help, sizeof teacher_help,
+             "teacher model, or .npy of its logits in the data's order (--loss %s)", teachers);
+    const arg_option before[] = {
         OPT_STRING("--data", &c.data, "PATH", "training data: CSV file, image folder or IDX (required)"),
         OPT_STRING("--arch", &c.arch, "SIZES", "layer widths, input to classes, e.g. 784-256-10 (required)"),
         OPT_STRING("--activation", &c.activation, "NAME", "relu (default), sigmoid or tanh"),
-        OPT_STRING("--loss", &c.loss, "NAME", "ce (default), kl, distill, ev-sq, ev-abs, mean-variance, sord, dldl"),
+        OPT_STRING("--loss", &c.loss, "NAME", c.settings.loss_help),
         OPT_STRING("--grad", &c.grad, "MODE", "simplified (default) or jacobian"),
         OPT_STRING("--optimizer", &c.optimizer, "NAME", "sgd (default), adam or adamw"),
         OPT_POSITIVE("--lr", &c.lr, "LR", "learning rate (default 0.01)", 1e6),
         OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
         OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
-        OPT_STRING("--teacher", &c.teacher, "FILE", "teacher model, or .npy of its logits in the data's order (--loss kl, distill)"),
-        OPT_POSITIVE("--temperature", &c.temperature, "T", "distillation temperature (default 4)", 1e6),
-        OPT_REAL("--alpha", &c.alpha, "A", "weight of the soft term in [0, 1] (default 0.5)", 0, 1),
-        OPT_REAL("--lambda1", &c.lambda1, "L1", "mean-variance: weight of the mean term (default 0.2)", 0, 1e6),
-        OPT_REAL("--lambda2", &c.lambda2, "L2", "mean-variance: weight of the variance term (default 0.05)", 0, 1e6),
-        OPT_POSITIVE("--sigma", &c.sigma, "S", "dldl: width of the target Gaussian, value units (default 1)", 1e9),
-        OPT_POSITIVE("--sord-scale", &c.sord_scale, "S", "sord: targets softmax(-S (v - y)^2) (default 1)", 1e9),
+        OPT_STRING("--teacher", &c.teacher, "FILE", teacher_help),
+        OPT_END,
+    };
+    const arg_option after[] = {
         OPT_STRING("--values", &c.values, "V0,V1,..", "category values of the classes (ordinal)"),
         OPT_INT("--epochs", &c.epochs, "N", "epochs to train (default 10)", 1, 1e6),
         OPT_INT("--batch", &c.batch, "B", "mini-batch size (default 64)", 1, 1 << 16),
@@ -233,6 +199,11 @@ int cmd_train(int argc, char **argv) {
         OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
         OPT_END,
     };
+    arg_option opts[64];
+    if (!loss_options_table(&c.settings, before, after, opts, 64)) {
+        cli_error(CMD, "too many options");
+        return 1;
+    }
     const char *pos[1];
     int n_pos;
     int r = args_parse(CMD, "--data PATH --arch SIZES [OPTIONS]", opts, argc, argv, pos, 0, &n_pos);

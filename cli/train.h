@@ -5,13 +5,14 @@
 #include <stdint.h>
 
 #include "data_source.h"
+#include "loss_options.h"
 #include "nn/nn.h"
 
 typedef struct {
     const char *data, *arch, *activation, *loss, *grad, *optimizer, *teacher, *values;
     const char *save, *checkpoint, *plot, *label, *features, *image_size;
-    double      val_fraction, lr, momentum, weight_decay, temperature, alpha;
-    double      lambda1, lambda2, sigma, sord_scale;
+    double      val_fraction, lr, momentum, weight_decay;
+    loss_options settings; /* --temperature, --sord-scale …: the loss registry's */
     int         epochs, batch, nesterov, resume, rgb, skip_bad, standardize, no_standardize;
     int         quiet, overwrite;
     uint64_t    seed;

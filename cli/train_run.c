@@ -22,16 +22,27 @@
 #define CMD "train"
 
 void train_describe_run(const train_config *c, char *buf, size_t len) {
+    /* The loss settings: the six older than the loss registry always, as the
+     * checkpoints written before it list them; a later one only when it is
+     * not at its default, so that adding a setting keeps those resumable. */
+    enum { SETTINGS_BEFORE_REGISTRY = 6 };
+    char settings[1024] = "";
+    for (int i = 0; i < c->settings.n; i++) {
+        const nn_loss_setting *s = nn_loss_settings(i);
+        size_t used = strlen(settings);
+        if (i < SETTINGS_BEFORE_REGISTRY || c->settings.value[i] != s->def)
+            snprintf(settings + used, sizeof settings - used, "%s=%.17g\n", c->settings.name[i] + 2,
+                     c->settings.value[i]);
+    }
     snprintf(buf, len,
              "data=%s\nval-fraction=%.17g\narch=%s\nactivation=%s\nloss=%s\ngrad=%s\n"
              "optimizer=%s\nlr=%.17g\nmomentum=%.17g\nnesterov=%d\nweight-decay=%.17g\n"
-             "teacher=%s\ntemperature=%.17g\nalpha=%.17g\nlambda1=%.17g\nlambda2=%.17g\n"
-             "sigma=%.17g\nsord-scale=%.17g\nvalues=%s\nbatch=%d\nseed=%llu\n"
+             "teacher=%s\n%svalues=%s\nbatch=%d\nseed=%llu\n"
              "standardize=%d\nno-standardize=%d\nlabel=%s\nfeatures=%s\nimage-size=%s\nrgb=%d\n"
              "skip-bad=%d",
              c->data, c->val_fraction, c->arch, c->activation, c->loss, c->grad, c->optimizer, c->lr,
-             c->momentum, c->nesterov, c->weight_decay, c->teacher ? c->teacher : "", c->temperature,
-             c->alpha, c->lambda1, c->lambda2, c->sigma, c->sord_scale, c->values ? c->values : "", c->batch, (unsigned long long)c->seed,
+             c->momentum, c->nesterov, c->weight_decay, c->teacher ? c->teacher : "", settings,
+             c->values ? c->values : "", c->batch, (unsigned long long)c->seed,
              c->standardize, c->no_standardize, c->label ? c->label : "",
              c->features ? c->features : "", c->image_size ? c->image_size : "", c->rgb,
              c->skip_bad);

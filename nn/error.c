@@ -1,8 +1,11 @@
 /* error.c — status names and the printf-style error filler. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "nn/graph_internal.h"
+#include "nn/text.h"
 
 const char *nn_status_name(nn_status s) {
     switch (s) {
@@ -17,13 +20,32 @@ const char *nn_status_name(nn_status s) {
     return "unknown error";
 }
 
+/* Every message is one line of valid UTF-8 that fits err->msg: the bytes a
+ * user gave (a file name with a newline, a label in Latin-1) are escaped,
+ * and a message too long is shortened in the middle — what is quoted —
+ * keeping the start (the file or option) and the end (the reason). Only a
+ * message of 2 KiB or more allocates (to be escaped whole). */
 nn_status nn_set_error(nn_error *err, nn_status code, const char *fmt, ...) {
-    if (err) {
-        err->code = code;
-        va_list ap;
+    if (!err) return code;
+    err->code = code;
+    char raw[2048], escaped[2048], *big = NULL, *esc = escaped;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    const char *text = raw;
+    if (n >= (int)sizeof raw && (big = malloc((size_t)n + 1))) {
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
         va_end(ap);
+        text = big;
     }
+    size_t need = nn_escape_line(NULL, 0, text) + 1, room = sizeof escaped;
+    if (need > room && (esc = malloc(need))) room = need;
+    else if (need > room) esc = escaped;
+    nn_escape_line(esc, room, text);
+    nn_fit_middle(err->msg, sizeof err->msg, esc, strlen(esc));
+    if (esc != escaped) free(esc);
+    free(big);
     return code;
 }

@@ -31,13 +31,17 @@
  * build; both are read). __metadata__ (all values are strings, lists are
  * JSON arrays inside the string):
  *   format "nn-model/1" | arch "784-256-10" | activation | loss | grad
- *   temperature, alpha, lambda1, lambda2,       loss settings (absent: the
- *   sigma, sord_scale                             defaults)
+ *   the loss's settings, one key each          (absent: the default; files
+ *     (temperature, sord_scale …: nn_losses())    from before the registry
+ *                                                 carry every loss's)
  *   values [..], label_names [..]               the classes (when known)
  *   feature_names [..], label_column            CSV columns (when known)
  *   feature_mean [..], feature_std [..]         standardisation (when used)
  *   image_shape [h, w, c]                       image input (when known)
  * This is everything nn needs to rebuild the exact graph from the file alone.
+ * A key nn does not know is refused, naming it (a misspelt setting must not
+ * quietly become its default); "data_checksum" is reserved for a checksum of
+ * the tensor data.
  * Checkpoints (format "nn-checkpoint/1") add the optimizer's state tensors
  * ("optimizer.<name>"), its kind and step count, the epoch, the shuffling
  * generator's state and the caller's run description.
@@ -47,21 +51,33 @@
 
 #define NN_MAX_LAYERS 16 /* dense layers in an architecture */
 
+/* Loss settings an nn_arch can hold: one slot per entry of nn_loss_settings(). */
+#define NN_MAX_LOSS_SETTINGS 16
+
 typedef struct {
     int          n_sizes;                  /* 2 .. NN_MAX_LAYERS + 1 */
     int          sizes[NN_MAX_LAYERS + 1]; /* input width, hidden widths …, classes */
     char         activation[16];           /* "relu", "sigmoid" or "tanh" */
-    char         loss[32];                 /* one of nn_loss_kinds() */
+    char         loss[32];                 /* the name of an entry of nn_losses() */
     nn_grad_mode grad;                     /* how the loss sends its gradient back */
-    double       temperature;              /* distillation temperature T (1 unless used) */
-    double       alpha;                    /* distillation mix α in [0, 1] */
-    double       lambda1, lambda2;         /* mean-variance weights of ½(μ − y)² and σ² */
-    double       sigma;                    /* dldl: width of the Gaussian target, in value units */
-    double       sord_scale;               /* sord: target softmax(−scale·(v − y)²) */
+    /* The loss settings, setting[i] for entry i of nn_loss_settings(); set
+     * them by key with nn_arch_set (range-checked). The settings older than
+     * the registry also have names, which alias setting[0..5]: */
+    union {
+        struct {
+            double temperature;       /* kl, distill: temperature T */
+            double alpha;             /* distill: mix α in [0, 1] */
+            double lambda1, lambda2;  /* mean-variance: weights of ½(μ − y)² and σ² */
+            double sigma;             /* dldl: width of the Gaussian target, in value units */
+            double sord_scale;        /* sord: target softmax(−scale·(v − y)²) */
+        };
+        double setting[NN_MAX_LOSS_SETTINGS];
+    };
 } nn_arch;
 
-/* relu, "ce", simplified gradients, T = 1, α = 0.5, λ₁ = 0.2, λ₂ = 0.05,
- * σ = 1, SORD scale 1, no sizes yet. */
+/* relu, "ce", simplified gradients, no sizes yet, and every loss setting at
+ * its default (the one place defaults live is the settings table: T = 4,
+ * α = 0.5, λ₁ = 0.2, λ₂ = 0.05, σ = 1, SORD scale 1). */
 nn_arch nn_arch_defaults(void);
 
 /* Parses "784-256-128-10" into a->sizes (2 to NN_MAX_LAYERS + 1 positive
@@ -69,19 +85,62 @@ nn_arch nn_arch_defaults(void);
 nn_status nn_arch_parse_sizes(nn_arch *a, const char *spec, nn_error *err);
 void      nn_arch_format_sizes(const nn_arch *a, char *buf, size_t len);
 
-/* The loss names nn_model_build understands, NULL-terminated:
- *   ce             cross-entropy with the labels
- *   kl             T²·KL(softmax(t/T) ‖ softmax(z/T)) to teacher logits t (targets)
- *   distill        α·T²·KL(…) + (1 − α)·CE: Hinton et al.'s distillation
- *   ev-sq, ev-abs  ½(μ − v_y)², |μ − v_y| on the expected value μ = Σ v_i p_i
- *   mean-variance  CE + λ₁·½(μ − v_y)² + λ₂·σ² (Pan et al., 2018)
- *   sord, dldl     CE against soft ordinal targets made from the labels:
- *                  softmax(−scale·(v − v_y)²) (Díaz & Marathe, 2019), or a
- *                  Gaussian of width σ around v_y (Gao et al., 2017)
- * with v the model's category values (0..K−1 without). kl and distill read
- * per-sample targets (the teacher's logits); sord and dldl make theirs with
- * nn_model_prepare_targets. */
-const char *const *nn_loss_kinds(void);
+/* ------------------------------------------------------- the loss registry
+ *
+ * Every loss a model can name is one entry of one table
+ * (nn/model/loss_registry.c); the model file, checkpoints, nn_arch_defaults,
+ * nn_model_build, and the nn program's options and --help all loop over it.
+ * A setting (a number a loss reads from nn_arch) is declared once, with its
+ * default and range, and named by the losses that read it. */
+
+typedef struct {
+    const char *key;      /* "sord_scale": the model file's key; the option is --sord-scale */
+    const char *metavar;  /* "S", for --help */
+    double      def;      /* the default: the only place it is written */
+    double      min, max; /* allowed range, inclusive … */
+    int         min_open; /* … except min itself when set: (min, max] */
+    const char *help;     /* one line */
+} nn_loss_setting;
+
+#define NN_LOSS_TEACHER 1u /* reads a teacher's logits (B, K) as per-sample targets */
+#define NN_LOSS_TARGETS 2u /* reads per-sample targets it makes from the labels */
+#define NN_LOSS_MAX_OWN 4  /* settings one loss may read */
+
+typedef struct nn_loss_build nn_loss_build; /* what a builder is given: loss_registry.h */
+
+typedef struct {
+    const char *name;     /* "sord": --loss NAME and the model file's "loss" */
+    const char *head;     /* what it puts on the last hidden layer, e.g. "dense K, softmax" */
+    unsigned    needs;    /* NN_LOSS_TEACHER, NN_LOSS_TARGETS or 0 */
+    const char *settings[NN_LOSS_MAX_OWN + 1]; /* keys of the settings it reads, NULL-ended */
+    const char *help;     /* one line */
+    /* Outputs of the head's dense layer for K classes (the last width of the
+     * architecture); NULL: K, as a softmax over K classes needs. */
+    int (*head_width)(int n_classes);
+    /* Builds head and loss on b's last hidden node (see loss_registry.h). */
+    void (*build)(nn_loss_build *b);
+    /* NN_LOSS_TARGETS only: out (n, K) from the category values y (n) of the labels. */
+    nn_status (*targets)(const nn_arch *a, const double *values, const double *y, int n, int K,
+                         nn_real *out, nn_error *err);
+} nn_loss_info;
+
+/* The table, in order: entry i, or NULL past the end. */
+const nn_loss_info    *nn_losses(int i);
+const nn_loss_setting *nn_loss_settings(int i);
+
+/* The entry named `name` (NULL when this build has none). */
+const nn_loss_info *nn_loss_find(const char *name);
+
+/* The slot of setting `key` in nn_arch.setting, or -1. */
+int nn_loss_setting_index(const char *key);
+
+/* Whether loss l reads the setting `key`. */
+int nn_loss_reads(const nn_loss_info *l, const char *key);
+
+/* Sets setting `key` of a to `value`: an unknown key or a value outside the
+ * setting's range is an error naming both. */
+nn_status nn_arch_set(nn_arch *a, const char *key, double value, nn_error *err);
+
 
 typedef struct {
     nn_arch    arch;

@@ -158,7 +158,8 @@ nn_status nn_softmax_set_route(nn_graph *g, int softmax, nn_softmax_route r);
 
 /* Softmax kernels on one row of K ≥ 1 values, usable outside a graph (the
  * walkthrough and tests use them); T > 0. Every array has K entries but J. */
-/* p = softmax(z/T), computed stably (the row maximum is subtracted first). */
+/* p = softmax(z/T), computed stably (the row maximum is subtracted first);
+ * p may be z (in place). */
 void   nn_softmax_row(nn_real *p, const nn_real *z, int K, double T);
 /* logp = log softmax(z/T); returns logsumexp(z/T). */
 double nn_log_softmax_row(nn_real *logp, const nn_real *z, int K, double T);

@@ -228,7 +228,9 @@ START_TEST(test_corrupted_headers) {
         {"\"values\":\"[1,2,4,8]\"", "\"values\":\"[1,2,4,4]\"", "category values must increase: 4 follows 4", NN_ERR_ARG},
         {"\"values\":\"[1,2,4,8]\"", "\"values\":\"[1,2,4]  \"", "is not a list of 4 numbers", NN_ERR_FORMAT},
         {"\"feature_std\":\"[1,", "\"feature_std\":\"[0,", "feature_std[0] = 0 is not positive", NN_ERR_FORMAT},
-        {"\"temperature\":\"1\"", "\"temperature\":\"x\"", "'temperature' = 'x' is not a finite number", NN_ERR_FORMAT},
+        {"\"label_column\":\"grade\"", "\"alpha\":\"xxxxxxxxxxxx\"", "'alpha' = 'xxxxxxxxxxxx' is not a finite number", NN_ERR_FORMAT},
+        {"\"label_column\":\"grade\"", "\"alpha\":\"1.5\"         ", "alpha = 1.5 is not in [0, 1]", NN_ERR_FORMAT},
+        {"\"label_column\":\"grade\"", "\"label_colunm\":\"grade\"", "unknown __metadata__ key 'label_colunm'", NN_ERR_FORMAT},
         {"{\"__metadata__\"", "[\"__metadata__\"", "not valid JSON", NN_ERR_FORMAT},
         {"\"data_offsets\":[0,", "\"data_offsets\":[4,", "data bytes, but its shape needs", NN_ERR_FORMAT},
     };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nn/data/data_internal.h"
+#include "nn/text.h"
 
 int nn_parse_number(const char *s, size_t len, double *out) {
     while (len > 0 && (*s == ' ' || *s == '\t')) s++, len--;
@@ -78,6 +79,11 @@ static nn_status map_known(char *const *strings, int m, const nn_class_set *k, i
 nn_status nn_resolve_classes(char *const *strings, int m, const nn_class_set *known,
                              int *class_of, nn_dataset *d, const char *where, nn_error *err) {
     if (m < 1) return nn_set_error(err, NN_ERR_FORMAT, "%s: no labels", where);
+    for (int i = 0; i < m; i++) /* names go into the model header, which is JSON */
+        if (!nn_utf8_valid(strings[i]))
+            return nn_set_error(err, NN_ERR_FORMAT,
+                                "%s: label '%s' is not valid UTF-8: rename it or convert the data "
+                                "to UTF-8", where, strings[i]);
     if (known && known->n > 0) return map_known(strings, m, known, class_of, d, where, err);
 
     label_entry *e = malloc((size_t)m * sizeof *e);

@@ -13,6 +13,7 @@
 
 #include "nn/data/data_internal.h"
 #include "nn/io/file_io.h"
+#include "nn/text.h"
 
 #define NN_CSV_MAX_BYTES ((size_t)1 << 31)
 
@@ -200,6 +201,16 @@ nn_status nn_load_csv(nn_dataset *out, const char *path, const nn_csv_options *o
         st = nn_set_error(err, NN_ERR_FORMAT, "%s: empty file (a header line is required)", path);
         goto done;
     }
+    /* A header line ending in a bare CR: the whole file is one line to an
+     * LF reader (classic Mac OS line endings); say so, not "no data rows" */
+    for (const char *c = r.p; c < r.end && *c != '\n'; c++)
+        if (*c == '\r' && (c + 1 == r.end || c[1] != '\n')) {
+            if (c + 1 == r.end) break; /* the last byte: harmless */
+            st = nn_set_error(err, NN_ERR_FORMAT,
+                              "%s: lines end in CR only (old Mac OS line endings): convert them "
+                              "to LF or CR LF, e.g. tr '\\r' '\\n'", path);
+            goto done;
+        }
     /* Header: count the fields first, then parse them for real. */
     csv_reader probe = r;
     ncol = parse_record(&probe, NULL, 0, 1, &why);
@@ -215,6 +226,13 @@ nn_status nn_load_csv(nn_dataset *out, const char *path, const nn_csv_options *o
         goto done;
     }
     parse_record(&r, header, ncol, 0, &why);
+    for (int k = 0; k < ncol; k++)
+        if (!nn_utf8_valid(header[k])) { /* names go into the model header, which is JSON */
+            st = nn_set_error(err, NN_ERR_FORMAT,
+                              "%s: the header's column %d, '%s', is not valid UTF-8: convert the "
+                              "file to UTF-8 (e.g. iconv -f latin1 -t utf-8)", path, k + 1, header[k]);
+            goto done;
+        }
     if ((st = choose_columns(path, header, ncol, o, &label, features, &F, err))) goto done;
     out->n_features = F;
 

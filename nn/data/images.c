@@ -61,10 +61,15 @@ static nn_status list_dir(const char *dir, int want_dirs, char ***names, int *n,
         if (e->d_name[0] == '.') continue; /* ., .., hidden files */
         char *path = join(dir, e->d_name);
         struct stat sb;
-        int keep = path && stat(path, &sb) == 0 &&
-                   (want_dirs ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode) && has_image_extension(e->d_name));
-        free(path);
+        int found = path && stat(path, &sb) == 0, wanted = want_dirs || has_image_extension(e->d_name);
+        int keep = found && (want_dirs ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode) && wanted);
         if (!path) st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", dir);
+        else if (!found && wanted && errno == EACCES) /* listed, but not searchable (no x bit) */
+            st = nn_set_error(err, NN_ERR_IO, "%s: cannot search the folder (it lists, but its "
+                              "entries cannot be opened): %s", dir, strerror(errno));
+        else if (!found && wanted) /* a broken symbolic link, a loop ... */
+            st = nn_set_error(err, NN_ERR_IO, "%s: %s", path, strerror(errno));
+        free(path);
         if (!keep || st) continue;
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;

@@ -62,15 +62,25 @@ static nn_status meta_uint(const nn_st_file *f, const char *key, unsigned long l
     return NN_OK;
 }
 
+/* Whether a and b build the same graph: sizes, activation, loss, gradient
+ * mode and the settings that loss reads. */
 static int same_arch(const nn_arch *a, const nn_arch *b) {
     if (a->n_sizes != b->n_sizes || strcmp(a->activation, b->activation) || strcmp(a->loss, b->loss) ||
-        a->grad != b->grad || a->temperature != b->temperature || a->alpha != b->alpha ||
-        a->lambda1 != b->lambda1 || a->lambda2 != b->lambda2 || a->sigma != b->sigma ||
-        a->sord_scale != b->sord_scale)
+        a->grad != b->grad)
         return 0;
     for (int i = 0; i < a->n_sizes; i++)
         if (a->sizes[i] != b->sizes[i]) return 0;
     return 1;
+}
+
+/* The first setting of a's loss in which a and b differ, or NULL. */
+static const char *setting_differs(const nn_arch *a, const nn_arch *b) {
+    const nn_loss_info *l = nn_loss_find(a->loss);
+    for (int i = 0; l && l->settings[i]; i++) {
+        int k = nn_loss_setting_index(l->settings[i]);
+        if (a->setting[k] != b->setting[k]) return l->settings[i];
+    }
+    return NULL;
 }
 
 static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, const nn_st_file *f,
@@ -83,6 +93,12 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
                             "%s: the checkpoint holds %s (%s, loss %s) but this run is %s (%s, loss %s)",
                             f->path, have, saved->arch.activation, saved->arch.loss, want,
                             m->arch.activation, m->arch.loss);
+    const char *key = setting_differs(&m->arch, &saved->arch);
+    if (key) {
+        int k = nn_loss_setting_index(key);
+        return nn_set_error(err, NN_ERR_ARG, "%s: the checkpoint has loss %s with %s = %g, this run %g",
+                            f->path, m->arch.loss, key, saved->arch.setting[k], m->arch.setting[k]);
+    }
     const char *kind = nn_st_meta(f, "optimizer");
     if (!kind || strcmp(kind, kind_name(nn_optimizer_kind_of(opt))))
         return nn_set_error(err, NN_ERR_ARG, "%s: the checkpoint was written by optimizer '%s', not '%s'",

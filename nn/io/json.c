@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn/io/json.h"
+#include "nn/text.h"
 
 #define NN_JSON_MAX_DEPTH 32
 
@@ -340,13 +341,18 @@ void nn_buf_printf(nn_buf *b, const char *fmt, ...) {
     b->len += (size_t)n;
 }
 
+/* A byte that is not part of valid UTF-8 cannot be in JSON: it is written
+ * as the text \xHH (a backslash, escaped, then x and two hex digits), as
+ * in messages. */
 void nn_buf_json_string(nn_buf *b, const char *s) {
     nn_buf_printf(b, "\"");
-    for (; *s; s++) {
+    for (size_t n = strlen(s); *s; s++, n--) {
         unsigned char c = (unsigned char)*s;
+        size_t k = c < 0x80 ? 1 : nn_utf8_char(s, n);
         if (c == '"' || c == '\\') nn_buf_printf(b, "\\%c", c);
         else if (c < 0x20) nn_buf_printf(b, "\\u%04x", c);
-        else nn_buf_printf(b, "%c", c);
+        else if (k == 0) nn_buf_printf(b, "\\\\x%02x", c);
+        else nn_buf_printf(b, "%.*s", (int)k, s), s += k - 1, n -= k - 1;
     }
     nn_buf_printf(b, "\"");
 }

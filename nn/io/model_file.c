@@ -77,7 +77,7 @@ int nn_model_tensors(const nn_model *m, nn_st_out *out) {
     for (int i = 0; i < m->n_dense; i++) {
         size_t count;
         const nn_real *p = nn_node_params(m->g, m->dense[i], &count);
-        uint64_t n_out = (uint64_t)m->arch.sizes[i + 1], n_in = (uint64_t)m->arch.sizes[i];
+        uint64_t n_out = (uint64_t)nn_node_width(m->g, m->dense[i]), n_in = (uint64_t)m->arch.sizes[i];
         nn_st_out *w = &out[2 * i], *b = &out[2 * i + 1];
         *w = (nn_st_out){.data = p, .d0 = n_out, .d1 = n_in};
         snprintf(w->name, sizeof w->name, "dense%d.weight", i);
@@ -100,12 +100,9 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     meta_add(&l, "activation", text("%s", a->activation));
     meta_add(&l, "loss", text("%s", a->loss));
     meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
-    meta_add(&l, "temperature", text("%.17g", a->temperature));
-    meta_add(&l, "alpha", text("%.17g", a->alpha));
-    meta_add(&l, "lambda1", text("%.17g", a->lambda1));
-    meta_add(&l, "lambda2", text("%.17g", a->lambda2));
-    meta_add(&l, "sigma", text("%.17g", a->sigma));
-    meta_add(&l, "sord_scale", text("%.17g", a->sord_scale));
+    const nn_loss_info *loss = nn_loss_find(a->loss);
+    for (int i = 0; loss && loss->settings[i]; i++) /* the settings the loss reads */
+        meta_add(&l, loss->settings[i], text("%.17g", a->setting[nn_loss_setting_index(loss->settings[i])]));
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
     if (d->values) meta_add(&l, "values", real_list(d->values, K));
     if (d->label_names) meta_add(&l, "label_names", string_list(d->label_names, K));
@@ -204,19 +201,48 @@ static nn_status read_strings(const nn_st_file *f, const char *key, int n, char 
     return NN_OK;
 }
 
+/* The keys of __metadata__ besides the loss settings (nn_loss_settings());
+ * any other key is refused, naming it. */
+static const struct {
+    const char *key;
+    int         checkpoint; /* only in checkpoints */
+} file_keys[] = {
+    {"format", 0}, {"arch", 0}, {"activation", 0}, {"loss", 0}, {"grad", 0},
+    {"values", 0}, {"label_names", 0}, {"feature_names", 0}, {"label_column", 0},
+    {"feature_mean", 0}, {"feature_std", 0}, {"image_shape", 0},
+    {"data_checksum", 0}, /* reserved: a checksum of the tensor data */
+    {"optimizer", 1}, {"optimizer_steps", 1}, {"epoch", 1}, {"rng_state", 1}, {"rng_inc", 1},
+    {"run", 1},
+};
+
+static nn_status check_keys(const nn_st_file *f, int checkpoint, nn_error *err) {
+    for (const nn_json *e = f->metadata ? f->metadata->child : NULL; e; e = e->next) {
+        int known = nn_loss_setting_index(e->key) >= 0;
+        for (size_t i = 0; !known && i < sizeof file_keys / sizeof *file_keys; i++)
+            known = strcmp(e->key, file_keys[i].key) == 0 && (checkpoint || !file_keys[i].checkpoint);
+        if (!known)
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: unknown __metadata__ key '%s'", f->path, e->key);
+    }
+    return NN_OK;
+}
+
 static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
     *a = nn_arch_defaults();
     const char *sizes, *act, *loss, *grad;
     nn_status st;
     if ((st = meta_required(f, "arch", &sizes, err)) || (st = meta_required(f, "activation", &act, err)) ||
-        (st = meta_required(f, "loss", &loss, err)) || (st = meta_required(f, "grad", &grad, err)) ||
-        (st = meta_number(f, "temperature", &a->temperature, err)) ||
-        (st = meta_number(f, "alpha", &a->alpha, err)) ||
-        (st = meta_number(f, "lambda1", &a->lambda1, err)) ||
-        (st = meta_number(f, "lambda2", &a->lambda2, err)) ||
-        (st = meta_number(f, "sigma", &a->sigma, err)) ||
-        (st = meta_number(f, "sord_scale", &a->sord_scale, err)))
+        (st = meta_required(f, "loss", &loss, err)) || (st = meta_required(f, "grad", &grad, err)))
         return st;
+    /* Every setting present is read and range-checked, the loss's own or not:
+     * files written before the registry carry every loss's settings. */
+    for (int i = 0; nn_loss_settings(i); i++) {
+        const char *key = nn_loss_settings(i)->key;
+        double v = a->setting[i];
+        nn_error why;
+        if ((st = meta_number(f, key, &v, err))) return st;
+        if (nn_arch_set(a, key, v, &why))
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
+    }
     nn_error why;
     if (nn_arch_parse_sizes(a, sizes, &why))
         return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
@@ -226,15 +252,10 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
         return nn_set_error(err, NN_ERR_FORMAT, "%s: loss name too long", f->path);
     strcpy(a->activation, act);
     strcpy(a->loss, loss);
+    if (!nn_model_loss_entry(a, &why)) return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
     if (strcmp(grad, "simplified") == 0) a->grad = NN_GRAD_SIMPLIFIED;
     else if (strcmp(grad, "jacobian") == 0) a->grad = NN_GRAD_JACOBIAN;
     else return nn_set_error(err, NN_ERR_FORMAT, "%s: unknown gradient mode '%s'", f->path, grad);
-    if (!(a->temperature > 0) || !(a->alpha >= 0 && a->alpha <= 1) || !(a->lambda1 >= 0) ||
-        !(a->lambda2 >= 0) || !(a->sigma > 0) || !(a->sord_scale > 0))
-        return nn_set_error(err, NN_ERR_FORMAT,
-                            "%s: loss settings out of range (temperature %g, alpha %g, lambda1 %g, "
-                            "lambda2 %g, sigma %g, sord_scale %g)", f->path, a->temperature, a->alpha,
-                            a->lambda1, a->lambda2, a->sigma, a->sord_scale);
     return NN_OK;
 }
 
@@ -313,15 +334,20 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
     nn_arch a;
     nn_dataset d = {0};
     nn_error why;
-    nn_status st = read_arch(f, &a, err);
+    nn_status st = check_keys(f, strcmp(have, NN_MODEL_FORMAT) != 0, err);
+    if (!st) st = read_arch(f, &a, err);
     /* Shapes first: the file's own size then bounds what the graph allocates,
-     * whatever its metadata claims. */
+     * whatever its metadata claims. The head's dense layer has the width its
+     * loss asks for. */
+    const nn_loss_info *loss = st ? NULL : nn_loss_find(a.loss);
     for (int i = 0; !st && i < a.n_sizes - 1; i++) {
+        int last = i == a.n_sizes - 2, K = a.sizes[i + 1];
+        uint64_t n_out = (uint64_t)(last && loss->head_width ? loss->head_width(K) : K);
         char name[64];
         snprintf(name, sizeof name, "dense%d.weight", i);
-        st = nn_st_expect(f, name, (uint64_t)a.sizes[i + 1], (uint64_t)a.sizes[i], err);
+        st = nn_st_expect(f, name, n_out, (uint64_t)a.sizes[i], err);
         snprintf(name, sizeof name, "dense%d.bias", i);
-        if (!st) st = nn_st_expect(f, name, (uint64_t)a.sizes[i + 1], 0, err);
+        if (!st) st = nn_st_expect(f, name, n_out, 0, err);
     }
     if (!st) st = read_description(f, &a, &d, err);
     if (!st && (st = nn_model_build(m, &a, &d, max_batch, with_loss, 0, &why)))
@@ -331,7 +357,7 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
     if ((st = check_tensor_names(f, m, strcmp(have, NN_MODEL_FORMAT) != 0, err))) goto fail;
     for (int i = 0; i < m->n_dense; i++) {
         nn_real *p = nn_node_params(m->g, m->dense[i], NULL);
-        uint64_t n_out = (uint64_t)a.sizes[i + 1], n_in = (uint64_t)a.sizes[i];
+        uint64_t n_out = (uint64_t)nn_node_width(m->g, m->dense[i]), n_in = (uint64_t)a.sizes[i];
         char name[64];
         snprintf(name, sizeof name, "dense%d.weight", i);
         if ((st = nn_st_get(f, name, n_out, n_in, p, err))) goto fail;

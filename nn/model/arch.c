@@ -15,41 +15,47 @@ nn_arch nn_arch_defaults(void) {
     strcpy(a.activation, "relu");
     strcpy(a.loss, "ce");
     a.grad = NN_GRAD_SIMPLIFIED;
-    a.temperature = 1.0;
-    a.alpha = 0.5;
-    a.lambda1 = 0.2;
-    a.lambda2 = 0.05;
-    a.sigma = 1.0;
-    a.sord_scale = 1.0;
+    for (int i = 0; nn_loss_settings(i); i++) a.setting[i] = nn_loss_settings(i)->def;
     return a;
 }
 
+/* "architecture 'SPEC'" as messages start: SPEC whole up to 40 bytes,
+ * else its first 40 and how long it is, so the reason after it is never
+ * cut off. */
+static void quote_spec(char *out, size_t size, const char *spec) {
+    size_t n = strlen(spec);
+    if (n <= 40) snprintf(out, size, "architecture '%s'", spec);
+    else snprintf(out, size, "architecture '%.40s...' (%zu characters)", spec, n);
+}
+
 nn_status nn_arch_parse_sizes(nn_arch *a, const char *spec, nn_error *err) {
+    char shown[112]; /* the spec as quoted in messages: its start, if long */
+    quote_spec(shown, sizeof shown, spec);
     int n = 0;
     const char *s = spec;
     for (;;) {
         if (!isdigit((unsigned char)*s))
             return nn_set_error(err, NN_ERR_ARG,
-                                "architecture '%s': expected widths like 784-256-10", spec);
+                                "%s: expected widths like 784-256-10", shown);
         errno = 0;
         char *end;
         long w = strtol(s, &end, 10);
         if (errno || w < 1 || w > 1 << 24)
-            return nn_set_error(err, NN_ERR_ARG, "architecture '%s': width %.*s is not in 1..%d",
-                                spec, (int)(end - s), s, 1 << 24);
+            return nn_set_error(err, NN_ERR_ARG, "%s: width %.*s is not in 1..%d",
+                                shown, (int)(end - s > 20 ? 20 : end - s), s, 1 << 24);
         if (n == NN_MAX_LAYERS + 1)
-            return nn_set_error(err, NN_ERR_ARG, "architecture '%s': more than %d layers", spec,
+            return nn_set_error(err, NN_ERR_ARG, "%s: more than %d layers", shown,
                                 NN_MAX_LAYERS);
         a->sizes[n++] = (int)w;
         s = end;
         if (*s == '\0') break;
         if (*s++ != '-')
             return nn_set_error(err, NN_ERR_ARG,
-                                "architecture '%s': expected widths like 784-256-10", spec);
+                                "%s: expected widths like 784-256-10", shown);
     }
     if (n < 2)
         return nn_set_error(err, NN_ERR_ARG,
-                            "architecture '%s': needs an input width and a class count", spec);
+                            "%s: needs an input width and a class count", shown);
     a->n_sizes = n;
     return NN_OK;
 }
@@ -108,6 +114,8 @@ nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, 
         return nn_set_error(err, NN_ERR_ARG, "model: activation or loss name not terminated");
     m->arch = *a;
     int K = a->sizes[a->n_sizes - 1];
+    const nn_loss_info *l = nn_model_loss_entry(a, err);
+    if (!l) return err->code;
     nn_status st = NN_OK;
     if (data) {
         st = describe(m, data, err);
@@ -126,15 +134,12 @@ nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, 
     m->labels = nn_labels(g, K);              /* (B) */
     int h = m->x;
     m->n_dense = a->n_sizes - 1;
-    for (int i = 0; i < m->n_dense; i++) {
-        int last = i == m->n_dense - 1;
-        nn_init init = !last && strcmp(a->activation, "relu") == 0 ? NN_INIT_HE : NN_INIT_XAVIER;
+    for (int i = 0; i < m->n_dense - 1; i++) { /* the hidden layers; the head makes the last */
+        nn_init init = strcmp(a->activation, "relu") == 0 ? NN_INIT_HE : NN_INIT_XAVIER;
         h = m->dense[i] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
-        if (!last) h = activate(g, a->activation, h);
+        h = activate(g, a->activation, h);
     }
-    m->logits = h; /* (B, K) */
-    if (with_loss && !nn_graph_error(g)) st = nn_model_add_loss(m, err); /* sets probs, loss */
-    else m->probs = nn_softmax(g, m->logits, 1.0); /* (B, K) */
+    if (!nn_graph_error(g)) st = nn_model_add_head(m, l, h, with_loss, err);
     if (!st) st = nn_graph_compile(g, seed, err);
     if (st) nn_model_free(m);
     return st;

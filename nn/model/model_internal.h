@@ -5,9 +5,14 @@
 #include "nn/graph_internal.h"
 #include "nn/io/safetensors.h"
 
-/* Adds the prediction node and the loss named by m->arch.loss on m->logits;
- * sets m->probs, m->loss and (losses that read per-sample targets) m->targets. */
-nn_status nn_model_add_loss(nn_model *m, nn_error *err);
+/* The registry entry of a's loss, after checking the settings it reads are
+ * in range; NULL with an error naming the loss or the setting. */
+const nn_loss_info *nn_model_loss_entry(const nn_arch *a, nn_error *err);
+
+/* Builds l's head (and, with_loss, its loss) on node `hidden`; sets the last
+ * of m->dense, m->logits, m->probs, m->loss and m->targets. */
+nn_status nn_model_add_head(nn_model *m, const nn_loss_info *l, int hidden, int with_loss,
+                            nn_error *err);
 
 /* The tensors of m's parameters (2 per dense layer) in out[0 .. 2·n_dense). */
 int nn_model_tensors(const nn_model *m, nn_st_out *out);

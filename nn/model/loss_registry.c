@@ -1,0 +1,197 @@
+/* loss_registry.c — every loss a model can name, and every setting a loss
+ * reads: two tables, declared once and looped over by the model file, the
+ * checkpoint, nn_arch_defaults, nn_model_build and the nn program (options,
+ * --help, the run description, the "setting of another loss" check).
+ * How to add a loss: nn/model/loss_registry.h.
+ *
+ * Each builder puts the head on the last hidden node (for every loss here a
+ * dense layer of K outputs and a softmax at T = 1, the same function an
+ * inference graph computes) and, with a loss, the loss on it. Category
+ * values come from the model's description (NULL: 0..K−1). */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "nn/graph_internal.h"
+#include "nn/model/loss_registry.h"
+
+/* --------------------------------------------------------------- settings
+ * Slot i of nn_arch.setting holds entry i; the first six are also the named
+ * fields of nn_arch, in this order. Ranges are what the model file, the
+ * command line and nn_arch_set accept. */
+static const nn_loss_setting settings[] = {
+    {"temperature", "T", 4, 0, 1e6, 1, "distillation temperature T"},
+    {"alpha", "A", 0.5, 0, 1, 0, "weight of the soft (KL) term, in [0, 1]"},
+    {"lambda1", "L1", 0.2, 0, 1e6, 0, "weight of the mean term 1/2 (mu - y)^2"},
+    {"lambda2", "L2", 0.05, 0, 1e6, 0, "weight of the variance term sigma^2"},
+    {"sigma", "S", 1, 0, 1e9, 1, "width of the target Gaussian, in value units"},
+    {"sord_scale", "S", 1, 0, 1e9, 1, "targets softmax(-S (v - y)^2)"},
+};
+#define N_SETTINGS ((int)(sizeof settings / sizeof *settings))
+
+_Static_assert(N_SETTINGS <= NN_MAX_LOSS_SETTINGS, "raise NN_MAX_LOSS_SETTINGS in nn/model.h");
+_Static_assert(offsetof(nn_arch, sord_scale) == offsetof(nn_arch, setting) + 5 * sizeof(double),
+               "the named settings of nn_arch alias setting[0..5]");
+
+/* ---------------------------------------------------------------- helpers */
+
+int nn_loss_head_dense(nn_loss_build *b, int width) {
+    return b->logits = b->dense = nn_dense(b->g, b->hidden, width, NN_INIT_XAVIER); /* (B, width) */
+}
+
+double nn_loss_setting_value(const nn_loss_build *b, const char *key) {
+    int i = nn_loss_setting_index(key);
+    return i < 0 ? NAN : b->arch->setting[i];
+}
+
+/* The softmax head every loss below uses: logits (B, K), probs (B, K). */
+static void softmax_head(nn_loss_build *b) {
+    nn_loss_head_dense(b, b->n_classes);
+    b->probs = nn_softmax(b->g, b->logits, 1.0);
+}
+
+/* ---------------------------------------------------------------- builders */
+
+/* ce: cross-entropy of the softmax against the hard labels. */
+static void build_ce(nn_loss_build *b) {
+    softmax_head(b);
+    if (b->with_loss) b->loss = nn_cross_entropy(b->g, b->probs, b->labels, &b->options);
+}
+
+/* kl: KL(softmax(t/T) ‖ softmax(z/T)) against teacher logits t, scaled by T²
+ * so its gradient does not shrink as T grows (Hinton et al., 2015): the soft
+ * half of distillation on its own. */
+static void build_kl(nn_loss_build *b) {
+    nn_loss_head_dense(b, b->n_classes);
+    if (b->with_loss) {
+        double T = b->arch->temperature;
+        b->targets = nn_input(b->g, b->n_classes);            /* (B, K) teacher logits */
+        int soft = nn_softmax(b->g, b->logits, T);            /* (B, K) */
+        nn_kl_options ko = nn_kl_defaults();
+        ko.target_temperature = T;
+        ko.scale_t2 = 1;
+        b->loss = nn_kl_div(b->g, soft, b->targets, &ko, &b->options);
+    }
+    b->probs = nn_softmax(b->g, b->logits, 1.0);              /* (B, K) */
+}
+
+/* distill: α·T²·KL(softmax(t/T) ‖ softmax(z/T)) + (1 − α)·CE(y, softmax(z)). */
+static void build_distill(nn_loss_build *b) {
+    if (!b->with_loss) {
+        softmax_head(b);
+        return;
+    }
+    nn_loss_head_dense(b, b->n_classes);
+    b->targets = nn_input(b->g, b->n_classes); /* (B, K) teacher logits */
+    nn_distill_options d = {.alpha = b->arch->alpha, .temperature = b->arch->temperature};
+    nn_distill_nodes dn;
+    b->loss = nn_distillation(b->g, b->logits, b->targets, b->labels, &d, &b->options, &dn);
+    b->probs = dn.probs;
+}
+
+/* ev-sq, ev-abs: ½(μ − v_y)² and |μ − v_y| on μ = Σ v_i p_i. */
+static void build_ev_sq(nn_loss_build *b) {
+    softmax_head(b);
+    if (b->with_loss) b->loss = nn_ev_squared(b->g, b->probs, b->labels, b->values, &b->options);
+}
+
+static void build_ev_abs(nn_loss_build *b) {
+    softmax_head(b);
+    if (b->with_loss) b->loss = nn_ev_absolute(b->g, b->probs, b->labels, b->values, &b->options);
+}
+
+/* mean-variance: CE + λ₁·½(μ − v_y)² + λ₂·σ². */
+static void build_mean_variance(nn_loss_build *b) {
+    softmax_head(b);
+    if (!b->with_loss) return;
+    nn_mean_variance_options mo = {.lambda1 = b->arch->lambda1, .lambda2 = b->arch->lambda2,
+                                   .values = b->values};
+    nn_mean_variance_nodes nodes;
+    b->loss = nn_mean_variance(b->g, b->probs, b->labels, &mo, &b->options, &nodes);
+}
+
+/* sord, dldl: cross-entropy against soft targets (B, K) made from the labels
+ * by nn_model_prepare_targets (the entries' `targets`). */
+static void build_soft_ce(nn_loss_build *b) {
+    if (b->with_loss) {
+        nn_loss_head_dense(b, b->n_classes);
+        b->targets = nn_input(b->g, b->n_classes); /* (B, K) target distributions */
+        b->probs = nn_softmax(b->g, b->logits, 1.0);
+        b->loss = nn_cross_entropy_ex(b->g, b->probs, b->targets, NULL, &b->options);
+    } else {
+        softmax_head(b);
+    }
+}
+
+static nn_status sord_targets(const nn_arch *a, const double *values, const double *y, int n,
+                              int K, nn_real *out, nn_error *err) {
+    return nn_sord_targets(out, y, n, K, values, NN_SORD_SQUARED, a->sord_scale, err);
+}
+
+static nn_status dldl_targets(const nn_arch *a, const double *values, const double *y, int n,
+                              int K, nn_real *out, nn_error *err) {
+    return nn_dldl_targets(out, y, n, K, values, a->sigma, err);
+}
+
+/* ------------------------------------------------------------------ losses */
+
+#define SOFTMAX "dense K, softmax"
+
+static const nn_loss_info losses[] = {
+    {.name = "ce", .head = SOFTMAX, .help = "cross-entropy with the labels", .build = build_ce},
+    {.name = "kl", .head = SOFTMAX, .needs = NN_LOSS_TEACHER, .settings = {"temperature"},
+     .help = "T^2 KL(softmax(t/T) || softmax(z/T)) to a teacher's logits t", .build = build_kl},
+    {.name = "distill", .head = SOFTMAX, .needs = NN_LOSS_TEACHER, .settings = {"temperature", "alpha"},
+     .help = "alpha T^2 KL(...) + (1 - alpha) CE (Hinton et al., 2015)", .build = build_distill},
+    {.name = "ev-sq", .head = SOFTMAX, .help = "1/2 (mu - v_y)^2 on the expected value mu",
+     .build = build_ev_sq},
+    {.name = "ev-abs", .head = SOFTMAX, .help = "|mu - v_y| on the expected value mu",
+     .build = build_ev_abs},
+    {.name = "mean-variance", .head = SOFTMAX, .settings = {"lambda1", "lambda2"},
+     .help = "CE + lambda1 1/2 (mu - v_y)^2 + lambda2 sigma^2 (Pan et al., 2018)",
+     .build = build_mean_variance},
+    {.name = "sord", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sord_scale"},
+     .help = "CE against softmax(-S (v - v_y)^2) (Diaz & Marathe, 2019)", .build = build_soft_ce,
+     .targets = sord_targets},
+    {.name = "dldl", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sigma"},
+     .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017)",
+     .build = build_soft_ce, .targets = dldl_targets},
+};
+#define N_LOSSES ((int)(sizeof losses / sizeof *losses))
+
+/* ---------------------------------------------------------------- lookups */
+
+const nn_loss_info *nn_losses(int i) { return i >= 0 && i < N_LOSSES ? &losses[i] : NULL; }
+
+const nn_loss_setting *nn_loss_settings(int i) {
+    return i >= 0 && i < N_SETTINGS ? &settings[i] : NULL;
+}
+
+const nn_loss_info *nn_loss_find(const char *name) {
+    for (int i = 0; name && i < N_LOSSES; i++)
+        if (strcmp(losses[i].name, name) == 0) return &losses[i];
+    return NULL;
+}
+
+int nn_loss_setting_index(const char *key) {
+    for (int i = 0; key && i < N_SETTINGS; i++)
+        if (strcmp(settings[i].key, key) == 0) return i;
+    return -1;
+}
+
+int nn_loss_reads(const nn_loss_info *l, const char *key) {
+    for (int i = 0; l && l->settings[i]; i++)
+        if (strcmp(l->settings[i], key) == 0) return 1;
+    return 0;
+}
+
+nn_status nn_arch_set(nn_arch *a, const char *key, double value, nn_error *err) {
+    int i = nn_loss_setting_index(key);
+    if (i < 0) return nn_set_error(err, NN_ERR_ARG, "no loss has a setting '%s'", key);
+    const nn_loss_setting *s = &settings[i];
+    if (!(s->min_open ? value > s->min : value >= s->min) || !(value <= s->max))
+        return nn_set_error(err, NN_ERR_ARG, "loss setting %s = %g is not in %c%g, %g]", key, value,
+                            s->min_open ? '(' : '[', s->min, s->max);
+    a->setting[i] = value;
+    return NN_OK;
+}
