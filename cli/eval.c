@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "finite_rows.h"
 #include "infer.h"
 #include "model_data.h"
 
@@ -24,6 +25,7 @@ typedef struct {
     nn_predict_rule rule;
     int      ordinal;   /* the model has category values or an ordinal loss */
     int      unknown;   /* rows left out: labels the model does not know */
+    int      skipped;   /* rows left out with --skip-bad: non-finite inputs or probabilities */
     int64_t *confusion; /* (K, K): [true · K + predicted] */
     double  *recall;    /* (K), NaN for a class without rows */
     double   accuracy, mae_class, macro_mae, off_by_one, qwk;
@@ -67,6 +69,7 @@ static void print_text(const nn_model *m, const char *path, const eval_result *r
     char buf[64];
     printf("%s: %d samples, %d classes; class = %s of the predicted distribution\n", path, r->n,
            r->K, nn_predict_rule_name(r->rule));
+    if (r->skipped) printf("(%d more rows skipped: non-finite inputs or probabilities)\n", r->skipped);
     printf("accuracy %.2f%%\n", 100 * r->accuracy);
     printf("confusion matrix (rows: true class, columns: predicted)\n%12s", "");
     for (int k = 0; k < r->K; k++) printf(" %8.8s", class_name(m, k, buf, sizeof buf));
@@ -89,21 +92,24 @@ static void print_text(const nn_model *m, const char *path, const eval_result *r
     }
 }
 
-/* NaN (QWK with one class, recall of an absent class) is not JSON: null */
+/* NaN (QWK with one class, recall of an absent class, accuracy of no rows)
+ * and infinity are not JSON: null */
 static void json_number(const char *key, double x) {
     printf(", \"%s\": ", key);
-    printf(isnan(x) ? "null" : "%.17g", x);
+    json_real(stdout, x);
 }
 
 static void print_json(const nn_model *m, const eval_result *r) {
     char buf[64];
-    printf("{\"samples\": %d, \"unknown_label_rows\": %d, \"rule\": \"%s\", \"classes\": [", r->n,
-           r->unknown, nn_predict_rule_name(r->rule));
+    printf("{\"samples\": %d, \"unknown_label_rows\": %d, \"skipped\": %d, \"rule\": \"%s\", \"classes\": [", r->n,
+           r->unknown, r->skipped, nn_predict_rule_name(r->rule));
     for (int k = 0; k < r->K; k++) {
         printf(k ? ", " : "");
         json_string(stdout, class_name(m, k, buf, sizeof buf));
     }
-    printf("], \"accuracy\": %.17g, \"confusion\": [", r->accuracy);
+    printf("]");
+    json_number("accuracy", r->accuracy);
+    printf(", \"confusion\": [");
     for (int t = 0; t < r->K; t++) {
         printf(t ? ", [" : "[");
         for (int k = 0; k < r->K; k++)
@@ -111,7 +117,10 @@ static void print_json(const nn_model *m, const eval_result *r) {
         printf("]");
     }
     printf("], \"recall\": [");
-    for (int k = 0; k < r->K; k++) printf(isnan(r->recall[k]) ? "%snull" : "%s%.17g", k ? ", " : "", r->recall[k]);
+    for (int k = 0; k < r->K; k++) {
+        printf(k ? ", " : "");
+        json_real(stdout, r->recall[k]);
+    }
     printf("]");
     if (r->ordinal) {
         json_number("mae_expected", r->mae_expected);
@@ -137,7 +146,7 @@ int cmd_eval(int argc, char **argv) {
         OPT_FLAG("--strict", &strict, "rows with labels the model does not know are an error, "
                  "not left out with a warning"),
         OPT_FLAG("--json", &json, "print the results as one JSON object"),
-        OPT_FLAG("--skip-bad", &skip_bad, "images: skip undecodable files with a warning"),
+        OPT_FLAG("--skip-bad", &skip_bad, "skip undecodable images and rows with non-finite outputs, with a warning"),
         OPT_END,
     };
     const char *pos[1];
@@ -181,14 +190,25 @@ int cmd_eval(int argc, char **argv) {
                        .rule = (nn_predict_rule)model_rule(&m, rule)};
     int status = 1;
     nn_real *probs = infer_probs(&m, &d);
-    if (!probs || !compute(&m, probs, &d, &res)) {
+    unsigned char *bad = probs ? calloc((size_t)(d.n ? d.n : 1), 1) : NULL;
+    int n_bad = bad ? finite_rows_check(CMD, data, &m, &d, probs, skip_bad, bad) : -1;
+    if (n_bad > 0 && skip_bad) {
+        finite_rows_drop(&d, probs, res.K, bad);
+        res.skipped = n_bad;
+    }
+    res.n = d.n;
+    if (n_bad > 0 && !skip_bad) {
+        /* reported */
+    } else if (n_bad > 0 && d.n == 0) {
+        cli_error(CMD, "%s: every row was skipped; nothing to evaluate", data);
+    } else if (n_bad < 0 || !compute(&m, probs, &d, &res)) {
         cli_error(CMD, "out of memory");
     } else {
         if (json) print_json(&m, &res);
         else print_text(&m, data, &res);
         status = 0;
     }
-    free(probs);
+    free(probs), free(bad);
     free(res.confusion), free(res.recall);
     nn_dataset_free(&d);
     nn_model_free(&m);

@@ -13,6 +13,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "finite_rows.h"
 #include "infer.h"
 #include "model_data.h"
 #include "nn/text.h"
@@ -68,24 +69,28 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* Every row of a CSV file. */
-static int predict_csv(nn_model *m, const char *path, prediction_list *out) {
+/* Rows with non-finite inputs or probabilities are an error, or skipped
+ * with skip_bad. */
+static int predict_csv(nn_model *m, const char *path, prediction_list *out, int skip_bad) {
     nn_dataset d;
     if (!load_data_for_model(&d, CMD, path, m, 1, 0)) return 0;
     int K = m->arch.sizes[m->arch.n_sizes - 1], ok = 1;
     nn_real *probs = infer_probs(m, &d);
     int32_t *rank = malloc((size_t)(d.n ? d.n : 1) * sizeof *rank);
     int has_rank = probs && rank ? infer_rank(m, &d, rank) : -1;
-    ok = has_rank >= 0;
-    for (int i = 0; ok && i < d.n; i++)
-        ok = add(out, path, i + 1, probs + (size_t)i * K, K, has_rank ? rank[i] : -1);
+    unsigned char *bad = has_rank >= 0 ? calloc((size_t)(d.n ? d.n : 1), 1) : NULL;
+    int n_bad = bad ? finite_rows_check(CMD, path, m, &d, probs, skip_bad, bad) : -1;
+    ok = n_bad >= 0;
+    for (int i = 0; ok && (n_bad == 0 || skip_bad) && i < d.n; i++)
+        ok = bad[i] || add(out, path, i + 1, probs + (size_t)i * K, K, has_rank ? rank[i] : -1);
     if (!ok) cli_error(CMD, "out of memory");
-    free(probs), free(rank);
+    free(probs), free(rank), free(bad);
     nn_dataset_free(&d);
-    return ok;
+    return ok && (n_bad == 0 || skip_bad);
 }
 
 /* One image file. */
-static int predict_image(nn_model *m, const char *path, prediction_list *out) {
+static int predict_image(nn_model *m, const char *path, prediction_list *out, int skip_bad) {
     const int *shape = m->data.image_shape;
     if (!shape[0]) {
         cli_error(CMD, "%s: the model was not trained on images (give a .csv file)", path);
@@ -97,6 +102,13 @@ static int predict_image(nn_model *m, const char *path, prediction_list *out) {
         cli_error(CMD, "%s", err.msg);
         return 0;
     }
+    int F = m->arch.sizes[0];
+    nn_real *raw = malloc((size_t)F * sizeof *raw); /* (F) as read, for the reason of a bad input */
+    if (!raw) {
+        cli_error(CMD, "out of memory");
+        return 0;
+    }
+    memcpy(raw, x, (size_t)F * sizeof *raw);
     if (m->data.feature_mean)
         nn_standardize_rows(x, 1, m->data.n_features, m->data.feature_mean, m->data.feature_std);
     nn_graph_set_training(m->g, 0);
@@ -104,11 +116,18 @@ static int predict_image(nn_model *m, const char *path, prediction_list *out) {
     int kind = nn_ordinal_probs_kind(m->g, m->probs), K = m->arch.sizes[m->arch.n_sizes - 1];
     int rank = kind < 0 ? -1 : nn_ordinal_rank_row(nn_output(m->g, nn_node_input(m->g, m->probs, 0)),
                                                    K, (nn_ordinal_logits)kind);
-    if (!add(out, path, 0, nn_output(m->g, m->probs), K, rank)) {
+    char reason[400];
+    int ok = 1;
+    if (!finite_row_ok(m, raw, nn_output(m->g, m->probs), reason, sizeof reason)) {
+        if (skip_bad) fprintf(stderr, "nn %s: warning: skipped %s: %s\n", CMD, path, reason);
+        else cli_error(CMD, "%s: %s (--skip-bad skips such inputs)", path, reason);
+        ok = skip_bad;
+    } else if (!add(out, path, 0, nn_output(m->g, m->probs), K, rank)) {
         cli_error(CMD, "out of memory");
-        return 0;
+        ok = 0;
     }
-    return 1;
+    free(raw);
+    return ok;
 }
 
 /* P(y > k) = Σ_{j > k} p_j, summed from the top so small tails keep their digits. */
@@ -146,9 +165,11 @@ static void print_json_item(const nn_model *m, const prediction *p, nn_predict_r
     printf(", \"class\": ");
     json_string(stdout, class_name(m, r.cls, buf, sizeof buf));
     printf(", \"index\": %d, \"rule\": \"%s\", \"probability\": " REAL_G
-           ", \"expected\": %.17g, \"std\": %.17g, \"argmax\": %d, \"median\": %d, \"rank\": ",
-           r.cls, nn_predict_rule_name(rule), (double)p->probs[r.cls], r.mu, r.sd, r.argmax,
-           r.median);
+           ", \"expected\": ", r.cls, nn_predict_rule_name(rule), (double)p->probs[r.cls]);
+    json_real(stdout, r.mu); /* the probabilities are finite (checked); E[X] may still overflow */
+    printf(", \"std\": ");
+    json_real(stdout, r.sd);
+    printf(", \"argmax\": %d, \"median\": %d, \"rank\": ", r.argmax, r.median);
     printf(p->rank >= 0 ? "%d" : "null", p->rank);
     printf(", \"probabilities\": [");
     for (int k = 0; k < K; k++) printf(k ? ", " REAL_G : REAL_G, (double)p->probs[k]);
@@ -185,10 +206,11 @@ static void print_text_item(const nn_model *m, const prediction *p, nn_predict_r
 }
 
 int cmd_predict(int argc, char **argv) {
-    int json = 0;
+    int json = 0, skip_bad = 0;
     const char *rule_name = NULL;
     arg_option opts[] = {
         OPT_FLAG("--json", &json, "print a JSON array, one object per input"),
+        OPT_FLAG("--skip-bad", &skip_bad, "skip inputs that overflow or give non-finite probabilities, with a warning"),
         OPT_STRING("--rule", &rule_name, "RULE", "the class to report: argmax, median, expected "
                    "(E[X] rounded to the nearest class) or rank; default: the model's loss's rule"),
         OPT_END,
@@ -219,7 +241,8 @@ int cmd_predict(int argc, char **argv) {
     prediction_list list = {0};
     int ok = 1;
     for (int i = 1; ok && i < n_pos; i++)
-        ok = ends_with(pos[i], ".csv") ? predict_csv(&m, pos[i], &list) : predict_image(&m, pos[i], &list);
+        ok = ends_with(pos[i], ".csv") ? predict_csv(&m, pos[i], &list, skip_bad)
+                                       : predict_image(&m, pos[i], &list, skip_bad);
     if (ok) {
         if (json) printf("[");
         for (int i = 0; i < list.n; i++)

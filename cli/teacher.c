@@ -30,6 +30,64 @@ static int same_classes(const nn_dataset *t, const nn_dataset *s) {
     return 1;
 }
 
+/* The teacher's columns in d, by name: column[j] is the index in d of the
+ * teacher's feature j. Images and unnamed columns keep their positions. A
+ * teacher column d lacks is an error naming every such column. */
+static int match_columns(const char *cmd, const char *path, const nn_model *teacher, const nn_dataset *d,
+                         int *column) {
+    const nn_dataset *t = &teacher->data;
+    int F = d->n_features;
+    for (int j = 0; j < F; j++) column[j] = j;
+    if (!t->feature_names || !d->feature_names) return 1;
+    char missing[400] = "";
+    int n_missing = 0;
+    for (int j = 0; j < F; j++) {
+        column[j] = -1;
+        for (int i = 0; i < F && column[j] < 0; i++)
+            if (strcmp(t->feature_names[j], d->feature_names[i]) == 0) column[j] = i;
+        if (column[j] < 0) {
+            size_t len = strlen(missing);
+            snprintf(missing + len, sizeof missing - len, "%s'%s'", n_missing++ ? ", " : "", t->feature_names[j]);
+        }
+    }
+    if (n_missing)
+        cli_error(cmd, "--teacher %s reads column%s %s, which the student's features do not include",
+                  path, n_missing > 1 ? "s" : "", missing);
+    return n_missing == 0;
+}
+
+/* The teacher's logits (d->n, K) on d, given d's columns in the teacher's
+ * order (by name). */
+static int run_by_name(const char *cmd, const char *path, nn_model *teacher, const nn_dataset *d, nn_real *out) {
+    int F = d->n_features, ok = 1, same_order = 1;
+    int *column = malloc((size_t)(F > 0 ? F : 1) * sizeof *column);
+    if (!column) {
+        cli_error(cmd, "out of memory for the teacher's columns");
+        return 0;
+    }
+    ok = match_columns(cmd, path, teacher, d, column);
+    for (int j = 0; ok && j < F; j++) same_order &= column[j] == j;
+    nn_dataset view = *d; /* d's rows in the teacher's column order; owns nothing */
+    nn_real *x = NULL;    /* (n, F) */
+    if (ok && !same_order) {
+        if (!(x = malloc((size_t)d->n * F * sizeof *x))) {
+            cli_error(cmd, "out of memory for the teacher's columns");
+            ok = 0;
+        }
+        for (size_t r = 0; x && r < (size_t)d->n; r++)
+            for (int j = 0; j < F; j++) x[r * F + j] = d->x_real[r * F + column[j]];
+        view.x_real = x;
+    }
+    nn_error err;
+    if (ok && nn_model_run(teacher, &view, teacher->logits, out, &err)) {
+        cli_error(cmd, "--teacher: %s", err.msg);
+        ok = 0;
+    }
+    free(x);
+    free(column);
+    return ok;
+}
+
 static int model_logits(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d) {
     nn_model t;
     nn_error err;
@@ -48,8 +106,7 @@ static int model_logits(const char *cmd, const char *path, const nn_arch *a, nn_
         cli_error(cmd, "out of memory for the teacher's logits");
     } else {
         d->target_width = K;
-        if (nn_model_run(&t, d, t.logits, d->targets, &err)) cli_error(cmd, "--teacher: %s", err.msg);
-        else ok = 1;
+        ok = run_by_name(cmd, path, &t, d, d->targets);
     }
     nn_model_free(&t);
     return ok;

@@ -8,6 +8,9 @@
  * logits (d->n, K) as per-sample targets. FILE is either
  *  - an nn model: run over d with its own standardisation, after checking
  *    that it takes the student's inputs (arch a) and predicts its classes;
+ *    CSV columns are matched by name (a teacher trained on columns (a, b)
+ *    gets them in that order from data with columns (b, a); a column the
+ *    data lack is an error naming it);
  *  - a .npy file of logits (float32 or float64, d->n rows × K columns, row i
  *    for sample i of the data file), e.g. written by another framework.
  * A file that is neither is an error saying so. Prints errors; returns 0 on

@@ -216,6 +216,11 @@ int cmd_train(int argc, char **argv) {
 
     nn_dataset train, val;
     if (!prepare_data(&c, &d, values, n_values, &a, &train, &val)) return 1;
+    if (!train_check_data(&c, &train)) {
+        nn_dataset_free(&train);
+        nn_dataset_free(&val);
+        return 1;
+    }
     nn_model m;
     nn_error err;
     int status = 1;

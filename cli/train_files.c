@@ -87,3 +87,15 @@ int train_check_files(const train_config *c, const arg_option *opts) {
         if (outputs[i].path) nn_remove_stale_temporaries(outputs[i].path, say_removed, (void *)CMD);
     return 1;
 }
+
+int train_check_data(const train_config *c, const nn_dataset *train) {
+    int first = train->n ? train->labels[0] : 0;
+    for (int i = 1; i < train->n; i++)
+        if (train->labels[i] != first) return 1;
+    char value[32];
+    const char *name = train->label_names ? train->label_names[first] : value;
+    if (!train->label_names) snprintf(value, sizeof value, "%g", train->values ? train->values[first] : first);
+    cli_error(CMD, "--data %s: every training row is in class '%s'; a classifier needs at least two classes",
+              c->data, name);
+    return 0;
+}

@@ -18,4 +18,8 @@
 /* Prints the first problem and returns 0, or returns 1. */
 int train_check_files(const train_config *c, const arg_option *opts);
 
+/* After loading: data whose training rows are all in one class are an
+ * error (nothing to learn; the softmax would say p = 1 for everything). */
+int train_check_data(const train_config *c, const nn_dataset *train);
+
 #endif

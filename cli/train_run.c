@@ -16,6 +16,7 @@
 #include "args.h"
 #include "infer.h"
 #include "progress.h"
+#include "resume_check.h"
 #include "signals.h"
 #include "train.h"
 
@@ -108,6 +109,7 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
                        const nn_dataset *val, nn_checkpoint_info *ck, curves *k) {
     nn_error err;
+    int warned = 0; /* about the jacobian mode's clamp, once per run */
     signals_catch();
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
@@ -130,6 +132,12 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             printf("  (%.2f s)\n", s.seconds);
             cli_flush_stdout();
         }
+        if (s.clamped > 0 && !warned++)
+            fprintf(stderr, "nn train: warning: --grad jacobian: in epoch %d, %ld probabilities with target mass "
+                            "were below the clamp NN_PROB_MIN = %g, so their rows' gradients were wrong (the "
+                            "softmax's backward subtracts <dL/dp, p> from every class; a label at p ~ 0 gets no "
+                            "gradient at all); --grad simplified is exact there (docs/losses.md); shown once per run\n",
+                    e, s.clamped, (double)NN_PROB_MIN);
         k->loss[e - 1] = s.loss;
         k->train_acc[e - 1] = s.train_acc;
         if (val) k->val_acc[e - 1] = v.accuracy;
@@ -160,6 +168,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     nn_error err;
     nn_checkpoint_info ck = {.epoch = 0};
     train_describe_run(c, ck.run, sizeof ck.run);
+    if (!data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
         nn_checkpoint_info saved;
@@ -167,6 +176,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
+        if (!resume_check(CMD, c->data, ck.run, saved.run, sizeof saved.run, saved.epoch, c->epochs)) return 1;
         if (strcmp(saved.run, ck.run) != 0) {
             explain_difference(ck.run, saved.run);
             return 1;

@@ -361,8 +361,9 @@ typedef struct {
     double seconds;       /* training time of the epoch, excluding eval */
     int    skipped;       /* steps dropped for a non-finite loss or gradient */
     int    steps;         /* optimizer steps taken */
-    long   clamped;       /* jacobian-mode loss entries clamped during the epoch
-                             (docs/losses.md); 0 until losses report them */
+    long   clamped;       /* jacobian-mode loss entries clamped during the epoch:
+                             nn_graph_clamped summed over its backward passes;
+                             each one spoils its row's gradient (docs/losses.md) */
 } nn_epoch_stats;
 
 /* ------------------------------------------------------- the trainer loop

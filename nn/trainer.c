@@ -219,6 +219,7 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
     const nn_train_nodes *nodes = &t->nodes;
     const nn_trainer_options *o = &t->o;
     int epoch = t->next_epoch, skipped = 0, steps = 0;
+    long clamped = 0; /* jacobian-mode clamps engaged, over the epoch's backward passes */
     double t0 = now_seconds(), loss_sum = 0;
     long correct = 0, used = 0; /* rows in the steps taken */
     nn_status st = NN_OK;
@@ -232,10 +233,13 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
         feed(g, nodes, train, t->perm + start, B);
         nn_graph_zero_grad(g);
         double loss = nn_graph_forward(g, B);
-        if (isfinite(loss) && nn_graph_backward(g, B)) { /* nothing to differentiate */
-            st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
-                              nn_graph_run_error(g));
-            break;
+        if (isfinite(loss)) {
+            if (nn_graph_backward(g, B)) { /* nothing to differentiate */
+                st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
+                                  nn_graph_run_error(g));
+                break;
+            }
+            clamped += nn_graph_clamped(g);
         }
         if (o->reduce_grads) {
             if (!isfinite(loss)) poison_grads(g);
@@ -269,7 +273,7 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
                                 .seconds = now_seconds() - t0,
                                 .skipped = skipped,
                                 .steps = steps,
-                                .clamped = 0};
+                                .clamped = clamped};
     return NN_OK;
 }
 

@@ -3,6 +3,8 @@
  * replaced without --overwrite, a killed run's temporary files are cleaned
  * up (only those), options that do not apply to the data are errors, and
  * every write to stdout is checked. */
+#include <stb_image_write.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
@@ -63,6 +65,15 @@ START_TEST(test_output_that_is_an_input_is_refused) {
         ck_assert_msg(!cli_exists("m.st") && !cli_exists("sub/m.st") && !cli_exists("c.ckpt"),
                       "'%s' wrote a file", cases[i].args);
     }
+    /* every command that writes: trace --saliency against its MODEL and --data */
+    ck_assert_msg(cli_nn(TRAIN " --save m.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("trace m.st --saliency ./m.st"), 2);
+    ck_assert_msg_contains(cli_out, "--saliency ./m.st is the same file as MODEL m.st");
+    ck_assert_int_eq(cli_nn("trace m.st --data d.csv --saliency link.csv"), 2);
+    ck_assert_msg_contains(cli_out, "--saliency link.csv is the same file as --data d.csv");
+    cli_read("d.csv", after, sizeof after);
+    ck_assert_str_eq(before, after);
+    ck_assert_int_eq(remove(tmp_path(path, dir, "m.st")), 0);
     /* the same names in other folders are other files */
     ck_assert_msg(cli_nn(TRAIN " --save sub/d.csv --checkpoint sub/c.ckpt --plot c.ckpt") == 0, "%s", cli_out);
     ck_assert(cli_exists("sub/d.csv") && cli_exists("sub/c.ckpt") && cli_exists("c.ckpt"));
@@ -215,6 +226,74 @@ START_TEST(test_every_stdout_write_is_checked) {
 }
 END_TEST
 
+
+/* 4×4 gray images, 3 per class, bright on the left for "l". */
+static void image_folder(void) {
+    char path[512];
+    tmp_mkdir(tmp_path(path, dir, "imgs"));
+    const char *classes[] = {"l", "r"};
+    for (int c = 0; c < 2; c++) {
+        char sub[64];
+        snprintf(sub, sizeof sub, "imgs/%s", classes[c]);
+        tmp_mkdir(tmp_path(path, dir, sub));
+        for (int i = 0; i < 3; i++) {
+            unsigned char pix[16];
+            for (int p = 0; p < 16; p++) pix[p] = (unsigned char)(((p % 4 < 2) == (c == 0) ? 200 : 30) + i);
+            snprintf(sub, sizeof sub, "imgs/%s/%d.png", classes[c], i);
+            ck_assert(stbi_write_png(tmp_path(path, dir, sub), 4, 4, 1, pix, 4));
+        }
+    }
+}
+
+/* --resume continues only the data it was made on, and only up to --epochs. */
+START_TEST(test_resume_checks_the_data_and_the_epochs) {
+    cli_write("d.csv", table);
+    ck_assert_msg(cli_nn(TRAIN " --checkpoint c.ckpt") == 0, "%s", cli_out);
+    /* a checkpoint past --epochs is an error; one at --epochs is complete */
+    ck_assert_int_eq(cli_nn("train --data d.csv --arch 2-3-2 --epochs 1 --batch 4 --quiet --checkpoint c.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "--resume: the checkpoint already holds 2 epochs, more than --epochs 1");
+    ck_assert_msg(cli_nn(TRAIN " --checkpoint c.ckpt --resume --save m.st") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "warning: the checkpoint already holds all 2 epochs; nothing left to train");
+    ck_assert(cli_exists("m.st"));
+    /* touched, same bytes: a warning */
+    char path[512];
+    struct timespec times[2] = {{.tv_nsec = UTIME_NOW}, {.tv_sec = 1000000000}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, tmp_path(path, dir, "d.csv"), times, 0), 0);
+    ck_assert_msg(cli_nn("train --data d.csv --arch 2-3-2 --epochs 3 --batch 4 --quiet --checkpoint c.ckpt --resume") == 0,
+                  "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "warning: --data d.csv was modified since the checkpoint, but its size and content hash are the same");
+    /* one byte changed, same size: an error naming the content */
+    char changed[sizeof table];
+    memcpy(changed, table, sizeof table);
+    changed[strlen("a,b,y\n")] = '2'; /* 1,2,hi -> 2,2,hi */
+    cli_write("d.csv", changed);
+    ck_assert_int_eq(cli_nn("train --data d.csv --arch 2-3-2 --epochs 4 --batch 4 --quiet --checkpoint c.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "--resume: --data d.csv changed since the checkpoint: same size, but its content differs");
+    /* rows added: the size is named */
+    char longer[sizeof table + 16];
+    snprintf(longer, sizeof longer, "%s4,4,hi\n", table);
+    cli_write("d.csv", longer);
+    ck_assert_int_eq(cli_nn("train --data d.csv --arch 2-3-2 --epochs 4 --batch 4 --quiet --checkpoint c.ckpt --resume"), 1);
+    char said[200];
+    snprintf(said, sizeof said, "changed since the checkpoint: %zu bytes then, %zu now", strlen(table), strlen(longer));
+    ck_assert_msg_contains(cli_out, said);
+    /* an image folder: its listing */
+    image_folder();
+    const char *folder = "train --data imgs --arch 16-2 --epochs 1 --batch 2 --quiet --checkpoint f.ckpt";
+    ck_assert_msg(cli_nn("%s", folder) == 0, "%s", cli_out);
+    char from[512], to[512];
+    ck_assert_int_eq(rename(tmp_path(from, dir, "imgs/l/2.png"), tmp_path(to, dir, "imgs/l/9.png")), 0);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 16-2 --epochs 2 --batch 2 --quiet --checkpoint f.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "--data imgs changed since the checkpoint: same size, but its listing differs");
+    ck_assert_int_eq(rename(tmp_path(to, dir, "imgs/l/9.png"), tmp_path(from, dir, "imgs/l/2.png")), 0);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp '%s/imgs/r/0.png' '%s/imgs/r/3.png'", dir, dir);
+    ck_assert_int_eq(cli_shell(cmd), 0);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 16-2 --epochs 2 --batch 2 --quiet --checkpoint f.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "--data imgs changed since the checkpoint: 6 files then, 7 now");
+}
+END_TEST
+
 Suite *test_cli_files_suite(void) {
     Suite *s = suite_create("cli_files");
     TCase *tc = tcase_create("files");
@@ -227,6 +306,7 @@ Suite *test_cli_files_suite(void) {
     tcase_add_test(tc, test_stale_temporaries_are_removed);
     tcase_add_test(tc, test_options_that_do_not_apply_are_errors);
     tcase_add_test(tc, test_every_stdout_write_is_checked);
+    tcase_add_test(tc, test_resume_checks_the_data_and_the_epochs);
     suite_add_tcase(s, tc);
     return s;
 }

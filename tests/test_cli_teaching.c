@@ -1,6 +1,7 @@
 /* test_cli_teaching.c — the teaching commands end to end: `nn trace` prints
  * dL/dx and writes it as a saliency map in the image's shape; `nn gradcheck`
- * and `nn trace` flag the jacobian mode's clamp.
+ * and `nn trace` flag the jacobian mode's clamp, and `nn train --grad
+ * jacobian` warns about it once per run.
  *
  * The program under test is the one built beside this suite (NN_CLI_BIN, set
  * by the Makefile for tests/test_cli_*.c). Each test works in its own
@@ -103,6 +104,25 @@ START_TEST(test_clamp_is_flagged) {
 }
 END_TEST
 
+/* Raw features of ±1000s and alternating labels: half the rows are
+ * confidently wrong, p_y underflows, the clamp engages in every epoch. */
+START_TEST(test_train_warns_once_about_the_clamp) {
+    char csv[1024] = "a,b,label\n";
+    for (int i = 1; i <= 8; i++)
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%d,%d,%d\n", 1000 * i, -1000 * i, i % 2);
+    tmp_write_text(tmp_path(path, dir, "sat.csv"), csv);
+    ck_assert_msg(nn("train --data sat.csv --arch 2-2 --grad jacobian --epochs 3 --no-standardize --save j.st") == 0,
+                  "%s", out);
+    const char *w = strstr(out, "warning: --grad jacobian: in epoch 1, ");
+    ck_assert_msg(w != NULL, "no warning: %s", out);
+    ck_assert_msg_contains(w, "below the clamp NN_PROB_MIN");
+    ck_assert_msg_contains(w, "shown once per run");
+    ck_assert_msg(strstr(w + 1, "warning: --grad jacobian") == NULL, "warned twice: %s", out);
+    ck_assert_msg(nn("train --data sat.csv --arch 2-2 --epochs 3 --no-standardize --save s.st") == 0, "%s", out);
+    ck_assert_ptr_null(strstr(out, "warning: --grad jacobian"));
+}
+END_TEST
+
 Suite *test_cli_teaching_suite(void) {
     Suite *s = suite_create("cli_teaching");
     TCase *tc = tcase_create("trace");
@@ -110,6 +130,7 @@ Suite *test_cli_teaching_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
     tcase_add_test(tc, test_clamp_is_flagged);
+    tcase_add_test(tc, test_train_warns_once_about_the_clamp);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -139,11 +139,47 @@ START_TEST(test_tiny_p_above_the_clamp_is_exact) {
 }
 END_TEST
 
+static void keep_stats(const nn_epoch_stats *s, void *user) {
+    nn_epoch_stats *all = user;
+    all[s->epoch - 1] = *s;
+}
+
+/* nn_train adds up the count per epoch: 4 rows, 2 of them confidently wrong
+ * (logits ±1000 with W = I), one step per epoch, a learning rate too small
+ * to move them. */
+START_TEST(test_epoch_stats_carry_the_count) {
+    nn_graph *g = nn_graph_create(4);
+    int x = nn_input(g, 2), y = nn_labels(g, 2), z = nn_dense(g, x, 2, NN_INIT_ZERO);
+    int p = nn_softmax(g, z, 1.0);
+    nn_loss_options lo = nn_loss_defaults();
+    lo.mode = NN_GRAD_JACOBIAN;
+    nn_cross_entropy(g, p, y, &lo);
+    nn_error err;
+    ck_assert_int_eq(nn_graph_compile(g, 1, &err), NN_OK);
+    nn_real *w = nn_node_params(g, z, NULL); /* (2, 2) then bias (2) */
+    w[0] = w[3] = 1;
+    nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 1e-12}, &err);
+    ck_assert_ptr_nonnull(opt);
+    nn_real xs[8] = {1000, -1000, 1000, -1000, -1000, 1000, -1000, 1000};
+    int32_t labels[4] = {1, 0, 0, 1}; /* rows 0 and 2: p_y = e^−2000 = 0 */
+    nn_dataset d = {.n = 4, .n_features = 2, .n_classes = 2, .x_real = xs, .labels = labels};
+    nn_train_nodes nodes = {.x = x, .labels = y, .probs = p, .targets = -1};
+    nn_train_options o = {.epochs = 2, .batch = 4, .seed = 1};
+    nn_epoch_stats s[2] = {{0}};
+    ck_assert_msg(nn_train(g, opt, &nodes, &d, NULL, &o, keep_stats, s, &err) == NN_OK, "%s", err.msg);
+    ck_assert_int_eq(s[0].clamped, 2);
+    ck_assert_int_eq(s[1].clamped, 2);
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
+}
+END_TEST
+
 Suite *test_jacobian_clamp_suite(void) {
     Suite *s = suite_create("jacobian_clamp");
     TCase *tc = tcase_create("clamp");
     tcase_add_test(tc, test_clamp_count_on_a_constructed_batch);
     tcase_add_test(tc, test_tiny_p_above_the_clamp_is_exact);
+    tcase_add_test(tc, test_epoch_stats_carry_the_count);
     suite_add_tcase(s, tc);
     return s;
 }
