@@ -107,21 +107,16 @@ int cmd_gradcheck(int argc, char **argv) {
     printf("%-14s %7s %15s %15s %16s %9s  %s\n", "tensor", "checked", "simplified-fd", "jacobian-fd",
            "simplified-jac", "rel err", "result");
     int failed = 0;
-    for (int i = 0; i < s.n_dense; i++) {
-        size_t count;
-        nn_real *w = nn_node_params(s.g, s.dense[i], &count);
-        const nn_real *ds = nn_node_param_grads(s.g, s.dense[i], NULL);
-        const nn_real *dj = nn_node_param_grads(j.g, j.dense[i], NULL);
-        size_t n_w = (size_t)s.arch.sizes[i + 1] * (size_t)s.arch.sizes[i];
-        for (int part = 0; part < 2; part++) {
-            size_t off = part ? n_w : 0, len = part ? count - n_w : n_w;
-            tensor_report t = check_tensor(&s, w + off, ds + off, dj + off, len, B, max_checks, h);
-            char name[32];
-            snprintf(name, sizeof name, "dense%d.%s", i, part ? "bias" : "weight");
-            printf("%-14s %7d %15.3e %15.3e %16.3e %9.2e  %s\n", name, t.checked, t.fd_simplified,
-                   t.fd_jacobian, t.modes, t.rel, t.failed ? "FAIL" : "ok");
-            failed += t.failed;
-        }
+    for (int i = 0; i < s.n_tensors; i++) { /* every parameter tensor, as the model file names it */
+        const nn_model_tensor *t = &s.tensors[i];
+        nn_real *w = nn_node_params(s.g, t->node, NULL) + t->offset;
+        const nn_real *ds = nn_node_param_grads(s.g, t->node, NULL) + t->offset;
+        const nn_real *dj = nn_node_param_grads(j.g, j.tensors[i].node, NULL) + t->offset;
+        size_t len = (size_t)t->d0 * (size_t)(t->d1 ? t->d1 : 1);
+        tensor_report r = check_tensor(&s, w, ds, dj, len, B, max_checks, h);
+        printf("%-14s %7d %15.3e %15.3e %16.3e %9.2e  %s\n", t->name, r.checked, r.fd_simplified,
+               r.fd_jacobian, r.modes, r.rel, r.failed ? "FAIL" : "ok");
+        failed += r.failed;
     }
     long clamped = nn_graph_clamped(j.g);
     if (clamped > 0)

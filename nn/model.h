@@ -114,9 +114,6 @@ typedef struct {
     unsigned    needs;    /* NN_LOSS_TEACHER, NN_LOSS_TARGETS or 0 */
     const char *settings[NN_LOSS_MAX_OWN + 1]; /* keys of the settings it reads, NULL-ended */
     const char *help;     /* one line */
-    /* Outputs of the head's dense layer for K classes (the last width of the
-     * architecture); NULL: K, as a softmax over K classes needs. */
-    int (*head_width)(int n_classes);
     /* Builds head and loss on b's last hidden node (see loss_registry.h). */
     void (*build)(nn_loss_build *b);
     /* NN_LOSS_TARGETS only: out (n, K) from the category values y (n) of the labels. */
@@ -141,6 +138,15 @@ int nn_loss_reads(const nn_loss_info *l, const char *key);
  * setting's range is an error naming both. */
 nn_status nn_arch_set(nn_arch *a, const char *key, double value, nn_error *err);
 
+/* One parameter tensor of a model, as its file names and stores it. */
+typedef struct {
+    char     name[32]; /* "dense0.weight", "dense1.bias", or a head's own ("coral.bias") */
+    int      node;     /* the node whose parameters hold it */
+    size_t   offset;   /* where it starts in that node's parameters */
+    uint64_t d0, d1;   /* shape (d0, d1), or (d0) when d1 = 0 */
+} nn_model_tensor;
+
+#define NN_MODEL_MAX_TENSORS (2 * NN_MAX_LAYERS + 4)
 
 typedef struct {
     nn_arch    arch;
@@ -149,13 +155,15 @@ typedef struct {
     nn_graph  *g;
     int x;             /* input (B, sizes[0]) */
     int labels;        /* labels (B), sizes[last] classes */
-    int logits;        /* last dense (B, K) */
-    int probs;         /* softmax (B, K), T = 1: the predictions */
+    int logits;        /* the head's raw output: the last dense (B, K) for a softmax head */
+    int probs;         /* class probabilities (B, K) (softmax at T = 1): the predictions */
     int loss;          /* the (first) loss node, or -1 when built without one */
     int targets;       /* real input (B, W) of per-sample targets the loss reads
                           (teacher logits, soft labels), or -1 */
     int n_dense;
-    int dense[NN_MAX_LAYERS]; /* dense nodes, in order */
+    int dense[NN_MAX_LAYERS]; /* dense nodes, in order (the head's last, when it has one) */
+    int n_tensors;
+    nn_model_tensor tensors[NN_MODEL_MAX_TENSORS]; /* every parameter, in file order */
 } nn_model;
 
 /* Builds and compiles the graph of `a` for batches of at most max_batch rows,

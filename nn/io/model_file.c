@@ -74,17 +74,13 @@ static char *string_list(char *const *s, int n) {
 }
 
 int nn_model_tensors(const nn_model *m, nn_st_out *out) {
-    for (int i = 0; i < m->n_dense; i++) {
-        size_t count;
-        const nn_real *p = nn_node_params(m->g, m->dense[i], &count);
-        uint64_t n_out = (uint64_t)nn_node_width(m->g, m->dense[i]), n_in = (uint64_t)m->arch.sizes[i];
-        nn_st_out *w = &out[2 * i], *b = &out[2 * i + 1];
-        *w = (nn_st_out){.data = p, .d0 = n_out, .d1 = n_in};
-        snprintf(w->name, sizeof w->name, "dense%d.weight", i);
-        *b = (nn_st_out){.data = p + n_out * n_in, .d0 = n_out};
-        snprintf(b->name, sizeof b->name, "dense%d.bias", i);
+    for (int i = 0; i < m->n_tensors; i++) {
+        const nn_model_tensor *t = &m->tensors[i];
+        out[i] = (nn_st_out){.data = nn_node_params(m->g, t->node, NULL) + t->offset, .d0 = t->d0,
+                             .d1 = t->d1};
+        snprintf(out[i].name, sizeof out[i].name, "%s", t->name);
     }
-    return 2 * m->n_dense;
+    return m->n_tensors;
 }
 
 nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out *extra, int n_extra,
@@ -117,7 +113,7 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
                                          d->image_shape[2]));
     for (int i = 0; i < n_extra_meta; i++) meta_add(&l, extra_meta[i][0], text("%s", extra_meta[i][1]));
 
-    int n = 2 * m->n_dense + n_extra;
+    int n = m->n_tensors + n_extra;
     nn_st_out *t = malloc((size_t)n * sizeof *t);
     nn_status st;
     if (l.failed || !t) {
@@ -309,12 +305,9 @@ static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int 
                                     nn_error *err) {
     for (int i = 0; i < f->n_tensors; i++) {
         const char *name = f->tensors[i].name;
-        int layer, used = -1;
-        char kind[8];
-        if (sscanf(name, "dense%d.%7s%n", &layer, kind, &used) == 2 && used == (int)strlen(name) &&
-            layer >= 0 && layer < m->n_dense && (!strcmp(kind, "weight") || !strcmp(kind, "bias")))
-            continue;
-        if (checkpoint && strncmp(name, "optimizer.", 10) == 0) continue;
+        int used = 0;
+        for (int k = 0; !used && k < m->n_tensors; k++) used = strcmp(name, m->tensors[k].name) == 0;
+        if (used || (checkpoint && strncmp(name, "optimizer.", 10) == 0)) continue;
         return nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected tensor '%s' for architecture %s",
                             f->path, name, nn_st_meta(f, "arch"));
     }
@@ -336,33 +329,24 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
     nn_error why;
     nn_status st = check_keys(f, strcmp(have, NN_MODEL_FORMAT) != 0, err);
     if (!st) st = read_arch(f, &a, err);
-    /* Shapes first: the file's own size then bounds what the graph allocates,
-     * whatever its metadata claims. The head's dense layer has the width its
-     * loss asks for. */
-    const nn_loss_info *loss = st ? NULL : nn_loss_find(a.loss);
-    for (int i = 0; !st && i < a.n_sizes - 1; i++) {
-        int last = i == a.n_sizes - 2, K = a.sizes[i + 1];
-        uint64_t n_out = (uint64_t)(last && loss->head_width ? loss->head_width(K) : K);
-        char name[64];
-        snprintf(name, sizeof name, "dense%d.weight", i);
-        st = nn_st_expect(f, name, n_out, (uint64_t)a.sizes[i], err);
-        snprintf(name, sizeof name, "dense%d.bias", i);
-        if (!st) st = nn_st_expect(f, name, n_out, 0, err);
-    }
     if (!st) st = read_description(f, &a, &d, err);
-    if (!st && (st = nn_model_build(m, &a, &d, max_batch, with_loss, 0, &why)))
+    if (!st && (st = nn_model_build_graph(m, &a, &d, max_batch, with_loss, &why)))
         nn_set_error(err, st, "%s: %s", f->path, why.msg);
     nn_dataset_free(&d);
     if (st) return st;
+    /* Shapes before compiling: the file's own size then bounds what the graph
+     * allocates, whatever its metadata claims. */
+    for (int i = 0; i < m->n_tensors; i++)
+        if ((st = nn_st_expect(f, m->tensors[i].name, m->tensors[i].d0, m->tensors[i].d1, err))) {
+            nn_model_free(m);
+            return st;
+        }
+    if ((st = nn_model_compile(m, 0, &why))) return nn_set_error(err, st, "%s: %s", f->path, why.msg);
     if ((st = check_tensor_names(f, m, strcmp(have, NN_MODEL_FORMAT) != 0, err))) goto fail;
-    for (int i = 0; i < m->n_dense; i++) {
-        nn_real *p = nn_node_params(m->g, m->dense[i], NULL);
-        uint64_t n_out = (uint64_t)nn_node_width(m->g, m->dense[i]), n_in = (uint64_t)a.sizes[i];
-        char name[64];
-        snprintf(name, sizeof name, "dense%d.weight", i);
-        if ((st = nn_st_get(f, name, n_out, n_in, p, err))) goto fail;
-        snprintf(name, sizeof name, "dense%d.bias", i);
-        if ((st = nn_st_get(f, name, n_out, 0, p + n_out * n_in, err))) goto fail;
+    for (int i = 0; i < m->n_tensors; i++) {
+        const nn_model_tensor *t = &m->tensors[i];
+        if ((st = nn_st_get(f, t->name, t->d0, t->d1, nn_node_params(m->g, t->node, NULL) + t->offset, err)))
+            goto fail;
     }
     return NN_OK;
 fail:

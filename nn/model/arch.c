@@ -103,8 +103,18 @@ static nn_status describe(nn_model *m, const nn_dataset *d, nn_error *err) {
     return st;
 }
 
-nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, int max_batch,
-                         int with_loss, uint64_t seed, nn_error *err) {
+/* The hidden layer's two tensors, as torch.nn.Linear names and stores them. */
+static void hidden_tensors(nn_model *m, int i) {
+    uint64_t n_out = (uint64_t)m->arch.sizes[i + 1], n_in = (uint64_t)m->arch.sizes[i];
+    nn_model_tensor *w = &m->tensors[m->n_tensors++], *b = &m->tensors[m->n_tensors++];
+    *w = (nn_model_tensor){.node = m->dense[i], .offset = 0, .d0 = n_out, .d1 = n_in};
+    *b = (nn_model_tensor){.node = m->dense[i], .offset = n_out * n_in, .d0 = n_out};
+    snprintf(w->name, sizeof w->name, "dense%d.weight", i);
+    snprintf(b->name, sizeof b->name, "dense%d.bias", i);
+}
+
+nn_status nn_model_build_graph(nn_model *m, const nn_arch *a, const nn_dataset *data,
+                               int max_batch, int with_loss, nn_error *err) {
     memset(m, 0, sizeof *m);
     m->loss = m->targets = -1;
     if (a->n_sizes < 2 || a->n_sizes > NN_MAX_LAYERS + 1)
@@ -133,16 +143,47 @@ nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, 
     m->x = nn_input(g, a->sizes[0]);          /* (B, n0) */
     m->labels = nn_labels(g, K);              /* (B) */
     int h = m->x;
-    m->n_dense = a->n_sizes - 1;
-    for (int i = 0; i < m->n_dense - 1; i++) { /* the hidden layers; the head makes the last */
+    for (int i = 0; i < a->n_sizes - 2; i++) { /* the hidden layers; the head makes the last */
         nn_init init = strcmp(a->activation, "relu") == 0 ? NN_INIT_HE : NN_INIT_XAVIER;
-        h = m->dense[i] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
+        h = m->dense[m->n_dense++] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
+        hidden_tensors(m, i);
         h = activate(g, a->activation, h);
     }
     if (!nn_graph_error(g)) st = nn_model_add_head(m, l, h, with_loss, err);
-    if (!st) st = nn_graph_compile(g, seed, err);
     if (st) nn_model_free(m);
     return st;
+}
+
+/* Every parameter belongs to exactly one declared tensor. */
+static nn_status check_tensors(nn_model *m, nn_error *err) {
+    size_t total = 0;
+    for (int i = 0; i < m->n_tensors; i++) {
+        const nn_model_tensor *t = &m->tensors[i];
+        size_t count = 0, n = (size_t)t->d0 * (size_t)(t->d1 ? t->d1 : 1);
+        nn_node_params(m->g, t->node, &count);
+        if (t->offset + n > count)
+            return nn_set_error(err, NN_ERR_ARG, "model: tensor %s lies outside its node's %zu parameters",
+                                t->name, count);
+        total += n;
+    }
+    if (total != nn_graph_n_params(m->g))
+        return nn_set_error(err, NN_ERR_ARG,
+                            "model: loss %s's head declares %zu of its %zu parameters (nn_loss_head_tensor)",
+                            m->arch.loss, total, nn_graph_n_params(m->g));
+    return NN_OK;
+}
+
+nn_status nn_model_compile(nn_model *m, uint64_t seed, nn_error *err) {
+    nn_status st = nn_graph_compile(m->g, seed, err);
+    if (!st) st = check_tensors(m, err);
+    if (st) nn_model_free(m);
+    return st;
+}
+
+nn_status nn_model_build(nn_model *m, const nn_arch *a, const nn_dataset *data, int max_batch,
+                         int with_loss, uint64_t seed, nn_error *err) {
+    nn_status st = nn_model_build_graph(m, a, data, max_batch, with_loss, err);
+    return st ? st : nn_model_compile(m, seed, err);
 }
 
 void nn_model_free(nn_model *m) {

@@ -9,6 +9,7 @@
  * inference graph computes) and, with a loss, the loss on it. Category
  * values come from the model's description (NULL: 0..K−1). */
 #include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -35,8 +36,29 @@ _Static_assert(offsetof(nn_arch, sord_scale) == offsetof(nn_arch, setting) + 5 *
 
 /* ---------------------------------------------------------------- helpers */
 
-int nn_loss_head_dense(nn_loss_build *b, int width) {
-    return b->logits = b->dense = nn_dense(b->g, b->hidden, width, NN_INIT_XAVIER); /* (B, width) */
+int nn_loss_head_dense(nn_loss_build *b, int x, int width) {
+    int in = nn_node_width(b->g, x);
+    b->dense = nn_dense(b->g, x, width, NN_INIT_XAVIER); /* (B, width) */
+    char name[32];
+    snprintf(name, sizeof name, "dense%d.weight", b->layer);
+    nn_loss_head_tensor(b, b->dense, name, (uint64_t)width, (uint64_t)(in > 0 ? in : 0));
+    snprintf(name, sizeof name, "dense%d.bias", b->layer);
+    nn_loss_head_tensor(b, b->dense, name, (uint64_t)width, 0);
+    return b->logits = b->dense;
+}
+
+void nn_loss_head_tensor(nn_loss_build *b, int node, const char *name, uint64_t d0, uint64_t d1) {
+    int cap = (int)(sizeof b->tensors / sizeof *b->tensors);
+    if (b->n_tensors == cap) {
+        nn_graph_fail(b->g, "loss head: more than %d parameter tensors", cap);
+        return;
+    }
+    size_t offset = 0;
+    for (int i = 0; i < b->n_tensors; i++)
+        if (b->tensors[i].node == node) offset += b->tensors[i].d0 * (b->tensors[i].d1 ? b->tensors[i].d1 : 1);
+    nn_model_tensor *t = &b->tensors[b->n_tensors++];
+    *t = (nn_model_tensor){.node = node, .offset = offset, .d0 = d0, .d1 = d1};
+    snprintf(t->name, sizeof t->name, "%s", name);
 }
 
 double nn_loss_setting_value(const nn_loss_build *b, const char *key) {
@@ -46,7 +68,7 @@ double nn_loss_setting_value(const nn_loss_build *b, const char *key) {
 
 /* The softmax head every loss below uses: logits (B, K), probs (B, K). */
 static void softmax_head(nn_loss_build *b) {
-    nn_loss_head_dense(b, b->n_classes);
+    nn_loss_head_dense(b, b->hidden, b->n_classes);
     b->probs = nn_softmax(b->g, b->logits, 1.0);
 }
 
@@ -62,7 +84,7 @@ static void build_ce(nn_loss_build *b) {
  * so its gradient does not shrink as T grows (Hinton et al., 2015): the soft
  * half of distillation on its own. */
 static void build_kl(nn_loss_build *b) {
-    nn_loss_head_dense(b, b->n_classes);
+    nn_loss_head_dense(b, b->hidden, b->n_classes);
     if (b->with_loss) {
         double T = b->arch->temperature;
         b->targets = nn_input(b->g, b->n_classes);            /* (B, K) teacher logits */
@@ -81,7 +103,7 @@ static void build_distill(nn_loss_build *b) {
         softmax_head(b);
         return;
     }
-    nn_loss_head_dense(b, b->n_classes);
+    nn_loss_head_dense(b, b->hidden, b->n_classes);
     b->targets = nn_input(b->g, b->n_classes); /* (B, K) teacher logits */
     nn_distill_options d = {.alpha = b->arch->alpha, .temperature = b->arch->temperature};
     nn_distill_nodes dn;
@@ -114,7 +136,7 @@ static void build_mean_variance(nn_loss_build *b) {
  * by nn_model_prepare_targets (the entries' `targets`). */
 static void build_soft_ce(nn_loss_build *b) {
     if (b->with_loss) {
-        nn_loss_head_dense(b, b->n_classes);
+        nn_loss_head_dense(b, b->hidden, b->n_classes);
         b->targets = nn_input(b->g, b->n_classes); /* (B, K) target distributions */
         b->probs = nn_softmax(b->g, b->logits, 1.0);
         b->loss = nn_cross_entropy_ex(b->g, b->probs, b->targets, NULL, &b->options);

@@ -29,9 +29,29 @@
  *   loss     the (first) loss node; -1 without a loss
  *   targets  an nn_input the loss reads per sample (teacher logits, soft
  *            labels), or -1
- * Its parameters are created through nn_loss_head_dense (saved as the last
- * "dense{i}" layer, whose width entry->head_width gives). Errors are graph
- * errors (nn_graph_fail), reported by nn_graph_compile.
+ * Every parameter it creates is named for the model file: a dense layer made
+ * with nn_loss_head_dense is saved as the architecture's last "dense{i}"
+ * (any width: K for a softmax, K − 1 for CORN, 1 for a score); any other
+ * parameter node is declared with nn_loss_head_tensor ("coral.bias" …). A
+ * parameter left undeclared is an error. Errors of the layers themselves
+ * are graph errors (nn_graph_fail), reported by nn_graph_compile.
+ *
+ * A head that is not a softmax, e.g. CORAL's K − 1 logits sharing one
+ * weight vector:
+ *
+ *     static void build_coral(nn_loss_build *b) {
+ *         int H = nn_node_width(b->g, b->hidden);
+ *         b->logits = nn_coral_head(b->g, b->hidden, b->n_classes, NN_INIT_XAVIER);
+ *         nn_loss_head_tensor(b, b->logits, "coral.weight", 1, (uint64_t)H);
+ *         nn_loss_head_tensor(b, b->logits, "coral.bias", (uint64_t)b->n_classes - 1, 0);
+ *         b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE); // (B, K)
+ *         if (b->with_loss) b->loss = nn_coral_loss(b->g, b->logits, b->labels, &b->options);
+ *     }
+ *
+ * and a cumulative-link head on a dense score:
+ *     int s = nn_loss_head_dense(b, b->hidden, 1);             // saved as dense{L-1}
+ *     b->logits = nn_clm_thresholds(b->g, s, b->n_classes);    // (B, K − 1)
+ *     nn_loss_head_tensor(b, b->logits, "thresholds", (uint64_t)b->n_classes - 1, 0);
  */
 #ifndef NN_LOSS_REGISTRY_H
 #define NN_LOSS_REGISTRY_H
@@ -47,14 +67,22 @@ struct nn_loss_build {
     const double  *values;    /* (K) category values, NULL: 0..K−1 */
     nn_loss_options options;  /* reduction mean, arch->grad's mode */
     int            with_loss; /* 0: the head only (inference) */
+    int            layer;     /* index of the head's dense layer: "dense{layer}" */
     /* what the builder fills */
     int logits, probs, loss, targets;
-    int dense; /* the head's dense layer (set by nn_loss_head_dense) */
+    int dense;                /* the head's dense layer, or -1 (nn_loss_head_dense) */
+    int n_tensors;            /* the head's parameter tensors (nn_loss_head_tensor) */
+    nn_model_tensor tensors[4];
 };
 
-/* The head's dense layer on b->hidden, `width` outputs, Xavier initialised:
- * saved and loaded as the architecture's last dense layer. */
-int nn_loss_head_dense(nn_loss_build *b, int width);
+/* A dense layer of `width` outputs on `x` (b->hidden for the usual head),
+ * Xavier initialised, saved as the architecture's last dense layer. */
+int nn_loss_head_dense(nn_loss_build *b, int x, int width);
+
+/* Declares the next parameter tensor of `node` (shape (d0, d1), or (d0)
+ * with d1 = 0), saved as `name`: a node's tensors are declared in the order
+ * its parameters are laid out. */
+void nn_loss_head_tensor(nn_loss_build *b, int node, const char *name, uint64_t d0, uint64_t d1);
 
 /* The value of setting `key` of the loss being built (must be one it reads). */
 double nn_loss_setting_value(const nn_loss_build *b, const char *key);

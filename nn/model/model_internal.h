@@ -9,12 +9,20 @@
  * in range; NULL with an error naming the loss or the setting. */
 const nn_loss_info *nn_model_loss_entry(const nn_arch *a, nn_error *err);
 
+/* nn_model_build in two steps: the graph (no parameters allocated yet, so a
+ * file's tensors can be checked against m->tensors first), then its
+ * compilation with the check that every parameter is in m->tensors. Both
+ * free m on failure. */
+nn_status nn_model_build_graph(nn_model *m, const nn_arch *a, const nn_dataset *data,
+                               int max_batch, int with_loss, nn_error *err);
+nn_status nn_model_compile(nn_model *m, uint64_t seed, nn_error *err);
+
 /* Builds l's head (and, with_loss, its loss) on node `hidden`; sets the last
  * of m->dense, m->logits, m->probs, m->loss and m->targets. */
 nn_status nn_model_add_head(nn_model *m, const nn_loss_info *l, int hidden, int with_loss,
                             nn_error *err);
 
-/* The tensors of m's parameters (2 per dense layer) in out[0 .. 2·n_dense). */
+/* The tensors of m's parameters (m->tensors) in out[0 .. m->n_tensors). */
 int nn_model_tensors(const nn_model *m, nn_st_out *out);
 
 /* Writes m with its metadata plus extra tensors and metadata pairs. */

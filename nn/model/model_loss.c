@@ -39,18 +39,21 @@ const nn_loss_info *nn_model_loss_entry(const nn_arch *a, nn_error *err) {
 
 nn_status nn_model_add_head(nn_model *m, const nn_loss_info *l, int hidden, int with_loss,
                             nn_error *err) {
-    nn_loss_build b = {.g = m->g, .arch = &m->arch, .hidden = hidden,
-                       .n_classes = m->arch.sizes[m->arch.n_sizes - 1], .labels = m->labels,
-                       .values = m->data.values, .options = nn_loss_defaults(),
-                       .with_loss = with_loss, .logits = -1, .probs = -1, .loss = -1,
+    int K = m->arch.sizes[m->arch.n_sizes - 1];
+    nn_loss_build b = {.g = m->g, .arch = &m->arch, .hidden = hidden, .n_classes = K,
+                       .labels = m->labels, .values = m->data.values,
+                       .options = nn_loss_defaults(), .with_loss = with_loss,
+                       .layer = m->arch.n_sizes - 2, .logits = -1, .probs = -1, .loss = -1,
                        .targets = -1, .dense = -1};
     b.options.mode = m->arch.grad;
     l->build(&b);
     if (nn_graph_error(m->g)) return NN_OK; /* a builder error surfaces at compile */
-    if (b.dense < 0 || b.probs < 0 || (with_loss && b.loss < 0))
+    if (b.probs < 0 || nn_node_width(m->g, b.probs) != K || (with_loss && b.loss < 0))
         return nn_set_error(err, NN_ERR_ARG, "loss %s: its builder made no %s", l->name,
-                            b.dense < 0 ? "head dense layer" : b.probs < 0 ? "probabilities" : "loss");
-    m->dense[m->n_dense - 1] = b.dense;
+                            b.probs < 0 || nn_node_width(m->g, b.probs) != K
+                                ? "class probabilities (B, K)" : "loss");
+    if (b.dense >= 0) m->dense[m->n_dense++] = b.dense;
+    for (int i = 0; i < b.n_tensors; i++) m->tensors[m->n_tensors++] = b.tensors[i];
     m->logits = b.logits;
     m->probs = b.probs;
     m->loss = b.loss;
