@@ -168,7 +168,7 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     nn_error err;
     nn_checkpoint_info ck = {.epoch = 0};
     train_describe_run(c, ck.run, sizeof ck.run);
-    if (!data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
+    if (c->checkpoint && !data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
         nn_checkpoint_info saved;

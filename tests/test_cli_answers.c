@@ -145,6 +145,11 @@ START_TEST(test_teacher_gets_its_columns_by_name) {
     ck_assert_msg_contains(cli_out, "ac.csv: feature column 'b' is not in the header");
     ck_assert_int_eq(cli_nn("eval teacher.st --data ac.csv"), 1);
     ck_assert_msg_contains(cli_out, "ac.csv: feature column 'b' is not in the header");
+    cli_write("c.csv", "c,y\n1,c1\n-1,c0\n");
+    ck_assert_int_eq(cli_nn("eval teacher.st --data c.csv"), 1);
+    ck_assert_msg_contains(cli_out, "c.csv: feature columns 'a', 'b' are not in the header");
+    ck_assert_int_eq(cli_nn("train --data c.csv --arch 2-2 --features a,c,b"), 1);
+    ck_assert_msg_contains(cli_out, "c.csv: feature columns 'a', 'b' are not in the header");
 }
 END_TEST
 

@@ -129,6 +129,33 @@ START_TEST(test_train_prints_val_mae_qwk) {
 }
 END_TEST
 
+/* --loss coral|corn|clm train with the class count last in --arch, save,
+ * and are read back by eval (their rule) and predict (rank for CORAL and
+ * CORN, computed from the threshold logits). */
+START_TEST(test_threshold_losses_end_to_end) {
+    write_grades("grades.csv", 150, 0);
+    const char *losses[3] = {"coral", "corn", "clm"}, *rules[3] = {"rank", "rank", "median"};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(cli_nn("train --data grades.csv --arch 2-8-5 --loss %s --epochs 15 --lr 0.05 "
+                             "--batch 16 --quiet --save %s.st", losses[i], losses[i]) == 0, "%s: %s",
+                      losses[i], cli_out);
+        ck_assert_int_eq(cli_nn("eval %s.st --data grades.csv --json", losses[i]), 0);
+        char want[64];
+        snprintf(want, sizeof want, "\"rule\": \"%s\"", rules[i]);
+        ck_assert_msg_contains(cli_out, want);
+        double qwk = json_number("qwk"), mae = json_number("mae_expected");
+        ck_assert_msg(qwk > 0.8 && mae < 0.7, "%s: QWK %g, MAE of E[X] %g", losses[i], qwk, mae);
+        cli_write("one.csv", "a,b,grade\n3.0,0.1,3\n");
+        ck_assert_int_eq(cli_nn("predict %s.st one.csv --json", losses[i]), 0);
+        ck_assert_msg(strstr(cli_out, "\"rank\": null") == NULL, "%s: %s", losses[i], cli_out);
+        ck_assert_msg(json_number("rank") == 2 && json_number("median") == 2, "%s: %s", losses[i],
+                      cli_out);
+    }
+    ck_assert_int_eq(cli_nn("gradcheck coral.st --data grades.csv"), 0);
+    ck_assert_msg_contains(cli_out, "coral.bias");
+}
+END_TEST
+
 Suite *test_cli_ordinal_suite(void) {
     Suite *s = suite_create("cli_ordinal");
     TCase *tc = tcase_create("cli_ordinal");
@@ -138,6 +165,7 @@ Suite *test_cli_ordinal_suite(void) {
     tcase_add_test(tc, test_eval_ordinal_metrics_and_rule);
     tcase_add_test(tc, test_predict_readouts_and_rows);
     tcase_add_test(tc, test_train_prints_val_mae_qwk);
+    tcase_add_test(tc, test_threshold_losses_end_to_end);
     suite_add_tcase(s, tc);
     return s;
 }

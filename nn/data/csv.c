@@ -8,6 +8,7 @@
  * blank lines are not rows): the count nn predict and nn eval use.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,16 @@ static nn_status choose_columns(const char *path, char **header, int ncol, const
         for (int i = 0; i < ncol; i++)
             if (i != *label) features[(*n_features)++] = i;
     } else {
+        char missing[256] = ""; /* every requested column the header lacks, named at once */
+        int n_missing = 0;
+        for (const char *s = o->features; *s; s += *s == ',') {
+            size_t len = strcspn(s, ","), used = strlen(missing);
+            if (find_column(header, ncol, s, len) < 0 && used < sizeof missing)
+                snprintf(missing + used, sizeof missing - used, "%s'%.*s'", n_missing++ ? ", " : "", (int)len, s);
+            s += len;
+        }
+        if (n_missing > 1)
+            return nn_set_error(err, NN_ERR_ARG, "%s: feature columns %s are not in the header", path, missing);
         for (const char *s = o->features; *s;) {
             size_t len = strcspn(s, ",");
             int c = find_column(header, ncol, s, len);

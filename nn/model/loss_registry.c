@@ -155,6 +155,35 @@ static nn_status dldl_targets(const nn_arch *a, const double *values, const doub
     return nn_dldl_targets(out, y, n, K, values, a->sigma, err);
 }
 
+/* coral, corn, clm: K − 1 threshold logits z and class probabilities from
+ * them (nn/ordinal.h, docs/ordinal_heads.md). */
+
+/* CORAL: z_k = ⟨w, h⟩ + b_k, one weight vector shared by the K − 1 tasks. */
+static void build_coral(nn_loss_build *b) {
+    int H = nn_node_width(b->g, b->hidden);
+    b->logits = nn_coral_head(b->g, b->hidden, b->n_classes, NN_INIT_XAVIER); /* (B, K − 1) */
+    nn_loss_head_tensor(b, b->logits, "coral.weight", 1, (uint64_t)(H > 0 ? H : 0));
+    nn_loss_head_tensor(b, b->logits, "coral.bias", (uint64_t)b->n_classes - 1, 0);
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);      /* (B, K) */
+    if (b->with_loss) b->loss = nn_coral_loss(b->g, b->logits, b->labels, &b->options);
+}
+
+/* CORN: K − 1 independent conditional logits from a dense layer. */
+static void build_corn(nn_loss_build *b) {
+    nn_loss_head_dense(b, b->hidden, b->n_classes - 1);                       /* (B, K − 1) */
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CONDITIONAL);     /* (B, K) */
+    if (b->with_loss) b->loss = nn_corn_loss(b->g, b->logits, b->labels, &b->options);
+}
+
+/* Cumulative link: a dense score s, then z_k = s − θ_k with ordered θ. */
+static void build_clm(nn_loss_build *b) {
+    int s = nn_loss_head_dense(b, b->hidden, 1);                              /* (B, 1) */
+    b->logits = nn_clm_thresholds(b->g, s, b->n_classes);                     /* (B, K − 1) */
+    nn_loss_head_tensor(b, b->logits, "thresholds", (uint64_t)b->n_classes - 1, 0);
+    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);      /* (B, K) */
+    if (b->with_loss) b->loss = nn_clm_loss(b->g, b->logits, b->labels, &b->options);
+}
+
 /* ------------------------------------------------------------------ losses */
 
 #define SOFTMAX "dense K, softmax"
@@ -173,11 +202,21 @@ static const nn_loss_info losses[] = {
      .help = "CE + lambda1 1/2 (mu - v_y)^2 + lambda2 sigma^2 (Pan et al., 2018)",
      .build = build_mean_variance},
     {.name = "sord", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sord_scale"},
-     .help = "CE against softmax(-S (v - v_y)^2) (Diaz & Marathe, 2019)", .build = build_soft_ce,
+     .help = "CE against softmax(-S (v - v_y)^2) (Diaz & Marathe, 2019); = dldl, sigma 1/sqrt(2S)",
+     .build = build_soft_ce,
      .targets = sord_targets},
     {.name = "dldl", .head = SOFTMAX, .needs = NN_LOSS_TARGETS, .settings = {"sigma"},
-     .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017)",
+     .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017); = sord, S 1/(2 sigma^2)",
      .build = build_soft_ce, .targets = dldl_targets},
+    {.name = "coral", .head = "one weight vector, K-1 biases",
+     .help = "sum over k of BCE(sigma(z_k), y > k), one shared weight vector (Cao et al., 2020)",
+     .build = build_coral},
+    {.name = "corn", .head = "dense K-1",
+     .help = "BCE of task y > k on the rows with y >= k, chained (Shi et al., 2021)",
+     .build = build_corn},
+    {.name = "clm", .head = "dense 1, K-1 ordered thresholds",
+     .help = "cumulative link, -log P(y) with P(y <= k) = sigma(theta_k - s) (proportional odds)",
+     .build = build_clm},
 };
 #define N_LOSSES ((int)(sizeof losses / sizeof *losses))
 
