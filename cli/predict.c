@@ -14,6 +14,7 @@
 #include "args.h"
 #include "commands.h"
 #include "finite_rows.h"
+#include "paths.h"
 #include "infer.h"
 #include "model_data.h"
 #include "nn/text.h"
@@ -227,6 +228,15 @@ int cmd_predict(int argc, char **argv) {
     }
     if (rule_name && nn_predict_rule_parse(rule_name) < 0) {
         cli_error(CMD, "--rule: '%s' is not one of argmax, median, expected, rank", rule_name);
+        free(pos);
+        return EXIT_USAGE;
+    }
+    cli_path *inputs = malloc((size_t)n_pos * sizeof *inputs);
+    for (int i = 0; inputs && i < n_pos; i++) inputs[i] = (cli_path){i ? "FILE" : "MODEL", pos[i], 0};
+    if (!inputs) cli_error(CMD, "out of memory");
+    int clash = !inputs || !paths_check(CMD, NULL, 0, inputs, n_pos); /* stdout into an input */
+    free(inputs);
+    if (clash) {
         free(pos);
         return EXIT_USAGE;
     }
