@@ -120,7 +120,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
         if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
             st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
-        if (!c->quiet && progress_wanted()) progress_clear();
+        if (!c->quiet && progress_wanted() && dist_size() == 1) progress_clear();
         if ((st = dist_agree(st, &err))) { /* under nn-mpi: every rank stops, or none */
             cli_error(CMD, "%s", err.msg);
             return 1;
