@@ -76,7 +76,7 @@ int cmd_gradcheck(int argc, char **argv) {
         OPT_END,
     };
     arg_option opts[48];
-    if (!model_source_table(&src, CMD, own, opts, 48)) return 1;
+    if (!model_source_options(&src, CMD, own, opts, 48)) return 1;
     const char *pos[1];
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [OPTIONS]", opts, argc, argv, pos, 1, &n_pos);
