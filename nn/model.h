@@ -60,6 +60,8 @@ typedef struct {
     char         activation[16];           /* "relu", "sigmoid" or "tanh" */
     char         loss[32];                 /* the name of an entry of nn_losses() */
     nn_grad_mode grad;                     /* how the loss sends its gradient back */
+    char         rule[16];                 /* how a class is read off the probabilities:
+                                              an nn_predict_rule name; "" = the loss's */
     /* The loss settings, setting[i] for entry i of nn_loss_settings(); set
      * them by key with nn_arch_set (range-checked). The settings older than
      * the registry also have names, which alias setting[0..5]: */
@@ -114,6 +116,8 @@ typedef struct {
     unsigned    needs;    /* NN_LOSS_TEACHER, NN_LOSS_TARGETS or 0 */
     const char *settings[NN_LOSS_MAX_OWN + 1]; /* keys of the settings it reads, NULL-ended */
     const char *help;     /* one line */
+    const char *rule;     /* the prediction rule its models default to (nn_predict_rule
+                             name: "expected", "median", "rank"); NULL: "argmax" */
     /* Builds head and loss on b's last hidden node (see loss_registry.h). */
     void (*build)(nn_loss_build *b);
     /* NN_LOSS_TARGETS only: out (n, K) from the category values y (n) of the labels. */
