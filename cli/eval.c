@@ -15,6 +15,7 @@
 #include "args.h"
 #include "commands.h"
 #include "finite_rows.h"
+#include "paths.h"
 #include "infer.h"
 #include "model_data.h"
 
@@ -162,6 +163,8 @@ int cmd_eval(int argc, char **argv) {
         cli_error(CMD, "--rule: '%s' is not one of argmax, median, expected, rank", rule);
         return EXIT_USAGE;
     }
+    const cli_path inputs[] = {{"MODEL", pos[0], 0}, {"--data", data, 1}};
+    if (!paths_check(CMD, NULL, 0, inputs, 2)) return EXIT_USAGE; /* stdout into an input */
     nn_model m;
     nn_error err;
     if (nn_model_load(&m, pos[0], 256, 0, &err)) {

@@ -20,14 +20,18 @@ nn_real *infer_probs(nn_model *m, const nn_dataset *d) {
 
 int model_is_ordinal(const nn_model *m) {
     const nn_loss_info *l = nn_loss_find(m->arch.loss);
-    return (l && l->rule) || m->data.values != NULL;
+    return (l && l->rule != NN_RULE_ARGMAX) || m->data.values != NULL;
 }
 
+/* `name`, else the rule the model file records, else the loss's own (its
+ * registry entry): E[X] for the losses trained on it, the median for
+ * distribution losses, the rank rule for CORAL and CORN, the argmax for the
+ * rest. */
 int model_rule(const nn_model *m, const char *name) {
     if (name) return nn_predict_rule_parse(name);
-    if (m->arch.rule[0]) return nn_predict_rule_parse(m->arch.rule); /* recorded in the file */
+    if (m->arch.rule[0]) return nn_predict_rule_parse(m->arch.rule);
     const nn_loss_info *l = nn_loss_find(m->arch.loss);
-    return l && l->rule ? nn_predict_rule_parse(l->rule) : NN_RULE_ARGMAX;
+    return l ? (int)l->rule : NN_RULE_ARGMAX;
 }
 
 int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank) {
@@ -61,17 +65,6 @@ int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *
     }
     free(probs), free(pred);
     return ok;
-}
-
-void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd) {
-    double mu = 0, var = 0;
-    for (int k = 0; k < K; k++) mu += (values ? values[k] : k) * (double)p[k];
-    for (int k = 0; k < K; k++) {
-        double dev = (values ? values[k] : k) - mu;
-        var += (double)p[k] * dev * dev;
-    }
-    *mean = mu;
-    *sd = sqrt(var);
 }
 
 const char *class_name(const nn_model *m, int k, char *buf, size_t len) {

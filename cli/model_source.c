@@ -57,6 +57,14 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
         return 0;
     }
     if (s->grad && !args_choice(cmd, "--grad", s->grad, grad_modes)) return 0;
+    if (s->data && s->label >= 0) { /* options that would be ignored */
+        cli_error(cmd, "--label sets the label of random inputs; with --data the labels are the data's");
+        return 0;
+    }
+    if (!s->data && s->index > 0) {
+        cli_error(cmd, "--index %d picks a row of --data; without --data the inputs are random", s->index);
+        return 0;
+    }
     nn_arch a = nn_arch_defaults();
     nn_model file;
     if (path) {

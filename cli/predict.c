@@ -6,6 +6,7 @@
  * threshold heads (CORAL, CORN, cumulative link), the rank rule. Every input
  * is read and run before anything is printed, so a bad file yields an error
  * and no partial output. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "args.h"
 #include "commands.h"
 #include "finite_rows.h"
+#include "paths.h"
 #include "infer.h"
 #include "model_data.h"
 #include "nn/text.h"
@@ -150,7 +152,9 @@ static reading read_item(const nn_model *m, const prediction *p, nn_predict_rule
     int32_t c;
     nn_predict_classes(&c, p->probs, 1, K, m->data.values, rule);
     r.cls = rule == NN_RULE_RANK && p->rank >= 0 ? p->rank : c;
-    expected_value(p->probs, K, m->data.values, &r.mu, &r.sd);
+    double var;
+    nn_category_moments(&r.mu, &var, p->probs, K, m->data.values);
+    r.sd = sqrt(var);
     return r;
 }
 
@@ -227,6 +231,15 @@ int cmd_predict(int argc, char **argv) {
     }
     if (rule_name && nn_predict_rule_parse(rule_name) < 0) {
         cli_error(CMD, "--rule: '%s' is not one of argmax, median, expected, rank", rule_name);
+        free(pos);
+        return EXIT_USAGE;
+    }
+    cli_path *inputs = malloc((size_t)n_pos * sizeof *inputs);
+    for (int i = 0; inputs && i < n_pos; i++) inputs[i] = (cli_path){i ? "FILE" : "MODEL", pos[i], 0};
+    if (!inputs) cli_error(CMD, "out of memory");
+    int clash = !inputs || !paths_check(CMD, NULL, 0, inputs, n_pos); /* stdout into an input */
+    free(inputs);
+    if (clash) {
         free(pos);
         return EXIT_USAGE;
     }

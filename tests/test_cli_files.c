@@ -114,6 +114,24 @@ START_TEST(test_stdout_into_an_input_is_refused) {
     ck_assert_str_eq(text, table);
     ck_assert_int_eq(cli_nn_to(">> m.st", TRAIN " --save m.st"), 2);
     ck_assert_msg_contains(cli_out, "--save m.st is the file standard output goes to");
+    /* eval and predict write only stdout: it must not be their MODEL or data */
+    ck_assert_msg(cli_nn(TRAIN " --save m2.st") == 0, "%s", cli_out);
+    char model[1 << 14], after[1 << 14];
+    size_t n = cli_read("m2.st", model, sizeof model);
+    const char *commands[][2] = {
+        {"eval m2.st --data d.csv", "standard output goes to --data d.csv, an input"},
+        {"eval m2.st --data d.csv --json", "standard output goes to MODEL m2.st, an input"},
+        {"predict m2.st d.csv", "standard output goes to FILE d.csv, an input"},
+        {"predict m2.st d.csv", "standard output goes to MODEL m2.st, an input"},
+    };
+    for (int i = 0; i < 4; i++) {
+        const char *target = strstr(commands[i][1], "m2.st") ? ">> m2.st" : ">> d.csv";
+        ck_assert_msg(cli_nn_to(target, "%s", commands[i][0]) == 2, "'%s %s': %s", commands[i][0], target, cli_out);
+        ck_assert_msg(strstr(cli_out, commands[i][1]), "'%s %s' said: %s", commands[i][0], target, cli_out);
+    }
+    cli_read("d.csv", text, sizeof text);
+    ck_assert_str_eq(text, table);
+    ck_assert(cli_read("m2.st", after, sizeof after) == n && memcmp(model, after, n) == 0);
 }
 END_TEST
 
@@ -199,6 +217,12 @@ START_TEST(test_options_that_do_not_apply_are_errors) {
         ck_assert_msg(strstr(cli_out, cases[i][1]), "'%s' said: %s", cases[i][0], cli_out);
         ck_assert(!cli_exists("m.st"));
     }
+    /* the teaching commands: --label is for random inputs, --index for --data rows */
+    ck_assert_int_eq(cli_nn("trace --arch 2-2 --data d.csv --label 1"), 1);
+    ck_assert_msg_contains(cli_out, "--label sets the label of random inputs; with --data the labels are the data's");
+    ck_assert_int_eq(cli_nn("gradcheck --arch 2-2 --index 3"), 1);
+    ck_assert_msg_contains(cli_out, "--index 3 picks a row of --data; without --data the inputs are random");
+    ck_assert_msg(cli_nn("trace --arch 2-2 --data d.csv --index 3") == 0, "%s", cli_out);
 }
 END_TEST
 

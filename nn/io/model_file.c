@@ -97,7 +97,7 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     meta_add(&l, "loss", text("%s", a->loss));
     meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
     const nn_loss_info *loss = nn_loss_find(a->loss);
-    meta_add(&l, "rule", text("%s", a->rule[0] ? a->rule : loss && loss->rule ? loss->rule : "argmax"));
+    meta_add(&l, "rule", text("%s", a->rule[0] ? a->rule : nn_predict_rule_name(loss ? loss->rule : NN_RULE_ARGMAX)));
     for (int i = 0; loss && loss->settings[i]; i++) /* the settings the loss reads */
         meta_add(&l, loss->settings[i], text("%.17g", a->setting[nn_loss_setting_index(loss->settings[i])]));
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
