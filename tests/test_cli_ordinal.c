@@ -167,8 +167,22 @@ START_TEST(test_threshold_losses_end_to_end) {
         ck_assert_msg(json_number("rank") == 2 && json_number("median") == 2, "%s: %s", losses[i],
                       cli_out);
     }
+    /* trace names every parameter tensor of a threshold head, within bounds */
+    ck_assert_int_eq(cli_nn("trace clm.st --data grades.csv --index 0"), 0);
+    ck_assert_msg_contains(cli_out, "dL/d(thresholds) = [");
+    ck_assert_int_eq(cli_nn("trace coral.st --data grades.csv --index 0"), 0);
+    ck_assert_msg_contains(cli_out, "dL/d(coral.weight) (1 x 8)");
+    ck_assert_msg_contains(cli_out, "dL/d(coral.bias) = [");
     ck_assert_int_eq(cli_nn("gradcheck coral.st --data grades.csv"), 0);
     ck_assert_msg_contains(cli_out, "coral.bias");
+}
+END_TEST
+
+/* --help says that sord and dldl are one family (test_sord_is_dldl checks it). */
+START_TEST(test_help_sord_is_dldl) {
+    ck_assert_int_eq(cli_nn("train --help"), 0);
+    ck_assert_msg_contains(cli_out, "the same as dldl with sigma = 1/sqrt(2 S)");
+    ck_assert_msg_contains(cli_out, "= sord with S = 1/(2 sigma^2)");
 }
 END_TEST
 
@@ -182,6 +196,7 @@ Suite *test_cli_ordinal_suite(void) {
     tcase_add_test(tc, test_predict_readouts_and_rows);
     tcase_add_test(tc, test_train_prints_val_mae_qwk);
     tcase_add_test(tc, test_threshold_losses_end_to_end);
+    tcase_add_test(tc, test_help_sord_is_dldl);
     suite_add_tcase(s, tc);
     return s;
 }
