@@ -234,10 +234,15 @@ EXAMPLES_OUT     ?= build/examples-out
 ORDINAL_PACKAGES := python3-statsmodels
 .PHONY: walkthrough ordinal ordinal-deps distill
 
+# Graphviz draws the walkthrough's graph (and `nn graph --svg`).
+GRAPH_PACKAGES := graphviz
 walkthrough: deps
+	$(call install_missing,$(GRAPH_PACKAGES))
 	@$(MAKE) -s --no-print-directory REAL=double build/double/walkthrough
 	@mkdir -p $(EXAMPLES_OUT)
 	build/double/walkthrough $(EXAMPLES_OUT)
+	dot -Tsvg $(EXAMPLES_OUT)/walkthrough_graph.dot -o $(EXAMPLES_OUT)/walkthrough_graph.svg
+	@echo "walkthrough: the graph drawn into $(EXAMPLES_OUT)/walkthrough_graph.svg"
 
 ordinal-deps: deps
 	$(call install_missing,$(ORDINAL_PACKAGES))

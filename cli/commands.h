@@ -8,5 +8,6 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 #endif

@@ -19,28 +19,17 @@ nn_real *infer_probs(nn_model *m, const nn_dataset *d) {
 }
 
 int model_is_ordinal(const nn_model *m) {
-    static const char *const losses[] = {"ev-sq", "ev-abs", "mean-variance", "sord", "dldl",
-                                         "coral", "corn", "clm"};
-    for (size_t i = 0; i < sizeof losses / sizeof *losses; i++)
-        if (strcmp(m->arch.loss, losses[i]) == 0) return 1;
-    return m->data.values != NULL;
+    const nn_loss_info *l = nn_loss_find(m->arch.loss);
+    return (l && l->rule != NN_RULE_ARGMAX) || m->data.values != NULL;
 }
 
-/* Losses trained on E[X] are read by rounding it; distribution losses by the
- * median (it minimises the expected absolute error); CORAL and CORN by their
- * papers' rank rule; the rest (cross-entropy, distillation) by the argmax. */
+/* The loss's own rule (its registry entry): E[X] for the losses trained on
+ * it, the median for distribution losses, the rank rule for CORAL and CORN,
+ * the argmax for the rest. */
 int model_rule(const nn_model *m, const char *name) {
     if (name) return nn_predict_rule_parse(name);
-    static const struct {
-        const char *loss;
-        nn_predict_rule rule;
-    } rules[] = {{"ev-sq", NN_RULE_EXPECTED}, {"ev-abs", NN_RULE_EXPECTED},
-                 {"mean-variance", NN_RULE_EXPECTED}, {"sord", NN_RULE_MEDIAN},
-                 {"dldl", NN_RULE_MEDIAN}, {"coral", NN_RULE_RANK}, {"corn", NN_RULE_RANK},
-                 {"clm", NN_RULE_MEDIAN}};
-    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
-        if (strcmp(m->arch.loss, rules[i].loss) == 0) return rules[i].rule;
-    return NN_RULE_ARGMAX;
+    const nn_loss_info *l = nn_loss_find(m->arch.loss);
+    return l ? l->rule : NN_RULE_ARGMAX;
 }
 
 int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank) {
@@ -74,17 +63,6 @@ int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *
     }
     free(probs), free(pred);
     return ok;
-}
-
-void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd) {
-    double mu = 0, var = 0;
-    for (int k = 0; k < K; k++) mu += (values ? values[k] : k) * (double)p[k];
-    for (int k = 0; k < K; k++) {
-        double dev = (values ? values[k] : k) - mu;
-        var += (double)p[k] * dev * dev;
-    }
-    *mean = mu;
-    *sd = sqrt(var);
 }
 
 const char *class_name(const nn_model *m, int k, char *buf, size_t len) {

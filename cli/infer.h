@@ -27,10 +27,6 @@ int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank);
  * 0 when out of memory. */
 int infer_ordinal_scores(nn_model *m, const nn_dataset *d, double *mae, double *qwk);
 
-/* E[X] and standard deviation of one row p (K) over category values (NULL:
- * 0..K−1). */
-void expected_value(const nn_real *p, int K, const double *values, double *mean, double *sd);
-
 /* The name of class k: its label name, else its value, else k. */
 const char *class_name(const nn_model *m, int k, char *buf, size_t len);
 

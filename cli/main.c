@@ -18,6 +18,7 @@ static const struct {
     {"predict", cmd_predict, "class, probabilities, E[X] and spread for images or CSV rows"},
     {"gradcheck", cmd_gradcheck, "analytic gradients against finite differences, per layer"},
     {"trace", cmd_trace, "one sample through the network, forward and backward, step by step"},
+    {"graph", cmd_graph, "the layer graph as Graphviz DOT (or SVG), optionally annotated with a sample"},
 };
 
 static void usage(FILE *out) {

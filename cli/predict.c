@@ -6,6 +6,7 @@
  * threshold heads (CORAL, CORN, cumulative link), the rank rule. Every input
  * is read and run before anything is printed, so a bad file yields an error
  * and no partial output. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,9 @@ static reading read_item(const nn_model *m, const prediction *p, nn_predict_rule
     int32_t c;
     nn_predict_classes(&c, p->probs, 1, K, m->data.values, rule);
     r.cls = rule == NN_RULE_RANK && p->rank >= 0 ? p->rank : c;
-    expected_value(p->probs, K, m->data.values, &r.mu, &r.sd);
+    double var;
+    nn_category_moments(&r.mu, &var, p->probs, K, m->data.values);
+    r.sd = sqrt(var);
     return r;
 }
 

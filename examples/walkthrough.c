@@ -19,7 +19,8 @@
  * the whole row's gradient while simplified mode stays exact — the reason
  * frameworks fuse softmax and cross-entropy.
  *
- * Usage: walkthrough [OUT_DIR]   (writes OUT_DIR/walkthrough_jacobian.svg)
+ * Usage: walkthrough [OUT_DIR]   (writes OUT_DIR/walkthrough_jacobian.svg and
+ *                                walkthrough_graph.dot)
  * `make walkthrough` builds it with REAL=double so that the finite
  * differences agree with the analytic gradients to about 10 digits.
  */
@@ -151,6 +152,26 @@ static int make_out_dir(const char *dir) {
     if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
     fprintf(stderr, "%s: cannot create the output folder: %s\n", dir, strerror(errno));
     return 1;
+}
+
+/* The network as Graphviz DOT, annotated with sample 1's forward values and
+ * gradient norms (`make walkthrough` draws it with dot). */
+static int write_graph(const net *n, const char *out_dir) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/walkthrough_graph.dot", out_dir);
+    FILE *f = fopen(path, "w");
+    nn_error err;
+    nn_dot_options o = {.annotate = 1, .row = 0, .predictions = n->p,
+                        .title = "the walkthrough's network, sample 1 (jacobian mode)"};
+    nn_status st = f ? nn_graph_write_dot(f, n->g, &o, &err) : NN_ERR_IO;
+    if (f && fclose(f) != 0 && !st) st = nn_set_error(&err, NN_ERR_IO, "%s", strerror(errno));
+    if (!f) nn_set_error(&err, NN_ERR_IO, "%s", strerror(errno));
+    if (st) {
+        fprintf(stderr, "walkthrough: %s: %s\n", path, err.msg);
+        return 1;
+    }
+    printf("\n  (the graph, annotated with this sample, written to %s)\n", path);
+    return 0;
 }
 
 /* ------------------------------------------------ 5: when jacobian mode fails */
@@ -386,6 +407,8 @@ int main(int argc, char **argv) {
     }
     print_vec("∂L/∂x", dx, N_IN);
     agree("∂L/∂x:", dx, nn_output_grad(n.g, n.x), N_IN);
+
+    if (write_graph(&n, out_dir)) return 1;
 
     /* ================================================================ 3 */
     double step = sizeof(nn_real) == sizeof(double) ? 1e-6 : 1e-2;

@@ -32,14 +32,6 @@ double *nn_category_values(nn_graph *g, const char *who, const double *values, i
     return v;
 }
 
-void nn_category_moments(double *mu, double *var, const nn_real *p, const double *v, int K) {
-    double m = 0, s = 0;
-    for (int i = 0; i < K; i++) m += v[i] * p[i];
-    for (int i = 0; i < K; i++) s += p[i] * (v[i] - m) * (v[i] - m);
-    *mu = m;
-    *var = s;
-}
-
 void nn_variance_grad_add(nn_real *dp, double dvar, const double *v, double mu, int K) {
     /* from σ² = Σ p_i (v_i − μ)²:  ∂L/∂p_i += ∂L/∂σ² · (v_i − μ)² */
     for (int i = 0; i < K; i++) dp[i] += (nn_real)(dvar * (v[i] - mu) * (v[i] - mu));

@@ -4,8 +4,9 @@
  *   μ  = Σ_i v_i p_i                 (expected value)
  *   σ² = Σ_i p_i (v_i − μ)²          (variance, two-pass: never negative)
  *
- * The two-pass σ² equals Σ v_i² p_i − μ² when Σ p = 1, without the
- * cancellation of the one-pass form when the values are large; its gradient
+ * Both come from nn_category_moments (nn/metrics.h), the one E[X] of nn. The
+ * two-pass σ² equals Σ v_i² p_i − μ² when Σ p = 1, without the cancellation
+ * of the one-pass form when the values are large; its gradient
  * (nn_variance_grad_add) avoids that cancellation too.
  */
 #ifndef NN_CATEGORY_VALUES_H
@@ -21,9 +22,6 @@ int nn_category_values_invalid(const double *values, int K);
  * be finite and strictly increasing; otherwise, or when out of memory, records
  * a graph error naming `who` and returns NULL. The caller frees. */
 double *nn_category_values(nn_graph *g, const char *who, const double *values, int K);
-
-/* μ and σ² of probability row p (K) under values v (K). */
-void nn_category_moments(double *mu, double *var, const nn_real *p, const double *v, int K);
 
 /* dp (K) += dvar · ∂σ²/∂p_i for the row whose mean is μ, with
  * ∂σ²/∂p_i = (v_i − μ)², the derivative of the two-pass

@@ -17,9 +17,8 @@ static void expectation_forward(nn_graph *g, nn_node *n, int B) {
     const nn_node *in = nn_graph_node(g, n->inputs[0]);
     int K = in->width;
     for (int b = 0; b < B; b++) {
-        const nn_real *p = in->out + (size_t)b * K; /* (K) */
-        double mu = 0;
-        for (int i = 0; i < K; i++) mu += c->values[i] * p[i];
+        double mu;
+        nn_category_moments(&mu, NULL, in->out + (size_t)b * K, K, c->values); /* p (K) */
         n->out[b] = (nn_real)mu;
     }
 }

@@ -21,7 +21,7 @@ static void stddev_forward(nn_graph *g, nn_node *n, int B) {
     int K = in->width;
     for (int b = 0; b < B; b++) {
         double mu, var;
-        nn_category_moments(&mu, &var, in->out + (size_t)b * K, c->values, K);
+        nn_category_moments(&mu, &var, in->out + (size_t)b * K, K, c->values);
         n->out[b] = (nn_real)sqrt(var);
     }
 }
@@ -34,7 +34,7 @@ static void stddev_backward(nn_graph *g, nn_node *n, int B) {
     for (int b = 0; b < B; b++) {
         const nn_real *p = in->out + (size_t)b * K; /* (K) */
         double mu, var;
-        nn_category_moments(&mu, &var, p, c->values, K);
+        nn_category_moments(&mu, &var, p, K, c->values);
         if (!(var > 0)) continue; /* no derivative at σ = 0: pass 0 */
         /* from σ = √σ²:  ∂L/∂σ² = dσ / (2σ) */
         double dvar = n->dout[b] / (2 * sqrt(var));

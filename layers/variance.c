@@ -17,7 +17,7 @@ static void variance_forward(nn_graph *g, nn_node *n, int B) {
     int K = in->width;
     for (int b = 0; b < B; b++) {
         double mu, var;
-        nn_category_moments(&mu, &var, in->out + (size_t)b * K, c->values, K);
+        nn_category_moments(&mu, &var, in->out + (size_t)b * K, K, c->values);
         n->out[b] = (nn_real)var;
     }
 }
@@ -30,7 +30,7 @@ static void variance_backward(nn_graph *g, nn_node *n, int B) {
     for (int b = 0; b < B; b++) {
         const nn_real *p = in->out + (size_t)b * K; /* (K) */
         double mu, var;
-        nn_category_moments(&mu, &var, p, c->values, K);
+        nn_category_moments(&mu, &var, p, K, c->values);
         /* from σ² = Σ p_i (v_i − μ)²:  ∂L/∂p_i += dσ² · (v_i − μ)² */
         nn_variance_grad_add(in->dout + (size_t)b * K, n->dout[b], c->values, mu, K);
     }

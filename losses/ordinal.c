@@ -53,7 +53,7 @@ static double target_value(const ev_config *c, const nn_loss_row *r) {
 /* μ and σ² of the row: from p on a softmax, or the width-1 input itself. */
 static void row_moments(const ev_config *c, const nn_loss_row *r, double *mu, double *var) {
     if (r->logp) {
-        nn_category_moments(mu, var, r->p, c->values, r->K);
+        nn_category_moments(mu, var, r->p, r->K, c->values);
     } else {
         *mu = r->p[0];
         *var = r->p[0];

@@ -39,13 +39,16 @@ void nn_argmax_rows(int32_t *pred, const nn_real *probs, int n, int K) {
     for (int b = 0; b < n; b++) pred[b] = nn_argmax(probs + (size_t)b * K, K);
 }
 
+void nn_category_moments(double *mu, double *var, const nn_real *p, int K, const double *values) {
+    double m = 0, s = 0;
+    for (int i = 0; i < K; i++) m += value_of(values, i) * p[i];
+    for (int i = 0; var && i < K; i++) s += p[i] * (value_of(values, i) - m) * (value_of(values, i) - m);
+    *mu = m;
+    if (var) *var = s;
+}
+
 void nn_expected_values(double *mu, const nn_real *probs, int n, int K, const double *values) {
-    for (int b = 0; b < n; b++) {
-        const nn_real *p = probs + (size_t)b * K; /* (K) */
-        double m = 0;
-        for (int i = 0; i < K; i++) m += value_of(values, i) * p[i];
-        mu[b] = m;
-    }
+    for (int b = 0; b < n; b++) nn_category_moments(&mu[b], NULL, probs + (size_t)b * K, K, values);
 }
 
 double nn_accuracy(const nn_real *probs, const int32_t *labels, int n, int K) {
@@ -194,8 +197,8 @@ void nn_predict_classes(int32_t *pred, const nn_real *probs, int n, int K,
         if (rule == NN_RULE_ARGMAX) {
             pred[b] = nn_argmax(p, K);
         } else if (rule == NN_RULE_EXPECTED) {
-            double mu = 0;
-            for (int i = 0; i < K; i++) mu += value_of(values, i) * p[i];
+            double mu;
+            nn_category_moments(&mu, NULL, p, K, values);
             pred[b] = nearest_value(mu, values, K);
         } else { /* median; the rank rule on probabilities */
             pred[b] = nn_median_class(p, K);

@@ -13,6 +13,12 @@
 int    nn_argmax(const nn_real *row, int K);
 /* pred[b] = argmax of row b of probs (n, K). */
 void   nn_argmax_rows(int32_t *pred, const nn_real *probs, int n, int K);
+/* μ = Σ_i v_i p_i and σ² = Σ_i p_i (v_i − μ)² of one probability row p (K)
+ * over category values v (K; NULL: 0..K−1); var may be NULL. σ² is two-pass:
+ * never negative, and without the cancellation of Σ v_i² p_i − μ² for values
+ * far from 0. The one E[X] of nn: the heads, losses, metrics and the nn
+ * program all call it. */
+void   nn_category_moments(double *mu, double *var, const nn_real *p, int K, const double *values);
 /* mu[b] = Σ_i v_i probs[b, i], the expected value of each row. */
 void   nn_expected_values(double *mu, const nn_real *probs, int n, int K, const double *values);
 

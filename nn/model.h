@@ -114,6 +114,9 @@ typedef struct {
     unsigned    needs;    /* NN_LOSS_TEACHER, NN_LOSS_TARGETS or 0 */
     const char *settings[NN_LOSS_MAX_OWN + 1]; /* keys of the settings it reads, NULL-ended */
     const char *help;     /* one line */
+    nn_predict_rule rule; /* how its classes are read (nn eval, nn predict): argmax
+                             (the default), or for an ordinal loss the rule that
+                             fits it; a loss with another rule is ordinal */
     /* Builds head and loss on b's last hidden node (see loss_registry.h). */
     void (*build)(nn_loss_build *b);
     /* NN_LOSS_TARGETS only: out (n, K) from the category values y (n) of the labels. */

@@ -13,6 +13,8 @@
 #ifndef NN_PLOT_H
 #define NN_PLOT_H
 
+#include <stdio.h>
+
 /* One curve: y[i] is drawn at x = i + 1 (epochs count from 1). Non-finite
  * values (NaN, ±inf) are left out and break the line there. */
 typedef struct {
@@ -34,5 +36,26 @@ nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xla
  * enough to read (up to 12 × 12). NaN cells are grey. title may be NULL. */
 nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double *m,
                               int rows, int cols, nn_error *err);
+
+/* ------------------------------------------------ the layer graph as DOT */
+
+typedef struct {
+    int annotate;       /* 1: each node also shows row `row` of its last forward
+                           value (every entry up to 4, else mean, min, max), the
+                           norm of its gradient and of its parameters' gradient,
+                           after nn_graph_forward and nn_graph_backward */
+    int row;            /* the row annotated, 0 ≤ row < max_batch */
+    int predictions;    /* node marked "predictions" (e.g. the softmax), or -1 */
+    const char *title;  /* graph label, or NULL */
+} nn_dot_options;
+
+/* Writes g as a Graphviz digraph to f: nodes n<id> labelled with id, kind,
+ * shape (B, width), parameter count; losses, heads (nodes read only by
+ * losses) and leaves drawn apart; one edge per input, fan-outs in red
+ * (backward adds there), a loss's target and weights edges dashed (no
+ * gradient). options NULL: no annotation, no predictions mark. Render with
+ * `dot -Tsvg`. NN_ERR_IO when a write fails (checked, flushed). */
+nn_status nn_graph_write_dot(FILE *f, const nn_graph *g, const nn_dot_options *options,
+                             nn_error *err);
 
 #endif

@@ -1,7 +1,8 @@
 /* test_cli_teaching.c — the teaching commands end to end: `nn trace` prints
  * dL/dx and writes it as a saliency map in the image's shape; `nn gradcheck`
  * and `nn trace` flag the jacobian mode's clamp, and `nn train --grad
- * jacobian` warns about it once per run.
+ * jacobian` warns about it once per run; `nn graph` writes DOT (parsed here
+ * for its nodes and edges) and draws SVG with Graphviz when it is there.
  *
  * The program under test is the one built beside this suite (NN_CLI_BIN, set
  * by the Makefile for tests/test_cli_*.c). Each test works in its own
@@ -123,6 +124,67 @@ START_TEST(test_train_warns_once_about_the_clamp) {
 }
 END_TEST
 
+/* Lines of out that start with `prefix` (after the indent). */
+static int count_lines(const char *prefix) {
+    int count = 0;
+    size_t len = strlen(prefix);
+    for (const char *at = out; at && *at; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+        count += strncmp(at, prefix, len) == 0;
+    return count;
+}
+
+START_TEST(test_graph_writes_dot) {
+    /* mean-variance: the softmax fans out to three losses */
+    ck_assert_msg(nn("graph --arch 4-5-3 --loss mean-variance") == 0, "%s", out);
+    ck_assert_msg_contains(out, "digraph nn {");
+    ck_assert_msg_contains(out, "label=\"4-5-3, relu, loss mean-variance, simplified gradients\"");
+    const char *nodes[] = {"  n0 [label=\"[0] input\\n(B, 4)", "  n1 [label=\"[1] labels\\n(B) class ids < 3",
+                           "  n2 [label=\"[2] dense\\n(B, 5)\\n25 parameters", "  n3 [label=\"[3] relu\\n(B, 5)",
+                           "  n4 [label=\"[4] dense\\n(B, 3)\\n18 parameters",
+                           "  n5 [label=\"[5] softmax\\n(B, 3)\\npredictions\\nfeeds 3 nodes: their gradients add",
+                           "  n6 [label=\"[6] cross_entropy\\n(B, 1)", "  n7 [label=\"[7] ev_squared\\n(B, 1)\\nenters the total x 0.2",
+                           "  n8 [label=\"[8] ev_variance\\n(B, 1)\\nenters the total x 0.05"};
+    for (int i = 0; i < 9; i++) ck_assert_msg(count_lines(nodes[i]) == 1, "no line '%s' in\n%s", nodes[i], out);
+    ck_assert_int_eq(count_lines("  n9 "), 0);
+    const char *edges[] = {"  n0 -> n2;", "  n2 -> n3;", "  n3 -> n4;", "  n4 -> n5;", "  n5 -> n6 [color",
+                           "  n5 -> n7 [color", "  n5 -> n8 [color", "  n1 -> n6 [style=dashed", "  n1 -> n7 [style=dashed"};
+    for (int i = 0; i < 9; i++) ck_assert_msg(count_lines(edges[i]) == 1, "no edge '%s' in\n%s", edges[i], out);
+    int n_edges = 0;
+    for (const char *at = out; (at = strstr(at, " -> ")); at++) n_edges++;
+    ck_assert_int_eq(n_edges, 9);
+    ck_assert_int_eq(count_lines("  n6 [label") + count_lines("  n7 [label"), 2);
+    ck_assert_ptr_null(strstr(out, "|dL/d(out)|"));
+    /* --data: each node annotated with the sample's values and gradient norms */
+    tmp_write_text(tmp_path(path, dir, "g.csv"), "a,b,c,d,label\n1,2,3,4,0\n2,1,0,1,1\n0,0,1,1,2\n");
+    ck_assert_msg(nn("graph --arch 4-5-3 --data g.csv --index 1") == 0, "%s", out);
+    ck_assert_msg_contains(out, "sample 1 of g.csv, label 1");
+    ck_assert_msg_contains(out, "requires grad\\nout = [");
+    ck_assert_msg_contains(out, "|dL/d(params)| = ");
+    ck_assert_msg_contains(out, "\\ny = 1");
+    /* --svg: drawn by dot when it is installed, else an error saying so */
+    int have_dot = system("command -v dot > /dev/null 2>&1") == 0;
+    if (have_dot) {
+        ck_assert_msg(nn("graph --arch 4-5-3 --svg g.svg") == 0, "%s", out);
+        ck_assert_msg_contains(out, "drawn by Graphviz's dot into g.svg");
+        static char svg[1 << 16];
+        read_text("g.svg", svg, sizeof svg);
+        ck_assert_msg_contains(svg, "<svg");
+        ck_assert_msg_contains(svg, "softmax");
+    } else {
+        printf("test_graph_writes_dot: dot not installed, only its absence is checked\n");
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && PATH=/nonexistent '%s' graph --arch 4-5-3 --svg none.svg 2>&1", dir, NN_CLI_BIN);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    ck_assert_int_eq(WEXITSTATUS(pclose(p)), 1);
+    ck_assert_msg_contains(out, "Graphviz's dot is not installed");
+    ck_assert_int_eq(access(tmp_path(path, dir, "none.svg"), F_OK), -1);
+}
+END_TEST
+
 Suite *test_cli_teaching_suite(void) {
     Suite *s = suite_create("cli_teaching");
     TCase *tc = tcase_create("trace");
@@ -131,6 +193,7 @@ Suite *test_cli_teaching_suite(void) {
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
     tcase_add_test(tc, test_clamp_is_flagged);
     tcase_add_test(tc, test_train_warns_once_about_the_clamp);
+    tcase_add_test(tc, test_graph_writes_dot);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -108,6 +108,35 @@ START_TEST(test_distillation_metrics) {
 }
 END_TEST
 
+/* The one E[X]: μ and the two-pass σ² of a row, values or 0..K−1; the same μ
+ * through nn_expected_values and the expectation head. */
+START_TEST(test_category_moments) {
+    const nn_real p[4] = {0.1, 0.2, 0.3, 0.4};
+    const double v[4] = {1e4, 1e4 + 1, 1e4 + 2, 1e4 + 4};
+    double mu, var, mu_batch;
+    nn_category_moments(&mu, &var, p, 4, NULL);
+    ck_assert_close(mu, 2.0, 1e-6, 1e-6);    /* 0.2 + 0.6 + 1.2 */
+    ck_assert_close(var, 1.0, 1e-6, 1e-6);   /* 0.4 + 0.2 + 0 + 0.4 */
+    nn_category_moments(&mu, &var, p, 4, v); /* far from 0: two-pass keeps every digit */
+    ck_assert_close(mu, 1e4 + 2.4, 1e-9 * 1e4, 1e-6);
+    ck_assert_close(var, 0.1 * 5.76 + 0.2 * 1.96 + 0.3 * 0.16 + 0.4 * 2.56, 1e-6, 1e-5);
+    nn_category_moments(&mu, NULL, p, 4, v);
+    nn_expected_values(&mu_batch, p, 1, 4, v);
+    ck_assert_double_eq(mu, mu_batch);
+    nn_graph *g = nn_graph_create(1);
+    int z = nn_input(g, 4), e = nn_expectation(g, nn_softmax(g, z, 1.0), v);
+    nn_error err;
+    ck_assert_int_eq(nn_graph_compile(g, 1, &err), NN_OK);
+    nn_real *x = nn_input_data(g, z), q[4];
+    for (int i = 0; i < 4; i++) x[i] = (nn_real)(0.3 * i - 0.5);
+    nn_graph_forward(g, 1);
+    nn_softmax_row(q, x, 4, 1.0);
+    nn_category_moments(&mu, NULL, q, 4, v);
+    ck_assert_double_eq(nn_output(g, e)[0], (nn_real)mu);
+    nn_graph_free(g);
+}
+END_TEST
+
 Suite *test_metrics_suite(void) {
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("metrics");
@@ -115,6 +144,7 @@ Suite *test_metrics_suite(void) {
     tcase_add_test(tc, test_ordinal_metrics);
     tcase_add_test(tc, test_qwk);
     tcase_add_test(tc, test_distillation_metrics);
+    tcase_add_test(tc, test_category_moments);
     suite_add_tcase(s, tc);
     return s;
 }

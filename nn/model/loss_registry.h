@@ -8,12 +8,14 @@
  *      a derivation in docs/losses.md) and its public builder, declared in
  *      nn/losses.h.
  *   2. nn/model/loss_registry.c: one entry in `losses[]` — its name, head,
- *      needs, the keys of the settings it reads, one line of help, its
- *      builder — and, for a new setting, one entry in `settings[]` (key,
+ *      needs, the keys of the settings it reads, one line of help, the rule
+ *      its classes are read with (argmax unless ordinal), its builder — and,
+ *      for a new setting, one entry in `settings[]` (key,
  *      metavar, default, range, help). Nothing else: the model file, the
  *      checkpoint, nn_arch_defaults, the nn program's options, --help, the
  *      run description and the "setting of another loss" check loop over
- *      the tables. A new setting is read by key (nn_arch_set, a.setting[i]).
+ *      the tables, and so do nn eval / nn predict for the rule. A new
+ *      setting is read by key (nn_loss_setting_value, nn_arch_set).
  *   3. tests/test_losses_NAME.c: finite differences, both gradient modes,
  *      golden values; tests/test_loss_registry.c checks every entry builds,
  *      saves and loads.
