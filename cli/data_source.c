@@ -20,12 +20,12 @@ static nn_status fail(nn_error *err, nn_status code, const char *fmt, ...) {
     return code;
 }
 
-static int is_file(const char *p) {
+int path_is_file(const char *p) {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-static int is_dir(const char *p) {
+int path_is_dir(const char *p) {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
@@ -38,9 +38,9 @@ static int ends_with(const char *s, const char *suffix) {
 /* "P-KIND-idxN-ubyte" with or without .gz, whichever exists. */
 static int idx_file(char *out, size_t len, const char *prefix, const char *kind) {
     snprintf(out, len, "%s-%s-ubyte.gz", prefix, kind);
-    if (is_file(out)) return 1;
+    if (path_is_file(out)) return 1;
     snprintf(out, len, "%s-%s-ubyte", prefix, kind);
-    return is_file(out);
+    return path_is_file(out);
 }
 
 static nn_status load_idx_prefix(nn_dataset *d, const char *prefix, int part, int n_parts,
@@ -117,7 +117,7 @@ nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
     int n_parts = o->n_parts ? o->n_parts : 1;
     nn_class_set none = {0};
     if (!classes) classes = &none;
-    if (is_dir(path)) {
+    if (path_is_dir(path)) {
         const char *split = o->test_split ? "t10k" : "train";
         if (has_idx(path, split) || has_idx(path, o->test_split ? "train" : "t10k")) {
             char prefix[4096];
@@ -130,25 +130,25 @@ nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
                                .classes = *classes, .part = o->part, .n_parts = n_parts};
         return nn_load_image_folder(d, path, &io, err);
     }
-    if (is_file(path) && ends_with(path, ".csv")) {
+    if (path_is_file(path) && ends_with(path, ".csv")) {
         nn_csv_options co = {.label = o->label, .features = o->features, .no_label = o->no_label,
                              .classes = *classes};
         nn_status st = nn_load_csv(d, path, &co, err);
         return st ? st : cut_part(d, o->part, n_parts, err);
     }
     const char *marker = strstr(path, "-images-idx3-ubyte");
-    if (is_file(path) && marker) {
+    if (path_is_file(path) && marker) {
         char prefix[4096];
         snprintf(prefix, sizeof prefix, "%.*s", (int)(marker - path), path);
         nn_status st = load_idx_prefix(d, prefix, o->part, n_parts, err);
         return st ? st : check_idx_classes(d, path, classes, err);
     }
     char probe[4200];
-    if (!is_file(path) && idx_file(probe, sizeof probe, path, "images-idx3")) {
+    if (!path_is_file(path) && idx_file(probe, sizeof probe, path, "images-idx3")) {
         nn_status st = load_idx_prefix(d, path, o->part, n_parts, err);
         return st ? st : check_idx_classes(d, path, classes, err);
     }
-    if (is_file(path))
+    if (path_is_file(path))
         return fail(err, NN_ERR_ARG,
                             "%s: cannot tell the format (expected a .csv file, an image folder or IDX files)",
                             path);

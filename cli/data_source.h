@@ -37,4 +37,8 @@ nn_status load_data(nn_dataset *d, const char *path, const data_options *o,
 int  data_options_for_model(data_options *o, const nn_model *m);
 void data_options_free(data_options *o);
 
+/* Whether p names a regular file / a directory (after symlinks). */
+int path_is_file(const char *p);
+int path_is_dir(const char *p);
+
 #endif

@@ -67,10 +67,8 @@ static void backward_pass(nn_model *m, int B) {
 
 int cmd_gradcheck(int argc, char **argv) {
     model_source src = {.seed = 1, .label = -1};
-    loss_options_init(&src.settings, "with --arch: ");
     int B = 4, max_checks = 40;
     double h = DEFAULT_H;
-    const arg_option source[] = {MODEL_SOURCE_OPTIONS(src), OPT_END};
     const arg_option own[] = {
         OPT_INT("--batch", &B, "B", "rows in the batch (default 4)", 1, 256),
         OPT_INT("--max-checks", &max_checks, "N", "parameters checked per tensor, evenly spaced (default 40)", 1, 1 << 30),
@@ -78,11 +76,7 @@ int cmd_gradcheck(int argc, char **argv) {
         OPT_END,
     };
     arg_option opts[48];
-    if (!loss_options_table(&src.settings, source, own, opts, 48)) {
-        cli_error(CMD, "too many options");
-        return 1;
-    }
-    src.opts = opts;
+    if (!model_source_options(&src, CMD, own, opts, 48)) return 1;
     const char *pos[1];
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [OPTIONS]", opts, argc, argv, pos, 1, &n_pos);

@@ -49,6 +49,18 @@ static int fill_batch(nn_model *m, const char *cmd, const model_source *s, int B
     return 1;
 }
 
+int model_source_options(model_source *s, const char *cmd, const arg_option *own, arg_option *out,
+                         int cap) {
+    loss_options_init(&s->settings, "with --arch: ");
+    const arg_option source[] = {MODEL_SOURCE_OPTIONS(*s), OPT_END};
+    if (!loss_options_table(&s->settings, source, own, out, cap)) {
+        cli_error(cmd, "too many options");
+        return 0;
+    }
+    s->opts = out;
+    return 1;
+}
+
 int model_source_open(nn_model *m, const char *cmd, const model_source *s, const char *path, int B,
                       int mode) {
     nn_error err;

@@ -32,6 +32,13 @@ typedef struct {
     OPT_INT("--label", &(s).label, "Y", "label for random inputs (default random)", 0, 1 << 24),  \
     OPT_U64("--seed", &(s).seed, "S", "seed of weights and random inputs (default 1)")
 
+/* The command's option table into out (cap entries): MODEL_SOURCE_OPTIONS,
+ * one option per loss setting, then `own` (ended by OPT_END). Fills
+ * s->settings and s->opts; prints an error and returns 0 when cap is too
+ * small. */
+int model_source_options(model_source *s, const char *cmd, const arg_option *own, arg_option *out,
+                         int cap);
+
 /* Builds the model (from pos[0] or s->arch) with its loss for batch B and
  * fills B rows of input, labels and targets. Prints errors; returns 0 on
  * failure. `mode` overrides the gradient mode when >= 0. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "data_source.h"
 #include "paths.h"
 
 /* What a path names: an existing file (device, inode), or a file still to
@@ -46,16 +47,6 @@ static int same(const file_id *a, const file_id *b) {
            (!a->is_new || strcmp(a->name, b->name) == 0);
 }
 
-static int is_file(const char *p) {
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-static int is_dir(const char *p) {
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 /* The IDX pair behind prefix P, with and without .gz. */
 static int idx_pair(const char *prefix, void (*fn)(const char *, void *), void *user) {
     static const char *const kinds[] = {"-images-idx3-ubyte", "-labels-idx1-ubyte"};
@@ -65,7 +56,7 @@ static int idx_pair(const char *prefix, void (*fn)(const char *, void *), void *
             char file[PATH_MAX];
             if (snprintf(file, sizeof file, "%s%s%s", prefix, kinds[k], gz ? ".gz" : "") >= (int)sizeof file)
                 continue;
-            if (is_file(file)) fn(file, user), n++;
+            if (path_is_file(file)) fn(file, user), n++;
         }
     return n;
 }
@@ -80,7 +71,7 @@ int paths_data_files(const char *path, void (*fn)(const char *, void *), void *u
         snprintf(prefix, sizeof prefix, "%.*s", (int)(marker - path), path);
         return n + idx_pair(prefix, fn, user);
     }
-    if (is_dir(path)) {
+    if (path_is_dir(path)) {
         static const char *const splits[] = {"train", "t10k"};
         for (int s = 0; s < 2; s++)
             if (snprintf(prefix, sizeof prefix, "%s/%s", path, splits[s]) < (int)sizeof prefix)

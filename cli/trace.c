@@ -92,10 +92,8 @@ static void print_jacobian(nn_graph *g, int node, double T) {
 
 int cmd_trace(int argc, char **argv) {
     model_source src = {.seed = 1, .label = -1};
-    loss_options_init(&src.settings, "with --arch: ");
     int full = 0, max_k = 10;
     const char *saliency = NULL;
-    const arg_option source[] = {MODEL_SOURCE_OPTIONS(src), OPT_END};
     const arg_option own[] = {
         OPT_STRING("--saliency", &saliency, "FILE", "write dL/dx as an SVG heat map (the image's shape for image models)"),
         OPT_FLAG("--full", &full, "print every value, not the first ten"),
@@ -103,11 +101,7 @@ int cmd_trace(int argc, char **argv) {
         OPT_END,
     };
     arg_option opts[48];
-    if (!loss_options_table(&src.settings, source, own, opts, 48)) {
-        cli_error(CMD, "too many options");
-        return 1;
-    }
-    src.opts = opts;
+    if (!model_source_options(&src, CMD, own, opts, 48)) return 1;
     const char *pos[1];
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [--data PATH --index I] [OPTIONS]", opts, argc, argv,
