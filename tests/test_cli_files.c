@@ -234,7 +234,15 @@ START_TEST(test_every_stdout_write_is_checked) {
     }
     cli_write("d.csv", table);
     ck_assert_msg(cli_nn(TRAIN " --save m.st") == 0, "%s", cli_out);
+    /* more than a stdio buffer: the first failure happens mid-run, not at exit */
+    char path[512];
+    FILE *f = fopen(tmp_path(path, dir, "many.csv"), "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "a,b,y\n");
+    for (int i = 0; i < 600; i++) fprintf(f, "%d,%d,%s\n", i % 7 - 3, i % 5 - 2, i % 2 ? "hi" : "lo");
+    fclose(f);
     const char *commands[] = {
+        "predict m.st many.csv", "predict m.st many.csv --json",
         "predict m.st d.csv", "predict m.st d.csv --json", "eval m.st --data d.csv",
         "eval m.st --data d.csv --json", "train --data d.csv --arch 2-2 --epochs 1", "gradcheck --arch 3-2",
         "trace --arch 3-2", "train --help", "eval --help", "predict --help", "gradcheck --help",
