@@ -258,6 +258,7 @@ void          nn_optimizer_step(nn_optimizer *opt);
 /* For schedules; lr finite and >= 0 (0 pauses), else NN_ERR_ARG and the
  * rate is unchanged. */
 nn_status     nn_optimizer_set_lr(nn_optimizer *opt, double lr);
+double        nn_optimizer_lr(const nn_optimizer *opt); /* the current rate */
 void          nn_optimizer_free(nn_optimizer *opt);
 
 /* The L2 norm of the whole gradient buffer, accumulated in double. */
@@ -336,6 +337,9 @@ void nn_dataset_gather_targets(const nn_dataset *d, const int *idx, int B, nn_re
 
 /* -------------------------------------------------------------- training */
 
+/* learning-rate schedules, which the trainer applies */
+#include "schedule.h"
+
 /* What the trainer does when a step's loss or gradient is NaN or infinite. It
  * never applies such a step. STOP returns NN_ERR_NUMERIC naming the epoch,
  * the batch and the layer where the value appeared. SKIP drops the step and
@@ -390,7 +394,8 @@ typedef struct {
  *
  * One step, in order: gather the next rows of the epoch's permutation, zero
  * the gradients, forward, backward, the gradient-reduce hook (if any), the
- * non-finite check, the optimizer step, the step callback. Extension points
+ * non-finite check, gradient-norm clipping (if asked), the scheduled learning
+ * rate (if any), the optimizer step, the step callback. Extension points
  * that fit there belong in nn_trainer_options and nn_trainer.c. */
 
 typedef struct nn_trainer nn_trainer;
@@ -438,6 +443,16 @@ typedef struct {
     void            *step_user;
     nn_grad_reduce_fn reduce_grads; /* NULL: none */
     void             *reduce_user;
+    /* Learning-rate schedule (borrowed, checked at create): before each
+     * optimizer step the rate becomes nn_lr_schedule_at(schedule, steps taken
+     * by the optimizer), so a restored optimizer step count continues it.
+     * NULL: the optimizer's rate is left alone. */
+    const nn_lr_schedule *schedule;
+    /* > 0: the gradient's global L2 norm is clipped to this before each
+     * optimizer step (nn_clip_grad_norm); 0: no clipping. */
+    double clip_grad_norm;
+    /* (K) category values for nn_eval_stats.mae (borrowed); NULL = 0..K−1. */
+    const double *values;
 } nn_trainer_options;
 
 /* Checks the graph (compiled), the options, the nodes against `train`, the
@@ -464,6 +479,10 @@ typedef struct {
                         sample weights); NaN for no rows or when d lacks the
                         targets the loss reads */
     double accuracy; /* fraction of rows whose argmax(probs) is the label; NaN for no rows */
+    double mae;      /* mean |E[X] − v_y| in value units (E[X] = Σ_i v_i p_i over probs,
+                        v from nn_trainer_options.values); NaN for no rows */
+    double qwk;      /* quadratic weighted kappa of argmax against the label
+                        (nn_quadratic_weighted_kappa); NaN for no rows or one class */
 } nn_eval_stats;
 
 /* Evaluates the graph on d in evaluation mode (the caller's mode is
@@ -546,6 +565,5 @@ int nn_enable_flush_to_zero(void);
 #include "model.h"
 #include "plot.h"
 #include "npy.h"
-#include "schedule.h"
 
 #endif /* NN_H */

@@ -76,6 +76,8 @@ nn_status nn_optimizer_set_lr(nn_optimizer *opt, double lr) {
     return NN_OK;
 }
 
+double nn_optimizer_lr(const nn_optimizer *opt) { return opt->o.lr; }
+
 static void sgd_step(nn_optimizer *opt) {
     const nn_real lr = (nn_real)opt->o.lr, mu = (nn_real)opt->o.momentum,
                   wd = (nn_real)opt->o.weight_decay;

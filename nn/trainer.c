@@ -5,7 +5,8 @@
  * turned on and the thread tuning starts. A step allocates nothing; it reads
  * the next rows of the epoch's permutation and runs
  *
- *   gather → zero_grad → forward → backward → reduce hook → finite? → optimizer
+ *   gather → zero_grad → forward → backward → reduce hook → finite? → clip →
+ *   scheduled lr → optimizer
  *
  * nn_trainer_free undoes the set-up. The trainer prints nothing: a driver
  * draws its progress from the step callback and its epoch lines from
@@ -94,12 +95,33 @@ static void feed(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d,
     if (d->targets) nn_dataset_gather_targets(d, idx, B, nn_input_data(g, nodes->targets));
 }
 
+/* What an evaluation sums over its rows: the ordinal metrics stream, so
+ * nothing is allocated. */
+typedef struct {
+    const double *values; /* (K) category values or NULL (0..K−1) */
+    double abs_err;       /* Σ |E[X] − v_y| */
+    double sq_diff, sy, sy2, sp, sp2; /* QWK: Σ (p − y)², Σ y, Σ y², Σ p, Σ p² (label positions) */
+} eval_sums;
+
+static void add_ordinal(eval_sums *s, const nn_real *probs, int K, const int32_t *labels, int B) {
+    for (int b = 0; b < B; b++) {
+        const nn_real *row = probs + (size_t)b * K; /* (K) */
+        double mu = 0;
+        for (int k = 0; k < K; k++) mu += (s->values ? s->values[k] : k) * (double)row[k];
+        int y = labels[b], p = nn_argmax(row, K);
+        s->abs_err += fabs(mu - (s->values ? s->values[y] : y));
+        s->sq_diff += (double)(p - y) * (p - y);
+        s->sy += y, s->sy2 += (double)y * y, s->sp += p, s->sp2 += (double)p * p;
+    }
+}
+
 /* Forward passes over d in batches of max_batch, in evaluation mode. Sums
- * the row-weighted batch losses into *loss_sum (when not NULL) and returns
- * the rows whose argmax is right. Stops at the first forward that reports a
- * data error when `run_err` is not NULL (copying the message there). */
+ * the row-weighted batch losses into *loss_sum (when not NULL) and the
+ * ordinal sums into *sums (when not NULL), and returns the rows whose argmax
+ * is right. Stops at the first forward that reports a data error when
+ * `run_err` is not NULL (copying the message there). */
 static long eval_batches(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d,
-                         double *loss_sum, const char **run_err) {
+                         double *loss_sum, eval_sums *sums, const char **run_err) {
     enum { CHUNK = 256 }; /* indices gathered per call, on the stack */
     int B = g->max_batch, K = nn_node_width(g, nodes->probs), idx[CHUNK];
     long correct = 0;
@@ -123,13 +145,14 @@ static long eval_batches(nn_graph *g, const nn_train_nodes *nodes, const nn_data
         }
         if (loss_sum) *loss_sum += loss * n;
         correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
+        if (sums) add_ordinal(sums, nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
     }
     nn_graph_set_training(g, was_training);
     return correct;
 }
 
 double nn_evaluate_accuracy(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d) {
-    long correct = eval_batches(g, nodes, d, NULL, NULL);
+    long correct = eval_batches(g, nodes, d, NULL, NULL, NULL);
     return d->n ? (double)correct / d->n : NAN; /* no samples: no accuracy */
 }
 
@@ -143,6 +166,13 @@ static nn_status check_options(nn_graph *g, const nn_trainer_options *o, const n
     if (o->first_epoch < 0)
         return nn_set_error(err, NN_ERR_ARG, "train: first epoch %d is negative", o->first_epoch);
     if (!train || train->n < 1) return nn_set_error(err, NN_ERR_ARG, "train: the training set is empty");
+    if (!(o->clip_grad_norm >= 0) || !isfinite(o->clip_grad_norm))
+        return nn_set_error(err, NN_ERR_ARG, "train: clip_grad_norm must be >= 0 and finite, got %g",
+                            o->clip_grad_norm);
+    if (o->schedule) {
+        nn_status st = nn_lr_schedule_check(o->schedule, err);
+        if (st) return st;
+    }
     return NN_OK;
 }
 
@@ -245,6 +275,9 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
             if ((st = nn_train_nonfinite(g, B, loss, o->on_nonfinite, epoch, bi + 1, err))) break;
             skipped++;
         } else {
+            if (o->clip_grad_norm > 0) nn_clip_grad_norm(g, o->clip_grad_norm); /* clip_grad.c */
+            if (o->schedule) /* schedule.c: the rate of this step, from the steps taken */
+                nn_optimizer_set_lr(t->opt, nn_lr_schedule_at(o->schedule, nn_optimizer_steps(t->opt)));
             nn_optimizer_step(t->opt);
             nn_thread_gov_step_end(&t->gov);
             steps++;
@@ -280,11 +313,15 @@ nn_status nn_trainer_evaluate(nn_trainer *t, const nn_dataset *d, nn_eval_stats 
     double loss_sum = 0;
     const char *run_err = NULL;
     int has_loss = d->targets || !reads_targets(t->g, &t->nodes);
-    long correct = eval_batches(t->g, &t->nodes, d, &loss_sum, has_loss ? &run_err : NULL);
+    eval_sums s = {.values = t->o.values};
+    long correct = eval_batches(t->g, &t->nodes, d, &loss_sum, &s, has_loss ? &run_err : NULL);
     if (run_err) return nn_set_error(err, NN_ERR_ARG, "evaluate: %s", run_err);
+    double n = d->n, expected = s.sy2 + s.sp2 - 2 * s.sy * s.sp / (n > 0 ? n : 1); /* as metrics.c */
     if (out)
         *out = (nn_eval_stats){.n = d->n,
                                .loss = d->n && has_loss ? loss_sum / d->n : NAN,
-                               .accuracy = d->n ? (double)correct / d->n : NAN};
+                               .accuracy = d->n ? (double)correct / d->n : NAN,
+                               .mae = d->n ? s.abs_err / n : NAN,
+                               .qwk = d->n && expected > 0 ? 1 - s.sq_diff / expected : NAN};
     return NN_OK;
 }

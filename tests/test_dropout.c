@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "tmpfiles.h"
 
 enum { F = 6, H = 8, K = 3, B = 5 };
 
@@ -205,6 +206,33 @@ START_TEST(test_dropout_builder_errors) {
 }
 END_TEST
 
+/* A checkpoint keeps the graph's generator, so a resumed run draws the masks
+ * the uninterrupted one would have drawn. */
+START_TEST(test_checkpoint_keeps_graph_rng) {
+    char dir[64], path[512];
+    tmp_dir(dir);
+    nn_arch a = nn_arch_defaults();
+    nn_error err;
+    ck_assert_int_eq(nn_arch_parse_sizes(&a, "3-4-2", &err), NN_OK);
+    nn_model m;
+    ck_assert_int_eq(nn_model_build(&m, &a, NULL, 2, 1, 1, &err), NN_OK);
+    nn_optimizer_options oo = nn_optimizer_defaults(NN_OPT_SGD, 0.1);
+    nn_optimizer *opt = nn_optimizer_create(m.g, &oo, &err);
+    for (int i = 0; i < 5; i++) nn_rng_u32(nn_graph_rng(m.g)); /* masks drawn so far */
+    nn_rng saved = *nn_graph_rng(m.g);
+    nn_checkpoint_info c = {.epoch = 1};
+    nn_rng_seed(&c.rng, 2); /* the shuffling generator */
+    ck_assert_int_eq(nn_checkpoint_save(&m, opt, &c, tmp_path(path, dir, "c.ckpt"), &err), NN_OK);
+    nn_rng_u32(nn_graph_rng(m.g));
+    ck_assert(memcmp(&saved, nn_graph_rng(m.g), sizeof saved) != 0);
+    ck_assert_msg(nn_checkpoint_load(&m, opt, &c, path, &err) == NN_OK, "%s", err.msg);
+    ck_assert(memcmp(&saved, nn_graph_rng(m.g), sizeof saved) == 0);
+    nn_optimizer_free(opt);
+    nn_model_free(&m);
+    tmp_remove(dir);
+}
+END_TEST
+
 Suite *test_dropout_suite(void) {
     Suite *s = suite_create("dropout");
     TCase *tc = tcase_create("dropout");
@@ -213,6 +241,7 @@ Suite *test_dropout_suite(void) {
     tcase_add_test(tc, test_dropout_statistics);
     tcase_add_test(tc, test_dropout_reproducible);
     tcase_add_test(tc, test_dropout_builder_errors);
+    tcase_add_test(tc, test_checkpoint_keeps_graph_rng);
     suite_add_tcase(s, tc);
     return s;
 }

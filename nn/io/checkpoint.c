@@ -27,7 +27,10 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
                                .d0 = nn_graph_n_params(m->g)};
         snprintf(state[i].name, sizeof state[i].name, "optimizer.%s", name);
     }
-    char steps[32], epoch[32], rng_state[32], rng_inc[32];
+    char steps[32], epoch[32], rng_state[32], rng_inc[32], g_state[32], g_inc[32];
+    nn_rng grng = *nn_graph_rng(m->g); /* dropout masks */
+    snprintf(g_state, sizeof g_state, "%llu", (unsigned long long)grng.state);
+    snprintf(g_inc, sizeof g_inc, "%llu", (unsigned long long)grng.inc);
     snprintf(steps, sizeof steps, "%ld", nn_optimizer_steps(opt));
     snprintf(epoch, sizeof epoch, "%d", c->epoch);
     snprintf(rng_state, sizeof rng_state, "%llu", (unsigned long long)c->rng.state);
@@ -38,6 +41,8 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
         {"epoch", epoch},
         {"rng_state", rng_state},
         {"rng_inc", rng_inc},
+        {"graph_rng_state", g_state},
+        {"graph_rng_inc", g_inc},
         {"run", c->run},
     };
     return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, meta,
@@ -112,6 +117,15 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
         return st;
     if (!(rng_inc & 1))
         return nn_set_error(err, NN_ERR_FORMAT, "%s: rng_inc must be odd", f->path);
+    /* The graph's generator (dropout masks); absent in older checkpoints,
+     * which then keep the freshly seeded one. */
+    unsigned long long g_state = 0, g_inc = 0;
+    int has_grng = nn_st_meta(f, "graph_rng_state") != NULL;
+    if (has_grng && ((st = meta_uint(f, "graph_rng_state", UINT64_MAX, &g_state, err)) ||
+                     (st = meta_uint(f, "graph_rng_inc", UINT64_MAX, &g_inc, err))))
+        return st;
+    if (has_grng && !(g_inc & 1))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: graph_rng_inc must be odd", f->path);
     const char *run = nn_st_meta(f, "run");
     if (!run || strlen(run) >= sizeof c->run)
         return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'run' is missing or too long", f->path);
@@ -136,6 +150,7 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
         c->epoch = (int)epoch;
         c->rng.state = rng_state;
         c->rng.inc = rng_inc;
+        if (has_grng) *nn_graph_rng(m->g) = (nn_rng){.state = g_state, .inc = g_inc};
         strcpy(c->run, run);
     }
     free(staged[0]);

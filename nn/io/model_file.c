@@ -208,6 +208,7 @@ static const struct {
     {"feature_mean", 0}, {"feature_std", 0}, {"image_shape", 0},
     {"data_checksum", 0}, /* reserved: a checksum of the tensor data */
     {"optimizer", 1}, {"optimizer_steps", 1}, {"epoch", 1}, {"rng_state", 1}, {"rng_inc", 1},
+    {"graph_rng_state", 1}, {"graph_rng_inc", 1}, /* dropout masks */
     {"run", 1},
 };
 
