@@ -63,6 +63,8 @@ typedef struct {
     char         activation[16];           /* "relu", "sigmoid" or "tanh" */
     char         loss[32];                 /* the name of an entry of nn_losses() */
     nn_grad_mode grad;                     /* how the loss sends its gradient back */
+    char         rule[16];                 /* how a class is read off the probabilities:
+                                              an nn_predict_rule name; "" = the loss's */
     /* The loss settings, setting[i] for entry i of nn_loss_settings(); set
      * them by key with nn_arch_set (range-checked). The settings older than
      * the registry also have names, which alias setting[0..5]: */
