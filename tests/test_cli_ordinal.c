@@ -167,6 +167,12 @@ START_TEST(test_threshold_losses_end_to_end) {
         ck_assert_msg(json_number("rank") == 2 && json_number("median") == 2, "%s: %s", losses[i],
                       cli_out);
     }
+    /* trace names every parameter tensor of a threshold head, within bounds */
+    ck_assert_int_eq(cli_nn("trace clm.st --data grades.csv --index 0"), 0);
+    ck_assert_msg_contains(cli_out, "dL/d(thresholds) = [");
+    ck_assert_int_eq(cli_nn("trace coral.st --data grades.csv --index 0"), 0);
+    ck_assert_msg_contains(cli_out, "dL/d(coral.weight) (1 x 8)");
+    ck_assert_msg_contains(cli_out, "dL/d(coral.bias) = [");
     ck_assert_int_eq(cli_nn("gradcheck coral.st --data grades.csv"), 0);
     ck_assert_msg_contains(cli_out, "coral.bias");
 }
