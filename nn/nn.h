@@ -196,9 +196,9 @@ double nn_graph_forward(nn_graph *g, int B);
 const char *nn_graph_run_error(const nn_graph *g); /* NULL after a good forward */
 void      nn_graph_zero_grad(nn_graph *g);
 nn_status nn_graph_backward(nn_graph *g, int B);
-/* Training mode (1, the default) or evaluation mode (0);
- * nn_evaluate_accuracy switches to 0 while it runs and restores the
- * caller's mode. Dropout is the layer that reads the flag (off at 0). */
+/* Training mode (1, the default) or evaluation mode (0); nn_trainer_epoch
+ * switches to 1, nn_trainer_evaluate and nn_evaluate_accuracy to 0, and
+ * each restores the caller's mode. Dropout is the layer that reads the flag (off at 0). */
 void   nn_graph_set_training(nn_graph *g, int training);
 int    nn_graph_training(const nn_graph *g);
 /* The graph's generator, which draws dropout masks. nn_graph_compile seeds

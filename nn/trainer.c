@@ -264,7 +264,11 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
         nn_graph_zero_grad(g);
         double loss = nn_graph_forward(g, B);
         if (isfinite(loss)) {
-            nn_graph_backward(g, B);
+            if (nn_graph_backward(g, B)) { /* nothing to differentiate */
+                st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
+                                  nn_graph_run_error(g));
+                break;
+            }
             clamped += nn_graph_clamped(g);
         }
         if (o->reduce_grads) {

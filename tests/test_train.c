@@ -9,25 +9,12 @@
 #include <string.h>
 
 #include "nn/graph_internal.h" /* the training flag */
+#include "blobs.h"
 #include "testutil.h"
 
 enum { F = 6, K = 3, MAX_B = 16 };
 
-static nn_dataset blobs(int n, uint64_t seed) {
-    nn_dataset d = {.n = n, .n_features = F, .n_classes = K};
-    d.x_real = malloc((size_t)n * F * sizeof *d.x_real);
-    d.labels = malloc((size_t)n * sizeof *d.labels);
-    ck_assert(d.x_real && d.labels);
-    nn_rng r;
-    nn_rng_seed(&r, seed);
-    for (int i = 0; i < n; i++) {
-        int c = (int)nn_rng_below(&r, K);
-        d.labels[i] = c;
-        for (int j = 0; j < F; j++) /* centre of class c: 4 along axis c */
-            d.x_real[i * F + j] = (nn_real)((j == c ? 4.0 : 0.0) + nn_rng_normal(&r));
-    }
-    return d;
-}
+static nn_dataset blobs(int n, uint64_t seed) { return test_blobs(n, F, K, seed); }
 
 typedef struct {
     nn_graph *g;

@@ -4,7 +4,7 @@
  * where the header says, the set-up happens once per trainer, and training
  * and evaluation count accuracy with the same NaN-aware argmax.
  *
- * Data: K = 3 Gaussian blobs in F = 6 dimensions, as in test_train.c.
+ * Data: K = 3 Gaussian blobs in F = 6 dimensions (blobs.h).
  */
 #include <float.h>
 #include <stdlib.h>
@@ -12,25 +12,12 @@
 
 #include "nn/ftz.h"
 #include "nn/graph_internal.h" /* the training flag */
+#include "blobs.h"
 #include "testutil.h"
 
 enum { F = 6, K = 3, N = 60, MAX_B = 16 };
 
-static nn_dataset blobs(int n, uint64_t seed) {
-    nn_dataset d = {.n = n, .n_features = F, .n_classes = K};
-    d.x_real = malloc((size_t)n * F * sizeof *d.x_real);
-    d.labels = malloc((size_t)n * sizeof *d.labels);
-    ck_assert(d.x_real && d.labels);
-    nn_rng r;
-    nn_rng_seed(&r, seed);
-    for (int i = 0; i < n; i++) {
-        int c = (int)nn_rng_below(&r, K);
-        d.labels[i] = c;
-        for (int j = 0; j < F; j++) /* centre of class c: 4 along axis c */
-            d.x_real[i * F + j] = (nn_real)((j == c ? 4.0 : 0.0) + nn_rng_normal(&r));
-    }
-    return d;
-}
+static nn_dataset blobs(int n, uint64_t seed) { return test_blobs(n, F, K, seed); }
 
 typedef struct {
     nn_graph *g;
@@ -468,6 +455,26 @@ START_TEST(test_create_errors) {
     ck_assert_msg(strstr(err.msg, "train: the training data: sample 4 has label 3") != NULL, "%s", err.msg);
     nn_trainer_free(NULL);
     free_net(&m);
+
+    /* A graph without parameters trains nothing: the first step says so. */
+    nn_graph *g = nn_graph_create(MAX_B);
+    int x = nn_input(g, F), y = nn_labels(g, K);
+    nn_loss_options lo = nn_loss_defaults();
+    nn_cross_entropy(g, nn_softmax(g, nn_input(g, K), 1.0), y, &lo);
+    ck_assert_msg(nn_graph_compile(g, 1, &err) == NN_OK, "%s", err.msg);
+    nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.1}, &err);
+    ck_assert_msg(opt != NULL, "%s", err.msg);
+    train.labels[4] = 0;
+    nn_train_nodes nodes = {.x = x, .labels = y, .probs = nn_graph_n_nodes(g) - 2};
+    nn_trainer *t = nn_trainer_create(g, opt, &nodes, &train, &o, &err);
+    ck_assert_msg(t != NULL, "%s", err.msg);
+    nn_epoch_stats s;
+    ck_assert_int_eq(nn_trainer_epoch(t, &s, &err), NN_ERR_ARG);
+    ck_assert_msg(strstr(err.msg, "train: epoch 1, batch 1: backward: nothing to differentiate") != NULL,
+                  "%s", err.msg);
+    nn_trainer_free(t);
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
     nn_dataset_free(&train);
 }
 END_TEST
