@@ -145,16 +145,16 @@ START_TEST(test_dropout_and_warmup_resume_exactly) {
 END_TEST
 
 /* --test is scored every epoch; --patience stops a run that no longer
- * improves (lr 1e-12 changes no weight), --restore-best says which epoch's
- * weights it saves. */
+ * improves (at lr 1e-12 no prediction changes, so neither does val_acc),
+ * --restore-best says which epoch's weights it saves. */
 START_TEST(test_test_set_and_early_stopping) {
     write_table("d.csv");
     ck_assert_msg(cli_nn("train --data d.csv --arch 2-8-2 --batch 8 --epochs 3 --test d.csv") == 0, "%s", cli_out);
     ck_assert_msg(strstr(cli_out, "test acc"), "%s", cli_out);
     ck_assert_msg(cli_nn("train --data d.csv --arch 2-8-2 --batch 8 --epochs 20 --lr 1e-12 --val-fraction 0.25 "
-                         "--patience 2 --restore-best --save s.st") == 0, "%s", cli_out);
-    ck_assert_msg(strstr(cli_out, "early stop after epoch 3: val_loss has not improved for 2 epochs"), "%s", cli_out);
-    ck_assert_msg(strstr(cli_out, "restored the weights of epoch 1, the best by val_loss"), "%s", cli_out);
+                         "--monitor val_acc --patience 2 --restore-best --save s.st") == 0, "%s", cli_out);
+    ck_assert_msg(strstr(cli_out, "early stop after epoch 3: val_acc has not improved for 2 epochs"), "%s", cli_out);
+    ck_assert_msg(strstr(cli_out, "restored the weights of epoch 1, the best by val_acc"), "%s", cli_out);
     ck_assert_msg(!strstr(cli_out, "epoch   4/20"), "%s", cli_out);
 }
 END_TEST
