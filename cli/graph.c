@@ -100,19 +100,13 @@ static int write_svg(const nn_graph *g, const nn_dot_options *o, const char *svg
 
 int cmd_graph(int argc, char **argv) {
     model_source src = {.seed = 1, .label = -1};
-    loss_options_init(&src.settings, "with --arch: ");
     const char *svg = NULL;
-    const arg_option source[] = {MODEL_SOURCE_OPTIONS(src), OPT_END};
     const arg_option own[] = {
         OPT_STRING("--svg", &svg, "FILE", "draw the graph with Graphviz's dot into FILE instead of DOT on stdout"),
         OPT_END,
     };
     arg_option opts[48];
-    if (!loss_options_table(&src.settings, source, own, opts, 48)) {
-        cli_error(CMD, "too many options");
-        return 1;
-    }
-    src.opts = opts;
+    if (!model_source_options(&src, CMD, own, opts, 48)) return 1;
     const char *pos[1];
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [--svg FILE] [--data PATH --index I] [OPTIONS]", opts,

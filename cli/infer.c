@@ -23,13 +23,15 @@ int model_is_ordinal(const nn_model *m) {
     return (l && l->rule != NN_RULE_ARGMAX) || m->data.values != NULL;
 }
 
-/* The loss's own rule (its registry entry): E[X] for the losses trained on
- * it, the median for distribution losses, the rank rule for CORAL and CORN,
- * the argmax for the rest. */
+/* `name`, else the rule the model file records, else the loss's own (its
+ * registry entry): E[X] for the losses trained on it, the median for
+ * distribution losses, the rank rule for CORAL and CORN, the argmax for the
+ * rest. */
 int model_rule(const nn_model *m, const char *name) {
     if (name) return nn_predict_rule_parse(name);
+    if (m->arch.rule[0]) return nn_predict_rule_parse(m->arch.rule);
     const nn_loss_info *l = nn_loss_find(m->arch.loss);
-    return l ? l->rule : NN_RULE_ARGMAX;
+    return l ? (int)l->rule : NN_RULE_ARGMAX;
 }
 
 int infer_rank(nn_model *m, const nn_dataset *d, int32_t *rank) {

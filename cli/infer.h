@@ -13,8 +13,9 @@ nn_real *infer_probs(nn_model *m, const nn_dataset *d);
 /* 1 if m is an ordinal model: it has category values or an ordinal loss. */
 int model_is_ordinal(const nn_model *m);
 
-/* The rule m's classes are read with: the loss's default (README,
- * "Prediction rules"), or `name` when not NULL (−1 for an unknown name). */
+/* The rule m's classes are read with: `name` when not NULL (−1 for an
+ * unknown name), else the one its file records, else its loss's (README,
+ * "Prediction rules"). */
 int model_rule(const nn_model *m, const char *name);
 
 /* The rank rule Σ_k [P(y > k) > ½] of every row of d computed from m's

@@ -166,11 +166,20 @@ int cmd_trace(int argc, char **argv) {
         if (i == m.probs && m.arch.grad == NN_GRAD_SIMPLIFIED)
             printf("    (simplified mode: the loss wrote its closed-form dL/dz straight into the\n"
                    "     logits' gradient below, bypassing J; --grad jacobian routes dL/dp through J)\n");
-        if (count) {
-            int in = nn_node_width(g, nn_node_input(g, i, 0)), out = nn_node_width(g, i);
-            printf("    dL/dW (%d x %d), norm %.5g\n", out, in, norm(dw, (size_t)out * in));
-            print_values("dL/dW row 0 =", dw, in, full);
-            print_values("dL/db =", dw + (size_t)out * in, out, full);
+        for (int t = 0; count && t < m.n_tensors; t++) { /* the node's tensors, as the file names them */
+            const nn_model_tensor *T = &m.tensors[t];
+            if (T->node != i) continue;
+            const nn_real *v = dw + T->offset;
+            size_t len = (size_t)T->d0 * (T->d1 ? T->d1 : 1);
+            if (T->d1) {
+                printf("    dL/d(%s) (%llu x %llu), norm %.5g\n", T->name, (unsigned long long)T->d0,
+                       (unsigned long long)T->d1, norm(v, len));
+                print_values("row 0 =", v, (int)T->d1, full);
+            } else {
+                char label[64];
+                snprintf(label, sizeof label, "dL/d(%s) =", T->name);
+                print_values(label, v, (int)T->d0, full);
+            }
         }
         if (i == m.probs && nn_node_width(g, i) <= max_k) print_jacobian(g, i, 1.0);
     }

@@ -13,14 +13,13 @@
 #include "train_files.h"
 
 #define CMD "train"
-#define MAX_CLASSES 4096
 
 static const char *const activations[] = {"relu", "sigmoid", "tanh", NULL};
 static const char *const grads[] = {"simplified", "jacobian", NULL};
 static const char *const optimizers[] = {"sgd", "adam", "adamw", NULL};
 
 /* Checks option values and combinations; prints the first problem. */
-static int check_config(const train_config *c, const arg_option *opts, nn_arch *a, double *values,
+static int check_config(const train_config *c, const arg_option *opts, nn_arch *a, double **values,
                         int *n_values, data_options *d) {
     nn_error err;
     if (!c->data || !c->arch) {
@@ -63,11 +62,18 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
         return 0;
     }
     *n_values = 0;
-    if (c->values && (*n_values = args_real_list(CMD, "--values", c->values, values, MAX_CLASSES)) < 0)
-        return 0;
+    if (c->values) { /* as many numbers as the text has commas, and one more */
+        int cap = 1;
+        for (const char *t = c->values; *t; t++) cap += *t == ',';
+        if (!(*values = malloc((size_t)cap * sizeof **values))) {
+            cli_error(CMD, "--values: out of memory");
+            return 0;
+        }
+        if ((*n_values = args_real_list(CMD, "--values", c->values, *values, cap)) < 0) return 0;
+    }
     for (int i = 1; i < *n_values; i++)
-        if (!(values[i] > values[i - 1])) {
-            cli_error(CMD, "--values: must increase (%g follows %g)", values[i], values[i - 1]);
+        if (!((*values)[i] > (*values)[i - 1])) {
+            cli_error(CMD, "--values: must increase (%g follows %g)", (*values)[i], (*values)[i - 1]);
             return 0;
         }
     if (*n_values && *n_values != a->sizes[a->n_sizes - 1]) {
@@ -226,14 +232,18 @@ int cmd_train(int argc, char **argv) {
     int r = args_parse(CMD, "--data PATH --arch SIZES [OPTIONS]", opts, argc, argv, pos, 0, &n_pos);
     if (r) return ARGS_EXIT(r);
     nn_arch a = nn_arch_defaults();
-    static double values[MAX_CLASSES];
+    double *values = NULL; /* (n_values) --values */
     int n_values;
     data_options d = {0};
-    if (!check_config(&c, opts, &a, values, &n_values, &d) || !train_check_files(&c, opts)) return EXIT_USAGE;
+    if (!check_config(&c, opts, &a, &values, &n_values, &d) || !train_check_files(&c, opts)) {
+        free(values);
+        return EXIT_USAGE;
+    }
     if (!c.monitor) c.monitor = nn_loss_find(c.loss)->rule != NN_RULE_ARGMAX ? "val_mae" : "val_loss";
-
     nn_dataset train, val;
-    if (!prepare_data(&c, &d, values, n_values, &a, &train, &val)) return 1;
+    int prepared = prepare_data(&c, &d, values, n_values, &a, &train, &val);
+    free(values);
+    if (!prepared) return 1;
     if (!train_check_data(&c, &train)) {
         nn_dataset_free(&train);
         nn_dataset_free(&val);

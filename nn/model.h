@@ -18,16 +18,19 @@
  *     // on a dataset given m.data's standardisation does it), then
  *     nn_graph_forward(m.g, B);  const nn_real *p = nn_output(m.g, m.probs);
  *
- * The graph built from an nn_arch with sizes n0-n1-…-nL is
- *   x (B, n0) → dense0 → act → dense1 → act → … → dense{L−1} (logits, B, nL)
- *     → softmax (T = 1) → the loss (when built with one)
+ * The graph built from an nn_arch with sizes n0-n1-…-nL (nL = K classes) is
+ *   x (B, n0) → dense0 → act → … → dense{L−2} → act → the loss's head → its loss
+ * where the head (its entry in the loss registry) ends in the class
+ * probabilities (B, K): for the softmax losses dense{L−1} (logits, B, K) →
+ * softmax (T = 1); for coral, corn and clm K − 1 threshold logits.
  * Hidden dense layers use He initialisation after relu, Xavier otherwise; the
- * last one Xavier.
+ * head's dense layer Xavier.
  *
  * Files (safetensors layout, readable by numpy and PyTorch)
  * -----------------------------------------------------------
  * Tensors "dense{i}.weight" (n_out, n_in) and "dense{i}.bias" (n_out), as
- * torch.nn.Linear names and stores them; dtype F32 (F64 from a REAL=double
+ * torch.nn.Linear names and stores them, and a head's own parameters under
+ * the names its entry gives (m->tensors lists them all); dtype F32 (F64 from a REAL=double
  * build; both are read). __metadata__ (all values are strings, lists are
  * JSON arrays inside the string):
  *   format "nn-model/1" | arch "784-256-10" | activation | loss | grad
@@ -62,6 +65,8 @@ typedef struct {
     char         activation[16];           /* "relu", "sigmoid" or "tanh" */
     char         loss[32];                 /* the name of an entry of nn_losses() */
     nn_grad_mode grad;                     /* how the loss sends its gradient back */
+    char         rule[16];                 /* how a class is read off the probabilities:
+                                              an nn_predict_rule name; "" = the loss's */
     /* The loss settings, setting[i] for entry i of nn_loss_settings(); set
      * them by key with nn_arch_set (range-checked). The settings older than
      * the registry also have names, which alias setting[0..5]: */
@@ -174,7 +179,7 @@ typedef struct {
 } nn_model;
 
 /* Builds and compiles the graph of `a` for batches of at most max_batch rows,
- * initialising weights from seed; with_loss = 0 stops at the softmax
+ * initialising weights from seed; with_loss = 0 stops at the head's probabilities
  * (inference). `data` (may be NULL) is the training data, whose description
  * (classes, values, names, standardisation, image shape) the model adopts
  * after checking its feature and class counts against the architecture;

@@ -394,6 +394,32 @@ START_TEST(test_installed_copy_builds_with_pkg_config) {
 }
 END_TEST
 
+/* The loss registry drives the options: every loss is a --loss choice and
+ * every setting an option of train, gradcheck and trace, with its default;
+ * the run description lists the settings as checkpoints from before did. */
+START_TEST(test_loss_options_from_registry) {
+    const char *const cmds[] = {"train --help", "gradcheck --help", "trace --help"};
+    for (int c = 0; c < 3; c++) {
+        ck_assert_int_eq(nn("%s", cmds[c]), 0);
+        for (int i = 0; nn_losses(i); i++) ck_assert_msg_contains(out, nn_losses(i)->name);
+        for (int i = 0; nn_loss_settings(i); i++) {
+            const nn_loss_setting *s = nn_loss_settings(i);
+            char option[64], def[64];
+            snprintf(option, sizeof option, "--%s ", s->key);
+            for (char *k = option; *k; k++)
+                if (*k == '_') *k = '-';
+            snprintf(def, sizeof def, "(default %g)", s->def);
+            ck_assert_msg_contains(out, option);
+            ck_assert_msg_contains(strstr(out, option), def);
+        }
+    }
+    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss sord --sord-scale 0"), 2);
+    ck_assert_msg_contains(out, "--sord-scale");
+    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss ce --sord-scale 2"), 2);
+    ck_assert_msg_contains(out, "--sord-scale is a setting of --loss sord, not ce");
+}
+END_TEST
+
 Suite *test_cli_suite(void) {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("nn");
@@ -408,6 +434,7 @@ Suite *test_cli_suite(void) {
     tcase_add_test(tc, test_distillation_and_plot);
     tcase_add_test(tc, test_every_loss_trains_and_eval_reports_ordinal_metrics);
     tcase_add_test(tc, test_gradcheck_and_trace);
+    tcase_add_test(tc, test_loss_options_from_registry);
     tcase_add_test(tc, test_installed_copy_builds_with_pkg_config);
     suite_add_tcase(s, tc);
     return s;

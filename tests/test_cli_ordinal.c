@@ -39,6 +39,14 @@ static double json_number(const char *key) {
     return strtod(at + strlen(pattern), NULL);
 }
 
+/* `s` occurs in buf (n bytes, which may hold NULs: a safetensors file) */
+static int has_bytes(const char *buf, size_t n, const char *s) {
+    size_t len = strlen(s);
+    for (size_t i = 0; i + len <= n; i++)
+        if (memcmp(buf + i, s, len) == 0) return 1;
+    return 0;
+}
+
 static void train_sord(void) {
     write_grades("grades.csv", 120, 0);
     ck_assert_msg(cli_nn("train --data grades.csv --arch 2-8-5 --loss sord --epochs 12 --lr 0.05 "
@@ -143,6 +151,14 @@ START_TEST(test_threshold_losses_end_to_end) {
         char want[64];
         snprintf(want, sizeof want, "\"rule\": \"%s\"", rules[i]);
         ck_assert_msg_contains(cli_out, want);
+        static char file[1 << 14]; /* the model file records its rule */
+        char st_name[32];
+        snprintf(st_name, sizeof st_name, "%s.st", losses[i]);
+        cli_read(st_name, file, 4096);
+        snprintf(want, sizeof want, "\"rule\":\"%s\"", rules[i]);
+        ck_assert_msg(has_bytes(file, 4096, want), "%s: no %s in the header",
+                      losses[i], want);
+        snprintf(want, sizeof want, "\"rule\": \"%s\"", rules[i]);
         double qwk = json_number("qwk"), mae = json_number("mae_expected");
         ck_assert_msg(qwk > 0.8 && mae < 0.7, "%s: QWK %g, MAE of E[X] %g", losses[i], qwk, mae);
         cli_write("one.csv", "a,b,grade\n3.0,0.1,3\n");
@@ -151,6 +167,12 @@ START_TEST(test_threshold_losses_end_to_end) {
         ck_assert_msg(json_number("rank") == 2 && json_number("median") == 2, "%s: %s", losses[i],
                       cli_out);
     }
+    /* trace names every parameter tensor of a threshold head, within bounds */
+    ck_assert_int_eq(cli_nn("trace clm.st --data grades.csv --index 0"), 0);
+    ck_assert_msg_contains(cli_out, "dL/d(thresholds) = [");
+    ck_assert_int_eq(cli_nn("trace coral.st --data grades.csv --index 0"), 0);
+    ck_assert_msg_contains(cli_out, "dL/d(coral.weight) (1 x 8)");
+    ck_assert_msg_contains(cli_out, "dL/d(coral.bias) = [");
     ck_assert_int_eq(cli_nn("gradcheck coral.st --data grades.csv"), 0);
     ck_assert_msg_contains(cli_out, "coral.bias");
 }

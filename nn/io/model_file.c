@@ -98,6 +98,7 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
     if (a->dropout > 0) meta_add(&l, "dropout", text("%.17g", a->dropout)); /* absent: none */
     const nn_loss_info *loss = nn_loss_find(a->loss);
+    meta_add(&l, "rule", text("%s", a->rule[0] ? a->rule : nn_predict_rule_name(loss ? loss->rule : NN_RULE_ARGMAX)));
     for (int i = 0; loss && loss->settings[i]; i++) /* the settings the loss reads */
         meta_add(&l, loss->settings[i], text("%.17g", a->setting[nn_loss_setting_index(loss->settings[i])]));
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
@@ -204,7 +205,7 @@ static const struct {
     const char *key;
     int         checkpoint; /* only in checkpoints */
 } file_keys[] = {
-    {"format", 0}, {"arch", 0}, {"activation", 0}, {"loss", 0}, {"grad", 0}, {"dropout", 0},
+    {"format", 0}, {"arch", 0}, {"activation", 0}, {"loss", 0}, {"grad", 0}, {"rule", 0}, {"dropout", 0},
     {"values", 0}, {"label_names", 0}, {"feature_names", 0}, {"label_column", 0},
     {"feature_mean", 0}, {"feature_std", 0}, {"image_shape", 0},
     {"data_checksum", 0}, /* reserved: a checksum of the tensor data */
@@ -255,6 +256,11 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
         return nn_set_error(err, NN_ERR_FORMAT, "%s: loss name too long", f->path);
     strcpy(a->activation, act);
     strcpy(a->loss, loss);
+    const char *rule = nn_st_meta(f, "rule"); /* absent in files before it was recorded */
+    if (rule && nn_predict_rule_parse(rule) < 0)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: rule '%s' is not one of argmax, median, "
+                            "expected, rank", f->path, rule);
+    if (rule) strcpy(a->rule, rule); /* the names are shorter than a->rule */
     if (!nn_model_loss_entry(a, &why)) return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
     if (strcmp(grad, "simplified") == 0) a->grad = NN_GRAD_SIMPLIFIED;
     else if (strcmp(grad, "jacobian") == 0) a->grad = NN_GRAD_JACOBIAN;

@@ -4,9 +4,10 @@
  * --help, the run description, the "setting of another loss" check).
  * How to add a loss: nn/model/loss_registry.h.
  *
- * Each builder puts the head on the last hidden node (for every loss here a
- * dense layer of K outputs and a softmax at T = 1, the same function an
- * inference graph computes) and, with a loss, the loss on it. Category
+ * Each builder puts the head on the last hidden node — a dense layer of K
+ * outputs and a softmax at T = 1 for the softmax losses, K − 1 threshold
+ * logits for coral, corn and clm — and, with a loss, the loss on it; the
+ * inference graph (with_loss = 0) computes the same probabilities. Category
  * values come from the model's description (NULL: 0..K−1). */
 #include <math.h>
 #include <stdio.h>
