@@ -4,13 +4,14 @@
 
 #include "loss_options.h"
 
-/* "kl or distill", "mean-variance": the losses reading setting `key`. */
-static void readers(const char *key, char *buf, size_t len) {
+/* "kl or distill", "mean-variance": the names of the losses `pick` accepts. */
+static void name_losses(int (*pick)(const nn_loss_info *l, const void *arg), const void *arg,
+                        char *buf, size_t len) {
     int n = 0, total = 0;
-    for (int i = 0; nn_losses(i); i++) total += nn_loss_reads(nn_losses(i), key);
+    for (int i = 0; nn_losses(i); i++) total += pick(nn_losses(i), arg);
     buf[0] = '\0';
     for (int i = 0; nn_losses(i); i++) {
-        if (!nn_loss_reads(nn_losses(i), key)) continue;
+        if (!pick(nn_losses(i), arg)) continue;
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, "%s%s", n == 0 ? "" : n == total - 1 ? " or " : ", ",
                  nn_losses(i)->name);
@@ -18,18 +19,16 @@ static void readers(const char *key, char *buf, size_t len) {
     }
 }
 
-void loss_options_with(unsigned flags, char *buf, size_t len) {
-    int n = 0, total = 0;
-    for (int i = 0; nn_losses(i); i++) total += (nn_losses(i)->needs & flags) == flags;
-    buf[0] = '\0';
-    for (int i = 0; nn_losses(i); i++) {
-        if ((nn_losses(i)->needs & flags) != flags) continue;
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", n == 0 ? "" : n == total - 1 ? " or " : ", ",
-                 nn_losses(i)->name);
-        n++;
-    }
+static int reads(const nn_loss_info *l, const void *key) { return nn_loss_reads(l, key); }
+
+static int needs(const nn_loss_info *l, const void *flags) {
+    return (l->needs & *(const unsigned *)flags) == *(const unsigned *)flags;
 }
+
+/* The losses reading setting `key`. */
+static void readers(const char *key, char *buf, size_t len) { name_losses(reads, key, buf, len); }
+
+void loss_options_with(unsigned flags, char *buf, size_t len) { name_losses(needs, &flags, buf, len); }
 
 void loss_options_init(loss_options *l, const char *prefix) {
     memset(l, 0, sizeof *l);

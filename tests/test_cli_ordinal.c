@@ -178,6 +178,14 @@ START_TEST(test_threshold_losses_end_to_end) {
 }
 END_TEST
 
+/* --help says that sord and dldl are one family (test_sord_is_dldl checks it). */
+START_TEST(test_help_sord_is_dldl) {
+    ck_assert_int_eq(cli_nn("train --help"), 0);
+    ck_assert_msg_contains(cli_out, "the same as dldl with sigma = 1/sqrt(2 S)");
+    ck_assert_msg_contains(cli_out, "= sord with S = 1/(2 sigma^2)");
+}
+END_TEST
+
 Suite *test_cli_ordinal_suite(void) {
     Suite *s = suite_create("cli_ordinal");
     TCase *tc = tcase_create("cli_ordinal");
@@ -188,6 +196,7 @@ Suite *test_cli_ordinal_suite(void) {
     tcase_add_test(tc, test_predict_readouts_and_rows);
     tcase_add_test(tc, test_train_prints_val_mae_qwk);
     tcase_add_test(tc, test_threshold_losses_end_to_end);
+    tcase_add_test(tc, test_help_sord_is_dldl);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -26,8 +26,8 @@ static const nn_loss_setting settings[] = {
     {"alpha", "A", 0.5, 0, 1, 0, "weight of the soft (KL) term, in [0, 1]"},
     {"lambda1", "L1", 0.2, 0, 1e6, 0, "weight of the mean term 1/2 (mu - y)^2"},
     {"lambda2", "L2", 0.05, 0, 1e6, 0, "weight of the variance term sigma^2"},
-    {"sigma", "S", 1, 0, 1e9, 1, "width of the target Gaussian, in value units"},
-    {"sord_scale", "S", 1, 0, 1e9, 1, "targets softmax(-S (v - y)^2)"},
+    {"sigma", "S", 1, 0, 1e9, 1, "width of the target Gaussian, in value units; = sord with S = 1/(2 sigma^2)"},
+    {"sord_scale", "S", 1, 0, 1e9, 1, "targets softmax(-S (v - y)^2), the same as dldl with sigma = 1/sqrt(2 S)"},
 };
 #define N_SETTINGS ((int)(sizeof settings / sizeof *settings))
 
