@@ -220,6 +220,7 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
         OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last"),
+        OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", "weights of the classes in the loss's cross-entropy term; auto: n / (K n_k)"),
         OPT_END,
     };
     arg_option opts[96];
@@ -252,7 +253,10 @@ int cmd_train(int argc, char **argv) {
     nn_model m;
     nn_error err;
     int status = 1;
-    if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+    double *class_weights = NULL; /* (K) --class-weights, read by nn_model_build */
+    if (!train_class_weights(&c, &train, &a, &class_weights)) {
+        /* reported */
+    } else if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
         cli_error(CMD, "%s", err.msg);
     } else if (nn_model_prepare_targets(&m, &train, &err) ||
                (val.n && nn_model_prepare_targets(&m, &val, &err))) {
@@ -264,6 +268,7 @@ int cmd_train(int argc, char **argv) {
         nn_optimizer_free(opt);
         nn_model_free(&m);
     }
+    free(class_weights);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
     return status;
