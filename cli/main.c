@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "blas_limits.h"
 #include "commands.h"
 #include "dist.h"
 
@@ -51,6 +52,7 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    if (!cli_fit_blas_to_limit()) return 1; /* first: under ulimit -v OpenBLAS can hang */
     if (dist_init(&argc, &argv)) return 1; /* dist_local.c in nn, mpi.c in nn-mpi */
     return dist_finish(run(argc, argv));
 }
