@@ -3,7 +3,7 @@
 #   make              libnn.a, libnn.so, the nn program and the examples (float)
 #   make demo         train 784-256-128-10 on Fashion-MNIST
 #   make test         the Check suite, in double and in float precision
-#   make walkthrough  backpropagation step by step, with finite differences
+#   make walkthrough  backpropagation step by step, with finite differences; its graph drawn by Graphviz
 #   make ordinal      seven ordinal losses (softmax, CORAL, CORN, cumulative link), 5 splits
 #   make distill      distillation at several temperatures
 #   make bench        nn against PyTorch and the sgemm bound
