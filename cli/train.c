@@ -40,6 +40,7 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     strcpy(a->loss, c->loss);
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
     loss_options_apply(&c->settings, a);
+    if (!train_check_extras(c, opts, loss, a)) return 0; /* train_extras.c */
     int wants_teacher = (loss->needs & NN_LOSS_TEACHER) != 0;
     if (wants_teacher != (c->teacher != NULL)) {
         char who[160];
@@ -134,6 +135,11 @@ static int prepare_data(const train_config *c, const data_options *d, const doub
     } else {
         *train = all;
     }
+    if (!train_apply_limit(c, train)) { /* --limit: after the split, so validation stays the same */
+        nn_dataset_free(train);
+        nn_dataset_free(val);
+        return 0;
+    }
     int csv = !train->x_u8; /* tabular data: standardised unless told otherwise */
     if ((c->standardize || (csv && !c->no_standardize)) &&
         (nn_dataset_fit_standardization(train, &err) ||
@@ -164,7 +170,7 @@ static nn_optimizer *make_optimizer(const train_config *c, nn_graph *g) {
 
 int cmd_train(int argc, char **argv) {
     train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
-                      .lr = 0.01, .momentum = 0.9, .epochs = 10, .batch = 64, .seed = 1};
+                      .lr = 0.01, .momentum = 0.9, .epochs = 10, .batch = 64, .seed = 1, .limit_seed = 1};
     loss_options_init(&c.settings, "");
     char teacher_help[256], teachers[160];
     loss_options_with(NN_LOSS_TEACHER, teachers, sizeof teachers);
@@ -203,10 +209,21 @@ int cmd_train(int argc, char **argv) {
         OPT_FLAG("--overwrite", &c.overwrite, "replace an existing --checkpoint FILE (start afresh)"),
         OPT_STRING("--plot", &c.plot, "FILE.svg", "write loss and accuracy curves as SVG"),
         OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
+        OPT_REAL("--dropout", &c.dropout, "P", "inverted dropout after each hidden layer, in [0, 0.99] (default 0)", 0, 0.99),
+        OPT_STRING("--lr-schedule", &c.lr_schedule, "NAME", "constant (default), step, cosine or onecycle; the rate changes every step"),
+        OPT_INT("--warmup", &c.warmup, "N", "epochs of linear warm-up to --lr (onecycle: of its rising phase, default 30%)", 0, 1e6),
+        OPT_REAL("--lr-min", &c.lr_min, "LR", "cosine, onecycle: the final rate (default 0; onecycle lr/25/1e4)", 0, 1e6),
+        OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C (default: no clipping)", 1e12),
+        OPT_INT("--limit", &c.limit, "N", "train on N training samples, after a seeded shuffle (learning curves)", 1, 2147483647.0),
+        OPT_U64("--limit-seed", &c.limit_seed, "S", "seed of --limit's shuffle (default 1)"),
+        OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
+        OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
+        OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
+        OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last"),
         OPT_END,
     };
-    arg_option opts[64];
-    if (!loss_options_table(&c.settings, before, after, opts, 64)) {
+    arg_option opts[96];
+    if (!loss_options_table(&c.settings, before, after, opts, 96)) {
         cli_error(CMD, "too many options");
         return 1;
     }
@@ -222,6 +239,7 @@ int cmd_train(int argc, char **argv) {
         free(values);
         return EXIT_USAGE;
     }
+    if (!c.monitor) c.monitor = nn_loss_find(c.loss)->rule != NN_RULE_ARGMAX ? "val_mae" : "val_loss";
     nn_dataset train, val;
     int prepared = prepare_data(&c, &d, values, n_values, &a, &train, &val);
     free(values);

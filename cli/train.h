@@ -16,7 +16,34 @@ typedef struct {
     int         epochs, batch, nesterov, resume, rgb, skip_bad, standardize, no_standardize;
     int         quiet, overwrite;
     uint64_t    seed;
+    /* validation-driven training (train_extras.c) */
+    const char *lr_schedule, *test, *monitor;
+    double      dropout, lr_min, clip_grad_norm;
+    int         warmup, limit, patience, restore_best;
+    uint64_t    limit_seed;
 } train_config;
+
+/* Checks --dropout, --lr-schedule, --warmup, --lr-min, --clip-grad-norm,
+ * --limit, --limit-seed, --test, --monitor, --patience and --restore-best
+ * against each other, the loss and the data options; sets a->dropout.
+ * Prints the first problem (one line naming the option); returns 0 then. */
+int train_check_extras(const train_config *c, const arg_option *opts, const nn_loss_info *loss,
+                       nn_arch *a);
+
+/* The schedule of --lr-schedule/--warmup/--lr-min for `epochs` epochs of
+ * `steps` steps (the library counts steps; --warmup counts epochs). */
+nn_lr_schedule train_schedule(const train_config *c, int steps);
+
+/* --limit: replaces *train by its first c->limit rows after a shuffle with
+ * --limit-seed. Prints problems; returns 0 then. */
+int train_apply_limit(const train_config *c, nn_dataset *train);
+
+/* The run-description lines of the settings above that are not at their
+ * defaults, appended to buf (older checkpoints stay resumable). */
+void train_describe_extras(const train_config *c, char *buf, size_t len);
+
+/* What --monitor names, and whether larger is better; NaN when v lacks it. */
+double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better);
 
 /* The training rows one rank holds (train_shard.c). */
 typedef struct {

@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "infer.h"
+#include "model_data.h"
 #include "progress.h"
 #include "resume_check.h"
 #include "signals.h"
@@ -47,6 +48,7 @@ void train_describe_run(const train_config *c, char *buf, size_t len) {
              c->standardize, c->no_standardize, c->label ? c->label : "",
              c->features ? c->features : "", c->image_size ? c->image_size : "", c->rgb,
              c->skip_bad);
+    train_describe_extras(c, buf, len); /* train_extras.c: only what is not at its default */
 }
 
 /* Prints the first setting in which two run descriptions differ. */
@@ -68,12 +70,14 @@ static void explain_difference(const char *now, const char *then) {
 typedef struct {
     double *loss, *train_acc, *val_acc; /* (epochs) */
     double *val_mae, *val_qwk;          /* (epochs) ordinal models: MAE of E[X], QWK */
-    int ordinal;                        /* the model is ordinal: the last two are filled */
+    double *test_loss, *test_acc;       /* (epochs) with --test */
+    int ordinal;                        /* the model is ordinal: val_mae, val_qwk are filled */
+    int stopped;                        /* the epoch early stopping ended on, or 0 */
 } curves;
 
 static int curves_init(curves *k, int epochs) {
-    double **all[5] = {&k->loss, &k->train_acc, &k->val_acc, &k->val_mae, &k->val_qwk};
-    for (int i = 0; i < 5; i++) {
+    double **all[7] = {&k->loss, &k->train_acc, &k->val_acc, &k->val_mae, &k->val_qwk, &k->test_loss, &k->test_acc};
+    for (int i = 0; i < 7; i++) {
         if (!(*all[i] = malloc((size_t)epochs * sizeof **all[i]))) return 0;
         for (int e = 0; e < epochs; e++) (*all[i])[e] = NAN;
     }
@@ -86,15 +90,21 @@ static void curves_free(curves *k) {
     free(k->val_acc);
     free(k->val_mae);
     free(k->val_qwk);
+    free(k->test_loss);
+    free(k->test_acc);
 }
 
 static int write_plot(const train_config *c, const curves *k, int with_val) {
-    nn_series s[5] = {{"training loss", k->loss, c->epochs},
+    nn_series s[7] = {{"training loss", k->loss, c->epochs},
                       {"training accuracy", k->train_acc, c->epochs},
                       {"validation accuracy", k->val_acc, c->epochs},
                       {"validation MAE of E[X]", k->val_mae, c->epochs},
                       {"validation QWK", k->val_qwk, c->epochs}};
     int n = !with_val ? 2 : k->ordinal ? 5 : 3;
+    if (c->test) { /* scored every epoch, never used for a decision */
+        s[n++] = (nn_series){"test loss", k->test_loss, c->epochs};
+        s[n++] = (nn_series){"test accuracy", k->test_acc, c->epochs};
+    }
     nn_error err;
     if (nn_plot_lines_svg(c->plot, "Training", "epoch", k->ordinal && with_val ? "loss, accuracy, MAE, QWK" : "loss, accuracy", s, n, &err)) {
         cli_error(CMD, "--plot: %s", err.msg);
@@ -104,19 +114,45 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
     return 1;
 }
 
+/* Early stopping and --restore-best: the best epoch of the monitored
+ * validation metric so far, and (with --restore-best) its weights. */
+typedef struct {
+    double   value;   /* the best monitored value, NaN before the first */
+    int      epoch;   /* its epoch, 0 before the first */
+    int      bad;     /* epochs since it without improvement */
+    nn_real *params;  /* (n_params) its weights, with --restore-best */
+} best_epoch;
+
+/* Records epoch e's monitored value; 1 when it is the best so far. */
+static int best_update(best_epoch *b, const train_config *c, const nn_eval_stats *v, int e, nn_graph *g) {
+    int larger;
+    double x = train_monitor_value(c, v, &larger);
+    int better = isfinite(x) && (b->epoch == 0 || (larger ? x > b->value : x < b->value));
+    if (better) {
+        b->value = x, b->epoch = e, b->bad = 0;
+        if (b->params) memcpy(b->params, nn_graph_params(g), nn_graph_n_params(g) * sizeof(nn_real));
+    } else {
+        b->bad++;
+    }
+    return better;
+}
+
 /* Epochs ck->epoch + 1 .. c->epochs, each followed by its line, the curves
- * and a checkpoint. Returns the exit status. */
+ * and a checkpoint; with --patience, until the monitored metric stops
+ * improving. Returns the exit status. */
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
-                       const nn_dataset *val, nn_checkpoint_info *ck, curves *k) {
+                       const nn_dataset *val, const nn_dataset *test, nn_checkpoint_info *ck, curves *k,
+                       best_epoch *best) {
     nn_error err;
     int warned = 0; /* about the jacobian mode's clamp, once per run */
     signals_catch();
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
-        nn_eval_stats v = {.accuracy = NAN};
+        nn_eval_stats v = {.accuracy = NAN}, tv = {.accuracy = NAN, .loss = NAN};
         double mae = NAN, qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
+        if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err);
         if (!st && val && k->ordinal && !infer_ordinal_scores(m, val, &mae, &qwk))
             st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory for the validation metrics");
         if (!c->quiet && progress_wanted()) progress_clear();
@@ -129,6 +165,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                    100 * s.train_acc);
             if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
             if (val && k->ordinal) printf("  val MAE %.4f  QWK %.4f", mae, qwk);
+            if (test) printf("  test acc %6.2f%%", 100 * tv.accuracy);
             printf("  (%.2f s)\n", s.seconds);
             cli_flush_stdout();
         }
@@ -143,6 +180,9 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (val) k->val_acc[e - 1] = v.accuracy;
         k->val_mae[e - 1] = mae;
         k->val_qwk[e - 1] = qwk;
+        k->test_loss[e - 1] = tv.loss;
+        k->test_acc[e - 1] = tv.accuracy;
+        if (val) best_update(best, c, &v, e, m->g);
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
         if (c->checkpoint && nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)) {
@@ -158,6 +198,13 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                 fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); nothing saved "
                                 "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
             return 128 + sig; /* as a shell reports a process the signal ended */
+        }
+        if (c->patience > 0 && best->bad >= c->patience && e < c->epochs) {
+            if (!c->quiet)
+                printf("early stop after epoch %d: %s has not improved for %d epochs (best %.6g at epoch %d)\n", e,
+                       c->monitor, c->patience, best->value, best->epoch);
+            k->stopped = e;
+            break;
         }
     }
     return 0;
@@ -186,16 +233,37 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
     int bar = !c->quiet && progress_wanted();
+    int steps = (train->n + c->batch - 1) / c->batch;
+    nn_lr_schedule sched = train_schedule(c, steps); /* train_extras.c; resumes from the step count */
     nn_trainer_options to = {.batch = c->batch, .first_epoch = ck.epoch + 1,
-                             .on_step = bar ? progress_step : NULL};
+                             .on_step = bar ? progress_step : NULL,
+                             .schedule = c->lr_schedule || c->warmup > 0 ? &sched : NULL,
+                             .clip_grad_norm = c->clip_grad_norm, .values = m->data.values};
     nn_trainer *t = nn_trainer_create(m->g, opt, &nodes, train, &to, &err);
     if (!t) {
         cli_error(CMD, "%s", err.msg);
         return 1;
     }
     nn_trainer_set_rng(t, ck.rng);
-    int status = run_trainer(c, m, opt, t, val, &ck, k);
+    nn_dataset test = {0};
+    best_epoch best = {.value = NAN};
+    size_t n_params = nn_graph_n_params(m->g);
+    int status = 0;
+    if (c->test && !load_data_for_model(&test, CMD, c->test, m, 0, c->skip_bad)) status = 1;
+    if (!status && c->restore_best && !(best.params = malloc(n_params * sizeof *best.params))) {
+        cli_error(CMD, "out of memory for the best epoch's weights");
+        status = 1;
+    }
+    if (!status) status = run_trainer(c, m, opt, t, val, c->test ? &test : NULL, &ck, k, &best);
     nn_trainer_free(t);
+    nn_dataset_free(&test);
+    if (!status && best.params && best.epoch > 0) {
+        memcpy(nn_graph_params(m->g), best.params, n_params * sizeof *best.params);
+        if (!c->quiet)
+            printf("restored the weights of epoch %d, the best by %s (%.6g)%s\n", best.epoch, c->monitor, best.value,
+                   c->save ? "; they are what is saved" : "");
+    }
+    free(best.params);
     if (status) return status;
     if (c->save) {
         if (nn_model_save(m, c->save, &err)) {

@@ -27,6 +27,17 @@ typedef struct {
     int      masked;    /* 1 if the last forward applied a mask (training, p > 0) */
 } dropout_config;
 
+/* One step of PCG32, the same as nn_rng_u32 (rng.c) — inlined here, since a
+ * call per value would cost more than the rest of the layer (the test checks
+ * the masks against nn_rng_u32's draws). */
+static inline uint32_t pcg32_next(uint64_t *state, uint64_t inc) {
+    uint64_t old = *state;
+    *state = old * 6364136223846793005ULL + inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
+}
+
 static size_t dropout_scratch(const nn_node *n, int max_batch) {
     return (size_t)max_batch * (size_t)n->width; /* the mask (max_batch, W) */
 }
@@ -43,7 +54,10 @@ static void dropout_forward(nn_graph *g, nn_node *n, int B) {
     }
     const uint32_t t = c->threshold;
     const nn_real scale = c->scale;
-    for (size_t i = 0; i < len; i++) m[i] = nn_rng_u32(&g->rng) >= t ? scale : 0;
+    uint64_t state = g->rng.state; /* in a register for the loop, stored back below */
+    const uint64_t inc = g->rng.inc;
+    for (size_t i = 0; i < len; i++) m[i] = pcg32_next(&state, inc) >= t ? scale : 0;
+    g->rng.state = state;
     for (size_t i = 0; i < len; i++) y[i] = x[i] * m[i];
 }
 

@@ -37,6 +37,8 @@
  *   the loss's settings, one key each          (absent: the default; files
  *     (temperature, sord_scale …: nn_losses())    from before the registry
  *                                                 carry every loss's)
+ *   dropout                                     inverted dropout after each hidden
+ *                                                 activation (absent: none)
  *   values [..], label_names [..]               the classes (when known)
  *   feature_names [..], label_column            CSV columns (when known)
  *   feature_mean [..], feature_std [..]         standardisation (when used)
@@ -78,6 +80,8 @@ typedef struct {
         };
         double setting[NN_MAX_LOSS_SETTINGS];
     };
+    double       dropout;                  /* inverted dropout after each hidden activation,
+                                              in [0, 1); 0: none (model file key "dropout") */
 } nn_arch;
 
 /* relu, "ce", simplified gradients, no sizes yet, and every loss setting at

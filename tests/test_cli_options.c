@@ -1,6 +1,8 @@
 /* test_cli_options.c — `nn train` options for validation-driven training:
  * teachers given as .npy logits (in the data file's order), the error for a
- * teacher file that is neither a model nor .npy. */
+ * teacher file that is neither a model nor .npy; --dropout in the model
+ * file, a warm-up and dropout resumed exactly, --test, --patience,
+ * --restore-best, and a one-line error for every bad combination. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +81,84 @@ START_TEST(test_teacher_file_errors) {
 }
 END_TEST
 
+#define TRAIN "train --data d.csv --arch 2-8-2 --batch 8 --quiet"
+
+START_TEST(test_train_option_errors) {
+    write_table("d.csv");
+    struct {
+        const char *args, *message;
+    } cases[] = {
+        {"--patience 3", "--patience needs validation data (--val-fraction F); --test is never used for decisions"},
+        {"--restore-best", "--restore-best needs validation data"},
+        {"--monitor val_acc", "--monitor needs validation data"},
+        {"--lr-min 0.001", "--lr-min is a setting of --lr-schedule cosine or onecycle, not constant"},
+        {"--lr-schedule step --lr-min 0.001", "--lr-min is a setting of --lr-schedule cosine or onecycle, not step"},
+        {"--lr-schedule cosine --lr 0.01 --lr-min 0.1", "--lr-min 0.1 is above --lr 0.01"},
+        {"--lr-schedule cosine --warmup 10 --epochs 10", "--warmup 10: cosine needs epochs after the warm-up (--epochs 10)"},
+        {"--lr-schedule onecycle --warmup 5 --epochs 5", "--warmup 5: onecycle rises for 1 to 4 epochs (--epochs 5)"},
+        {"--lr-schedule linear", "--lr-schedule: 'linear' is not one of constant|step|cosine|onecycle"},
+        {"--val-fraction 0.25 --monitor val_qwk", "--monitor val_qwk is an ordinal metric; --loss ce is not ordinal"},
+        {"--val-fraction 0.25 --monitor accuracy", "--monitor: 'accuracy' is not one of val_loss|val_acc|val_mae|val_qwk"},
+        {"--limit-seed 3", "--limit-seed goes with --limit N"},
+        {"--dropout 1", "--dropout: 1 is not in [0, 0.99]"},
+        {"--clip-grad-norm 0", "--clip-grad-norm"},
+        {"--checkpoint c.ckpt --resume --restore-best --val-fraction 0.25", "--restore-best cannot be resumed"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ck_assert_msg(cli_nn(TRAIN " %s", cases[i].args) == 2, "%s: %s", cases[i].args, cli_out);
+        ck_assert_msg(strstr(cli_out, cases[i].message) != NULL, "%s: '%s' lacks '%s'", cases[i].args, cli_out,
+                      cases[i].message);
+        ck_assert_msg(strchr(cli_out, '\n') == cli_out + strlen(cli_out) - 1, "not one line: %s", cli_out);
+    }
+    ck_assert_int_eq(cli_nn(TRAIN " --limit 41"), 1);
+    ck_assert_msg(strstr(cli_out, "--limit 41: the training set has 40 samples"), "%s", cli_out);
+}
+END_TEST
+
+/* --dropout is part of the model: the file says so and rebuilds the graph
+ * with it; a run with dropout and a warm-up, interrupted after 2 epochs and
+ * resumed, ends with the weights of the run that was not interrupted (the
+ * masks and the rate continue from the checkpoint). */
+START_TEST(test_dropout_and_warmup_resume_exactly) {
+    write_table("d.csv");
+    const char *opts = TRAIN " --dropout 0.3 --warmup 2 --lr 0.1 --clip-grad-norm 1";
+    ck_assert_msg(cli_nn("%s --epochs 4 --save full.st", opts) == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn("%s --epochs 2 --checkpoint c.ckpt", opts) == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn("%s --epochs 4 --checkpoint c.ckpt --resume --save part.st", opts) == 0, "%s", cli_out);
+    char path[512];
+    nn_model a, b;
+    nn_error err;
+    ck_assert_int_eq(nn_model_load(&a, tmp_path(path, dir, "full.st"), 4, 0, &err), NN_OK);
+    ck_assert_int_eq(nn_model_load(&b, tmp_path(path, dir, "part.st"), 4, 0, &err), NN_OK);
+    ck_assert_double_eq(a.arch.dropout, 0.3);
+    int drops = 0;
+    for (int i = 0; i < nn_graph_n_nodes(a.g); i++) drops += strcmp(nn_node_kind(a.g, i), "dropout") == 0;
+    ck_assert_int_eq(drops, 1);
+    ck_assert_mem_eq(nn_graph_params(a.g), nn_graph_params(b.g), nn_graph_n_params(a.g) * sizeof(nn_real));
+    nn_model_free(&a);
+    nn_model_free(&b);
+    /* a schedule laid out over the run cannot be resumed into a longer one */
+    ck_assert_msg(cli_nn(TRAIN " --lr-schedule cosine --epochs 2 --checkpoint c2.ckpt") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn(TRAIN " --lr-schedule cosine --epochs 4 --checkpoint c2.ckpt --resume"), 1);
+    ck_assert_msg(strstr(cli_out, "schedule-epochs=4 but the checkpoint was made with schedule-epochs=2"), "%s", cli_out);
+}
+END_TEST
+
+/* --test is scored every epoch; --patience stops a run that no longer
+ * improves (at lr 1e-12 no prediction changes, so neither does val_acc),
+ * --restore-best says which epoch's weights it saves. */
+START_TEST(test_test_set_and_early_stopping) {
+    write_table("d.csv");
+    ck_assert_msg(cli_nn("train --data d.csv --arch 2-8-2 --batch 8 --epochs 3 --test d.csv") == 0, "%s", cli_out);
+    ck_assert_msg(strstr(cli_out, "test acc"), "%s", cli_out);
+    ck_assert_msg(cli_nn("train --data d.csv --arch 2-8-2 --batch 8 --epochs 20 --lr 1e-12 --val-fraction 0.25 "
+                         "--monitor val_acc --patience 2 --restore-best --save s.st") == 0, "%s", cli_out);
+    ck_assert_msg(strstr(cli_out, "early stop after epoch 3: val_acc has not improved for 2 epochs"), "%s", cli_out);
+    ck_assert_msg(strstr(cli_out, "restored the weights of epoch 1, the best by val_acc"), "%s", cli_out);
+    ck_assert_msg(!strstr(cli_out, "epoch   4/20"), "%s", cli_out);
+}
+END_TEST
+
 Suite *test_cli_options_suite(void) {
     Suite *s = suite_create("cli_options");
     TCase *tc = tcase_create("cli_options");
@@ -86,6 +166,9 @@ Suite *test_cli_options_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_teacher_npy_in_data_order);
     tcase_add_test(tc, test_teacher_file_errors);
+    tcase_add_test(tc, test_train_option_errors);
+    tcase_add_test(tc, test_dropout_and_warmup_resume_exactly);
+    tcase_add_test(tc, test_test_set_and_early_stopping);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -147,7 +147,12 @@ START_TEST(test_dropout_statistics) {
     ck_assert_double_eq(nn_dropout_rate(g, d), p);
     ck_assert(isnan(nn_dropout_rate(g, x)));
     for (int i = 0; i < MB * W; i++) nn_input_data(g, x)[i] = 1;
+    nn_rng draws = *nn_graph_rng(g); /* the mask is nn_rng_u32's draws, in order */
     nn_graph_forward(g, MB);
+    uint32_t threshold = (uint32_t)llround(ldexp(p, 32));
+    for (int i = 0; i < MB * W; i++)
+        ck_assert_msg((nn_output(g, d)[i] != 0) == (nn_rng_u32(&draws) >= threshold), "value %d", i);
+    ck_assert(memcmp(&draws, nn_graph_rng(g), sizeof draws) == 0);
     const nn_real *y = nn_output(g, d);
     long zeros = 0;
     double sum = 0;

@@ -71,7 +71,7 @@ static nn_status meta_uint(const nn_st_file *f, const char *key, unsigned long l
  * mode and the settings that loss reads. */
 static int same_arch(const nn_arch *a, const nn_arch *b) {
     if (a->n_sizes != b->n_sizes || strcmp(a->activation, b->activation) || strcmp(a->loss, b->loss) ||
-        a->grad != b->grad)
+        a->grad != b->grad || a->dropout != b->dropout)
         return 0;
     for (int i = 0; i < a->n_sizes; i++)
         if (a->sizes[i] != b->sizes[i]) return 0;

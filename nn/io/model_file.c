@@ -96,6 +96,7 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     meta_add(&l, "activation", text("%s", a->activation));
     meta_add(&l, "loss", text("%s", a->loss));
     meta_add(&l, "grad", text("%s", a->grad == NN_GRAD_JACOBIAN ? "jacobian" : "simplified"));
+    if (a->dropout > 0) meta_add(&l, "dropout", text("%.17g", a->dropout)); /* absent: none */
     const nn_loss_info *loss = nn_loss_find(a->loss);
     meta_add(&l, "rule", text("%s", a->rule[0] ? a->rule : nn_predict_rule_name(loss ? loss->rule : NN_RULE_ARGMAX)));
     for (int i = 0; loss && loss->settings[i]; i++) /* the settings the loss reads */
@@ -204,7 +205,7 @@ static const struct {
     const char *key;
     int         checkpoint; /* only in checkpoints */
 } file_keys[] = {
-    {"format", 0}, {"arch", 0}, {"activation", 0}, {"loss", 0}, {"grad", 0}, {"rule", 0},
+    {"format", 0}, {"arch", 0}, {"activation", 0}, {"loss", 0}, {"grad", 0}, {"rule", 0}, {"dropout", 0},
     {"values", 0}, {"label_names", 0}, {"feature_names", 0}, {"label_column", 0},
     {"feature_mean", 0}, {"feature_std", 0}, {"image_shape", 0},
     {"data_checksum", 0}, /* reserved: a checksum of the tensor data */
@@ -241,6 +242,11 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
         if (nn_arch_set(a, key, v, &why))
             return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
     }
+    double p = 0;
+    if ((st = meta_number(f, "dropout", &p, err))) return st;
+    if (!(p >= 0 && p < 1))
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: dropout %g is not in [0, 1)", f->path, p);
+    a->dropout = p;
     nn_error why;
     if (nn_arch_parse_sizes(a, sizes, &why))
         return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);

@@ -148,6 +148,7 @@ nn_status nn_model_build_graph(nn_model *m, const nn_arch *a, const nn_dataset *
         h = m->dense[m->n_dense++] = nn_dense(g, h, a->sizes[i + 1], init); /* (B, n_{i+1}) */
         hidden_tensors(m, i);
         h = activate(g, a->activation, h);
+        if (a->dropout > 0) h = nn_dropout(g, h, a->dropout); /* identity at evaluation */
     }
     if (!nn_graph_error(g)) st = nn_model_add_head(m, l, h, with_loss, err);
     if (st) nn_model_free(m);

@@ -1,0 +1,112 @@
+/* train_extras.c — the options of validation-driven training (see train.h):
+ * dropout, learning-rate schedules, gradient-norm clipping, training
+ * subsets, a test set, and early stopping on a monitored validation metric.
+ * The options themselves are declared in cmd_train's table (train.c). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "train.h"
+
+#define CMD "train"
+
+static const char *const schedules[] = {"constant", "step", "cosine", "onecycle", NULL};
+static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL};
+
+static int seen(const arg_option *opts, const char *name) { return args_find(opts, name)->seen; }
+
+int train_check_extras(const train_config *c, const arg_option *opts, const nn_loss_info *loss,
+                       nn_arch *a) {
+    a->dropout = c->dropout;
+    if (c->lr_schedule && !args_choice(CMD, "--lr-schedule", c->lr_schedule, schedules)) return 0;
+    const char *kind = c->lr_schedule ? c->lr_schedule : "constant";
+    if (seen(opts, "--lr-min") && strcmp(kind, "cosine") && strcmp(kind, "onecycle")) {
+        cli_error(CMD, "--lr-min is a setting of --lr-schedule cosine or onecycle, not %s", kind);
+        return 0;
+    }
+    if (c->lr_min > c->lr) {
+        cli_error(CMD, "--lr-min %g is above --lr %g", c->lr_min, c->lr);
+        return 0;
+    }
+    if (!strcmp(kind, "cosine") && c->warmup >= c->epochs) {
+        cli_error(CMD, "--warmup %d: cosine needs epochs after the warm-up (--epochs %d)", c->warmup, c->epochs);
+        return 0;
+    }
+    if (!strcmp(kind, "onecycle") && seen(opts, "--warmup") && (c->warmup < 1 || c->warmup >= c->epochs)) {
+        cli_error(CMD, "--warmup %d: onecycle rises for 1 to %d epochs (--epochs %d)", c->warmup, c->epochs - 1,
+                  c->epochs);
+        return 0;
+    }
+    if (seen(opts, "--limit-seed") && !c->limit) {
+        cli_error(CMD, "--limit-seed goes with --limit N");
+        return 0;
+    }
+    const char *needs_val = seen(opts, "--monitor") ? "--monitor" : seen(opts, "--patience") ? "--patience"
+                            : c->restore_best ? "--restore-best" : NULL;
+    if (needs_val && !(c->val_fraction > 0)) {
+        cli_error(CMD, "%s needs validation data (--val-fraction F); --test is never used for decisions", needs_val);
+        return 0;
+    }
+    if (c->monitor && !args_choice(CMD, "--monitor", c->monitor, monitors)) return 0;
+    int ordinal = loss->rule != NN_RULE_ARGMAX;
+    if (c->monitor && (!strcmp(c->monitor, "val_mae") || !strcmp(c->monitor, "val_qwk")) && !ordinal) {
+        cli_error(CMD, "--monitor %s is an ordinal metric; --loss %s is not ordinal (val_loss or val_acc)",
+                  c->monitor, c->loss);
+        return 0;
+    }
+    if (c->resume && c->restore_best) {
+        cli_error(CMD, "--restore-best cannot be resumed: the checkpoint keeps the last epoch's weights only");
+        return 0;
+    }
+    return 1;
+}
+
+nn_lr_schedule train_schedule(const train_config *c, int steps) {
+    int k = nn_lr_schedule_parse(c->lr_schedule ? c->lr_schedule : "constant");
+    nn_lr_schedule s = nn_lr_schedule_defaults((nn_lr_schedule_kind)k, c->lr, (long)c->epochs * steps);
+    if (k != NN_LR_ONECYCLE || c->warmup > 0) s.warmup = (long)c->warmup * steps;
+    if (k == NN_LR_STEP) s.step_size = (long)(c->epochs / 3 > 0 ? c->epochs / 3 : 1) * steps;
+    if (k == NN_LR_COSINE || (k == NN_LR_ONECYCLE && c->lr_min > 0)) s.lr_min = c->lr_min;
+    return s;
+}
+
+int train_apply_limit(const train_config *c, nn_dataset *train) {
+    if (!c->limit) return 1;
+    if (c->limit > train->n) {
+        cli_error(CMD, "--limit %d: the training set has %d samples", c->limit, train->n);
+        return 0;
+    }
+    nn_dataset small;
+    nn_error err;
+    if (nn_dataset_limit(train, c->limit, c->limit_seed, &small, &err)) {
+        cli_error(CMD, "--limit: %s", err.msg);
+        return 0;
+    }
+    nn_dataset_free(train);
+    *train = small;
+    return 1;
+}
+
+void train_describe_extras(const train_config *c, char *buf, size_t len) {
+    size_t n = strlen(buf);
+#define LINE(cond, ...) if ((cond) && n < len) n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__)
+    LINE(c->dropout > 0, "\ndropout=%.17g", c->dropout);
+    LINE(c->lr_schedule, "\nlr-schedule=%s", c->lr_schedule);
+    /* step, cosine and onecycle are laid out over the whole run */
+    LINE(c->lr_schedule && strcmp(c->lr_schedule, "constant"), "\nschedule-epochs=%d", c->epochs);
+    LINE(c->warmup > 0, "\nwarmup=%d", c->warmup);
+    LINE(c->lr_min > 0, "\nlr-min=%.17g", c->lr_min);
+    LINE(c->clip_grad_norm > 0, "\nclip-grad-norm=%.17g", c->clip_grad_norm);
+    LINE(c->limit > 0, "\nlimit=%d\nlimit-seed=%llu", c->limit, (unsigned long long)c->limit_seed);
+    LINE(c->monitor && (c->patience > 0 || c->restore_best), "\nmonitor=%s", c->monitor);
+    LINE(c->patience > 0, "\npatience=%d", c->patience);
+#undef LINE
+}
+
+double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better) {
+    const char *m = c->monitor ? c->monitor : "val_loss";
+    *larger_is_better = !strcmp(m, "val_acc") || !strcmp(m, "val_qwk");
+    return !strcmp(m, "val_acc") ? v->accuracy : !strcmp(m, "val_mae") ? v->mae : !strcmp(m, "val_qwk") ? v->qwk
+                                                                                                       : v->loss;
+}
