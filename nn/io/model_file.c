@@ -208,7 +208,7 @@ static const struct {
     {"format", 0}, {"arch", 0}, {"activation", 0}, {"loss", 0}, {"grad", 0}, {"rule", 0}, {"dropout", 0},
     {"values", 0}, {"label_names", 0}, {"feature_names", 0}, {"label_column", 0},
     {"feature_mean", 0}, {"feature_std", 0}, {"image_shape", 0},
-    {"data_checksum", 0}, /* reserved: a checksum of the tensor data */
+    {"data_checksum", 0}, /* CRC-32 of the tensor data: written and checked in safetensors.c */
     {"optimizer", 1}, {"optimizer_steps", 1}, {"epoch", 1}, {"rng_state", 1}, {"rng_inc", 1},
     {"graph_rng_state", 1}, {"graph_rng_inc", 1}, /* dropout masks */
     {"run", 1},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn/io/atomic_file.h"
+#include "nn/io/data_checksum.h"
 #include "nn/io/file_io.h"
 #include "nn/io/safetensors.h"
 
@@ -216,6 +217,10 @@ nn_status nn_st_read(nn_st_file *f, const char *path, nn_error *err) {
                               path, (unsigned long long)header_len);
         else
             st = parse_header(f, (size_t)header_len, err);
+        const char *recorded = st ? NULL : nn_st_meta(f, NN_DATA_CHECKSUM_KEY);
+        if (recorded) /* absent in files written before it was recorded */
+            st = nn_data_checksum_verify(path, recorded, (const unsigned char *)f->buf + 8 + header_len,
+                                         f->len - 8 - (size_t)header_len, err);
     }
     if (st) nn_st_close(f);
     return st;
@@ -277,10 +282,22 @@ nn_status nn_st_get(const nn_st_file *f, const char *name, uint64_t d0, uint64_t
 
 nn_status nn_st_write(const char *path, const nn_st_out *t, int n, const char *const (*meta)[2],
                       int n_meta, nn_error *err) {
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) total += t[i].d0 * (t[i].d1 ? t[i].d1 : 1) * sizeof(nn_real);
+    unsigned char *data = calloc(total ? total : 1, 1);
+    if (!data) return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", path);
+    unsigned char *p = data;
+    for (int i = 0; i < n; i++) {
+        uint64_t count = t[i].d0 * (t[i].d1 ? t[i].d1 : 1);
+        for (uint64_t k = 0; k < count; k++, p += sizeof(nn_real)) encode_real(p, t[i].data[k]);
+    }
+    char checksum[NN_DATA_CHECKSUM_TEXT]; /* first in __metadata__, of the data as written */
+    nn_data_checksum(checksum, data, (size_t)total);
     nn_buf h = {0};
-    nn_buf_printf(&h, "{\"__metadata__\":{");
+    nn_buf_printf(&h, "{\"__metadata__\":{\"%s\":\"%s\"", NN_DATA_CHECKSUM_KEY, checksum);
     for (int i = 0; i < n_meta; i++) {
-        nn_buf_printf(&h, i ? "," : "");
+        if (strcmp(meta[i][0], NN_DATA_CHECKSUM_KEY) == 0) continue; /* computed here */
+        nn_buf_printf(&h, ",");
         nn_buf_json_string(&h, meta[i][0]);
         nn_buf_printf(&h, ":");
         nn_buf_json_string(&h, meta[i][1]);
@@ -303,16 +320,10 @@ nn_status nn_st_write(const char *path, const nn_st_out *t, int n, const char *c
     }
     nn_buf_printf(&h, "}");
     while (!h.failed && (8 + h.len) % 8) nn_buf_printf(&h, " "); /* align the data to 8 bytes */
-    unsigned char *data = malloc(offset ? offset : 1);
-    if (h.failed || !data) {
+    if (h.failed) {
         nn_buf_free(&h);
         free(data);
         return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", path);
-    }
-    unsigned char *p = data;
-    for (int i = 0; i < n; i++) {
-        uint64_t count = t[i].d0 * (t[i].d1 ? t[i].d1 : 1);
-        for (uint64_t k = 0; k < count; k++, p += sizeof(nn_real)) encode_real(p, t[i].data[k]);
     }
     unsigned char length[8];
     put_le(length, h.len, 8);
