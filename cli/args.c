@@ -10,18 +10,24 @@
 #include "nn/text.h"
 #include "dist.h"
 
+static char last_error[4096]; /* what cli_error said last, on every rank */
+
 /* One line, whatever bytes the user's names and values hold: control
  * characters and bytes that are not UTF-8 are escaped (nn/text.h). */
 void cli_error(const char *cmd, const char *fmt, ...) {
-    if (dist_rank() != 0) return; /* under mpirun every rank has the same error: rank 0 says it */
-    char raw[4096], escaped[4096 * 4];
+    char escaped[sizeof last_error * 4];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
-    nn_escape_line(escaped, sizeof escaped, raw);
+    /* under mpirun every rank usually has the same error: rank 0 says it
+     * (train_ranks_ready passes on one only another rank had) */
+    if (dist_rank() != 0) return;
+    nn_escape_line(escaped, sizeof escaped, last_error);
     fprintf(stderr, "nn %s: %s\n", cmd, escaped);
 }
+
+const char *cli_last_error(void) { return last_error; }
 
 static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
     printf("usage: nn %s %s\n\n%soptions:\n", cmd, usage, "");

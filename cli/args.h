@@ -43,8 +43,10 @@ enum { EXIT_USAGE = 2 };
 int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, char **argv,
                const char **pos, int max_pos, int *n_pos);
 
-/* Prints "nn CMD: message" to stderr. */
+/* Prints "nn CMD: message" to stderr (under nn-mpi: on rank 0 only). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message cli_error was last given (without "nn CMD: "), or "". */
+const char *cli_last_error(void);
 
 /* The option named `name` in opts (for .seen). */
 const arg_option *args_find(const arg_option *opts, const char *name);

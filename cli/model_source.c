@@ -82,8 +82,8 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
     if (path) {
         const char *given = loss_options_given(&s->settings, s->opts);
         if (s->activation || s->loss || given) {
-            cli_error(cmd, "%s go with --arch; a MODEL file has its own",
-                      given ? given : "--activation and --loss");
+            if (given) cli_error(cmd, "%s goes with --arch; a MODEL file has its own", given);
+            else cli_error(cmd, "--activation and --loss go with --arch; a MODEL file has its own");
             return 0;
         }
         if (nn_model_load(&file, path, 1, 0, &err)) {

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "commands.h"
 #include "data_source.h"
+#include "dist.h"
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
@@ -240,31 +241,43 @@ int cmd_train(int argc, char **argv) {
         return EXIT_USAGE;
     }
     if (!c.monitor) c.monitor = nn_loss_find(c.loss)->rule != NN_RULE_ARGMAX ? "val_mae" : "val_loss";
+    if (dist_rank() > 0) c.quiet = 1; /* under nn-mpi, rank 0 prints */
+
     nn_dataset train, val;
-    int prepared = prepare_data(&c, &d, values, n_values, &a, &train, &val);
+    train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
+    int ranks = dist_size();
+    int prepared = ranks > 1 ? prepare_shard(&c, &d, values, n_values, &a, &train, &val, &shard)
+                             : prepare_data(&c, &d, values, n_values, &a, &train, &val);
     free(values);
     if (!prepared) return 1;
-    if (!train_check_data(&c, &train)) {
+    int has_val = c.val_fraction > 0; /* on every rank, even one that holds no validation row */
+    if (ranks == 1 && !train_check_data(&c, &train)) { /* nn-mpi: a rank's rows may be one class */
         nn_dataset_free(&train);
         nn_dataset_free(&val);
+        free(shard.row);
         return 1;
     }
     nn_model m;
     nn_error err;
-    int status = 1;
-    if (nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)) {
+    nn_optimizer *opt = NULL;
+    int status = 1, built = 0, ok = 1;
+    if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
-    } else if (nn_model_prepare_targets(&m, &train, &err) ||
-               (val.n && nn_model_prepare_targets(&m, &val, &err))) {
+    if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
+               (has_val && nn_model_prepare_targets(&m, &val, &err)))) {
         cli_error(CMD, "%s", err.msg);
-        nn_model_free(&m);
-    } else {
-        nn_optimizer *opt = make_optimizer(&c, m.g);
-        if (opt) status = train_run(&c, &m, opt, &train, val.n ? &val : NULL);
-        nn_optimizer_free(opt);
-        nn_model_free(&m);
+        ok = 0;
     }
+    if (ok) ok = (opt = make_optimizer(&c, m.g)) != NULL;
+    if (train_ranks_ready(ok)) {
+        /* every rank starts from rank 0's initial parameters */
+        dist_broadcast(nn_graph_params(m.g), nn_graph_n_params(m.g) * sizeof(nn_real));
+        status = train_run(&c, &m, opt, &train, has_val ? &val : NULL, ranks > 1 ? &shard : NULL);
+    }
+    nn_optimizer_free(opt);
+    if (built) nn_model_free(&m);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
+    free(shard.row);
     return status;
 }

@@ -57,7 +57,28 @@ typedef struct {
  * the shard (the caller frees shard->row). Returns 0 after an error that
  * rank 0 has reported; every rank returns the same. */
 int prepare_shard(const train_config *c, const data_options *d, const double *values,
-                  int n_values, int K, nn_dataset *train, nn_dataset *val, train_shard *shard);
+                  int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val,
+                  train_shard *shard);
+
+/* (collective) 1 if `ok` on every rank; else 0, after rank 0 has printed
+ * the failure (cli_error's last message on the failing rank). */
+int train_ranks_ready(int ok);
+
+/* (collective) Rank 0's parameters, optimizer state and checkpoint
+ * information, on every rank (after rank 0 resumed from a checkpoint). */
+void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck);
+
+/* (collective) An epoch's statistics (s: this rank's rows; v: this rank's
+ * validation rows, or NULL) made those of all ranks' rows: row-weighted means,
+ * accuracies from exact counts. */
+void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
+
+/* (collective) Validation MAE of E[X] and QWK of an ordinal model m (as
+ * infer_ordinal_scores) over all ranks' rows of val; `st` is this rank's
+ * status so far (when failed, it still takes part and contributes no row).
+ * Returns st, or NN_ERR_NOMEM. */
+nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, double *qwk,
+                               nn_status st, nn_error *err);
 
 /* Gives `all` the category values of --values (n_values of them, K classes)
  * when n_values > 0; `data` names the data in messages. */
@@ -71,6 +92,6 @@ void train_describe_run(const train_config *c, char *buf, size_t len);
 /* Runs epochs (resuming from c->checkpoint when c->resume), writing
  * checkpoints, the model and the plot. Returns the exit status. */
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-              const nn_dataset *val);
+              const nn_dataset *val, const train_shard *shard);
 
 #endif

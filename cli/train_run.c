@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "dist.h"
 #include "infer.h"
 #include "model_data.h"
 #include "progress.h"
@@ -152,14 +153,15 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         double mae = NAN, qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
-        if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err);
-        if (!st && val && k->ordinal && !infer_ordinal_scores(m, val, &mae, &qwk))
-            st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory for the validation metrics");
-        if (!c->quiet && progress_wanted()) progress_clear();
-        if (st) {
+        if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err); /* nn-mpi: every rank, whole */
+        if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
+            st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
+        if (!c->quiet && progress_wanted() && dist_size() == 1) progress_clear();
+        if ((st = dist_agree(st, &err))) { /* under nn-mpi: every rank stops, or none */
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
+        train_reduce_stats(&s, val ? &v : NULL); /* under nn-mpi: over all ranks' rows */
         if (!c->quiet) {
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);
@@ -185,11 +187,13 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (val) best_update(best, c, &v, e, m->g);
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
-        if (c->checkpoint && nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)) {
+        st = c->checkpoint && dist_rank() == 0 ? nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)
+                                               : NN_OK;
+        if ((st = dist_agree(st, &err))) { /* rank 0 writes; nn-mpi: a signal stops here too */
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
-        int sig = signals_caught();
+        int sig = dist_size() > 1 ? 0 : signals_caught(); /* nn-mpi: dist_agree, the hook */
         if (sig && e < c->epochs) {
             if (c->checkpoint)
                 fprintf(stderr, "nn train: interrupted after epoch %d of %d (%s); checkpoint saved to %s "
@@ -210,38 +214,58 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
     return 0;
 }
 
+/* Reads --checkpoint into m, opt and *ck if it was made with the same
+ * settings; returns 0 after printing why not. */
+static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
+                       nn_checkpoint_info *ck) {
+    nn_error err;
+    nn_checkpoint_info saved;
+    if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err)) {
+        cli_error(CMD, "%s", err.msg);
+        return 0;
+    }
+    if (!resume_check(CMD, c->data, ck->run, saved.run, sizeof saved.run, saved.epoch, c->epochs)) return 0;
+    if (strcmp(saved.run, ck->run) != 0) {
+        explain_difference(ck->run, saved.run);
+        return 0;
+    }
+    *ck = saved;
+    if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck->epoch, c->epochs, c->checkpoint);
+    return 1;
+}
+
 static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                      const nn_dataset *val, curves *k) {
+                      const nn_dataset *val, const train_shard *shard, curves *k) {
     nn_error err;
     nn_checkpoint_info ck = {.epoch = 0};
     train_describe_run(c, ck.run, sizeof ck.run);
     if (c->checkpoint && !data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
-        nn_checkpoint_info saved;
-        if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err)) {
-            cli_error(CMD, "%s", err.msg);
-            return 1;
-        }
-        if (!resume_check(CMD, c->data, ck.run, saved.run, sizeof saved.run, saved.epoch, c->epochs)) return 1;
-        if (strcmp(saved.run, ck.run) != 0) {
-            explain_difference(ck.run, saved.run);
-            return 1;
-        }
-        ck = saved;
-        if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck.epoch, c->epochs, c->checkpoint);
+        /* rank 0 reads the checkpoint (under nn-mpi, the others get it from rank 0) */
+        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck))) return 1;
+        train_share_state(m, opt, &ck);
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
-    int bar = !c->quiet && progress_wanted();
-    int steps = (train->n + c->batch - 1) / c->batch;
+    /* nn-mpi: no bar; its running loss would be rank 0's rows only */
+    int bar = !c->quiet && progress_wanted() && dist_size() == 1;
+    int rows_all = shard ? shard->n : train->n; /* nn-mpi: every rank's training rows */
+    int steps = (rows_all + c->batch - 1) / c->batch;
     nn_lr_schedule sched = train_schedule(c, steps); /* train_extras.c; resumes from the step count */
     nn_trainer_options to = {.batch = c->batch, .first_epoch = ck.epoch + 1,
                              .on_step = bar ? progress_step : NULL,
                              .schedule = c->lr_schedule || c->warmup > 0 ? &sched : NULL,
                              .clip_grad_norm = c->clip_grad_norm, .values = m->data.values};
+    nn_shard rows = {0};
+    if (shard) { /* nn-mpi: this rank's rows of every batch, gradients summed over the ranks */
+        rows = (nn_shard){.n = shard->n, .row = shard->row};
+        to.shard = &rows;
+        to.reduce_grads = dist_reduce_grads;
+    }
     nn_trainer *t = nn_trainer_create(m->g, opt, &nodes, train, &to, &err);
-    if (!t) {
+    if (dist_agree(t ? NN_OK : err.code, &err)) {
         cli_error(CMD, "%s", err.msg);
+        nn_trainer_free(t);
         return 1;
     }
     nn_trainer_set_rng(t, ck.rng);
@@ -265,8 +289,13 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     }
     free(best.params);
     if (status) return status;
+    if (!c->quiet && dist_size() > 1) {
+        dist_reduce_stats r = dist_reduce_report();
+        printf("%d ranks: %ld allreduces of %.2f MB, %.2f s in MPI_Allreduce on rank 0\n",
+               dist_size(), r.steps, r.bytes_per_step / 1e6, r.seconds);
+    }
     if (c->save) {
-        if (nn_model_save(m, c->save, &err)) {
+        if (dist_agree(dist_rank() == 0 ? nn_model_save(m, c->save, &err) : NN_OK, &err)) {
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
@@ -276,11 +305,11 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
 }
 
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-              const nn_dataset *val) {
+              const nn_dataset *val, const train_shard *shard) {
     curves k = {.ordinal = model_is_ordinal(m)};
     int status = 1;
     if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
-    else if ((status = run_epochs(c, m, opt, train, val, &k)) != 1 && c->plot &&
+    else if ((status = run_epochs(c, m, opt, train, val, shard, &k)) != 1 && c->plot && dist_rank() == 0 &&
              !write_plot(c, &k, val != NULL))
         status = 1; /* the curves of the epochs run are plotted, interrupted or not */
     curves_free(&k);

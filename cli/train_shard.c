@@ -17,6 +17,8 @@
 
 #include "args.h"
 #include "dist.h"
+#include "infer.h"
+#include "teacher.h"
 #include "train.h"
 
 #define CMD "train"
@@ -109,7 +111,9 @@ static nn_status split_rows(const train_config *c, const nn_dataset *local, long
 }
 
 int prepare_shard(const train_config *c, const data_options *d, const double *values,
-                  int n_values, int K, nn_dataset *train, nn_dataset *val, train_shard *shard) {
+                  int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val,
+                  train_shard *shard) {
+    int K = a->sizes[a->n_sizes - 1];
     nn_error err;
     nn_dataset local;
     memset(train, 0, sizeof *train);
@@ -122,7 +126,13 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
     if (!st && (st = train_set_values(&local, c->data, values, n_values, K, &err)))
         nn_dataset_free(&local);
     if (!agreed(st, &err)) {
-        if (!st) nn_dataset_free(&local);
+        nn_dataset_free(&local); /* loaded here, failed elsewhere (freeing twice is safe) */
+        return 0;
+    }
+    /* the teacher's logits for this rank's rows (a model teacher; a .npy file
+     * holds every row and is refused by attach_teacher unless one rank) */
+    if (!train_ranks_ready(!c->teacher || attach_teacher(CMD, c->teacher, a, &local))) {
+        nn_dataset_free(&local);
         return 0;
     }
     long *counts = malloc((size_t)dist_size() * sizeof *counts), first = 0, n_all = 0;
@@ -150,4 +160,80 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
     free(shard->row);
     shard->row = NULL;
     return 0;
+}
+
+int train_ranks_ready(int ok) {
+    nn_error err = {0};
+    if (!ok) snprintf(err.msg, sizeof err.msg, "%s", cli_last_error());
+    if (!dist_agree(ok ? NN_OK : NN_ERR_ARG, &err)) return 1;
+    if (ok) cli_error(CMD, "%s", err.msg); /* another rank's failure: rank 0 has not said it */
+    return 0;
+}
+
+void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck) {
+    if (dist_size() == 1) return;
+    size_t bytes = nn_graph_n_params(m->g) * sizeof(nn_real);
+    dist_broadcast(nn_graph_params(m->g), bytes);
+    for (int i = 0; i < nn_optimizer_n_state(opt); i++)
+        dist_broadcast(nn_optimizer_state(opt, i, NULL), bytes);
+    long steps = nn_optimizer_steps(opt);
+    dist_broadcast(&steps, sizeof steps);
+    nn_optimizer_set_steps(opt, steps);
+    dist_broadcast(ck, sizeof *ck);
+}
+
+void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
+    if (dist_size() == 1) return;
+    /* sums of per-row quantities; correct counts are integers, exact in a double */
+    double rows = (double)s->rows, n = v ? v->n : 0;
+    double sum[7] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
+                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n, n ? v->mae * n : 0};
+    dist_sum(sum, 7);
+    s->rows = (long)sum[2];
+    s->loss = sum[0] / sum[2];
+    s->train_acc = sum[1] / sum[2];
+    if (v) {
+        v->n = (int)sum[5];
+        v->loss = sum[5] ? sum[3] / sum[5] : NAN;
+        v->accuracy = sum[5] ? sum[4] / sum[5] : NAN;
+        v->mae = sum[5] ? sum[6] / sum[5] : NAN;
+        v->qwk = NAN; /* not a mean over rows: train_ordinal_scores reduces its sums */
+    }
+}
+
+nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, double *qwk,
+                               nn_status st, nn_error *err) {
+    if (dist_size() == 1) {
+        if (!st && !infer_ordinal_scores(m, val, mae, qwk))
+            st = nn_set_error(err, NN_ERR_NOMEM, "out of memory for the validation metrics");
+        return st;
+    }
+    /* MAE and QWK from sums over rows (nn_quadratic_weighted_kappa's), which
+     * add up exactly over the ranks */
+    int K = m->arch.sizes[m->arch.n_sizes - 1], n = st ? 0 : val->n;
+    nn_real *probs = n ? infer_probs(m, val) : NULL;
+    int32_t *pred = n ? malloc((size_t)n * sizeof *pred) : NULL;
+    double sum[7] = {0}; /* n, n · MAE, Σ (p − y)², Σ y, Σ y², Σ p, Σ p² */
+    nn_predict_rule rule = (nn_predict_rule)model_rule(m, NULL);
+    int from_logits = n && probs && pred && rule == NN_RULE_RANK ? infer_rank(m, val, pred) : 0;
+    if (n && (!probs || !pred || from_logits < 0)) {
+        st = nn_set_error(err, NN_ERR_NOMEM, "out of memory for the validation metrics");
+        n = 0;
+    }
+    if (n) { /* as infer_ordinal_scores reads the classes */
+        if (from_logits == 0) nn_predict_classes(pred, probs, n, K, m->data.values, rule);
+        sum[0] = n;
+        sum[1] = n * nn_mae_expected(probs, val->labels, n, K, m->data.values);
+        for (int b = 0; b < n; b++) {
+            double y = val->labels[b], p = pred[b];
+            sum[2] += (p - y) * (p - y), sum[3] += y, sum[4] += y * y, sum[5] += p, sum[6] += p * p;
+        }
+    }
+    free(probs);
+    free(pred);
+    dist_sum(sum, 7);
+    double N = sum[0], expected = sum[4] + sum[6] - 2 * sum[3] * sum[5] / N;
+    *mae = N ? sum[1] / N : NAN;
+    *qwk = N && expected > 0 ? 1 - sum[2] / expected : NAN;
+    return st;
 }

@@ -365,6 +365,8 @@ typedef struct {
     double seconds;       /* training time of the epoch, excluding eval */
     int    skipped;       /* steps dropped for a non-finite loss or gradient */
     int    steps;         /* optimizer steps taken */
+    long   rows;          /* rows in the steps taken (this process's, with a shard):
+                             loss and train_acc are means over them */
     long   clamped;       /* jacobian-mode loss entries clamped during the epoch:
                              nn_graph_clamped summed over its backward passes;
                              each one spoils its row's gradient (docs/losses.md) */
@@ -424,6 +426,19 @@ typedef void (*nn_step_callback)(const nn_step_info *s, void *user);
 typedef nn_status (*nn_grad_reduce_fn)(nn_real *grads, size_t n_params, int local_rows,
                                        int global_rows, void *user, nn_error *err);
 
+/* Data-parallel sharding: this process holds some rows of a training set of
+ * n rows. Every epoch shuffles all n with the trainer's generator (the same
+ * permutation on every process), and of each global batch of `batch` rows a
+ * process takes those it holds — possibly none: it then contributes a zero
+ * gradient and still calls the reduce hook. With the hook's weighting, the
+ * step is the one a single process holding all rows would take, up to
+ * floating-point summation order. */
+typedef struct {
+    int        n;   /* rows of the whole training set, the same on every process */
+    const int *row; /* (n) the row of `train` that is global row i, or −1 when another
+                       process holds it */
+} nn_shard;
+
 typedef struct {
     int      batch;       /* rows per step, 1..the graph's max_batch */
     uint64_t seed;        /* seeds the shuffling generator (nn_trainer_rng) */
@@ -443,6 +458,8 @@ typedef struct {
     void            *step_user;
     nn_grad_reduce_fn reduce_grads; /* NULL: none */
     void             *reduce_user;
+    const nn_shard   *shard;        /* NULL: `train` holds every row; borrowed, must
+                                       outlive the trainer */
     /* Learning-rate schedule (borrowed, checked at create): before each
      * optimizer step the rate becomes nn_lr_schedule_at(schedule, steps taken
      * by the optimizer), so a restored optimizer step count continues it.

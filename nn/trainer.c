@@ -31,7 +31,9 @@ struct nn_trainer {
     int                next_epoch;  /* number of the next epoch */
     int                n_batches;   /* per epoch */
     int                K;           /* columns of nodes.probs */
-    int               *perm;        /* (train->n) sample order of the epoch */
+    int               *perm;        /* (n_rows) sample order of the epoch */
+    int                n_rows;      /* rows of the whole training set: train->n, or shard->n */
+    int               *local;       /* (batch) with a shard: the rows of `train` in a step */
     unsigned           fp_mode;     /* the thread's denormal mode before create */
     nn_thread_gov      gov;
 };
@@ -165,6 +167,16 @@ static nn_status check_options(nn_graph *g, const nn_trainer_options *o, const n
                             o->batch, g->max_batch);
     if (o->first_epoch < 0)
         return nn_set_error(err, NN_ERR_ARG, "train: first epoch %d is negative", o->first_epoch);
+    if (o->shard) {
+        if (!train || o->shard->n < 1 || !o->shard->row)
+            return nn_set_error(err, NN_ERR_ARG, "train: the shard describes no rows");
+        for (int i = 0; i < o->shard->n; i++)
+            if (o->shard->row[i] < -1 || o->shard->row[i] >= train->n)
+                return nn_set_error(err, NN_ERR_ARG,
+                                    "train: shard row %d is %d, outside -1..%d (this process's rows)",
+                                    i, o->shard->row[i], train->n - 1);
+        return NN_OK;
+    }
     if (!train || train->n < 1) return nn_set_error(err, NN_ERR_ARG, "train: the training set is empty");
     if (!(o->clip_grad_norm >= 0) || !isfinite(o->clip_grad_norm))
         return nn_set_error(err, NN_ERR_ARG, "train: clip_grad_norm must be >= 0 and finite, got %g",
@@ -192,18 +204,22 @@ nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nod
         nn_train_check_inputs(g, train, err)) /* finite.c */
         return NULL;
     nn_trainer *t = calloc(1, sizeof *t);
-    int *perm = malloc((size_t)train->n * sizeof *perm);
-    if (!t || !perm) {
+    int n_rows = o->shard ? o->shard->n : train->n;
+    int *perm = malloc((size_t)n_rows * sizeof *perm);
+    int *local = o->shard ? malloc((size_t)o->batch * sizeof *local) : NULL;
+    if (!t || !perm || (o->shard && !local)) {
         free(t);
         free(perm);
+        free(local);
         nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
         return NULL;
     }
-    *t = (nn_trainer){.g = g, .opt = opt, .train = train, .nodes = *nodes, .o = *o, .perm = perm};
+    *t = (nn_trainer){.g = g, .opt = opt, .train = train, .nodes = *nodes, .o = *o, .perm = perm,
+                        .n_rows = n_rows, .local = local};
     nn_rng_seed(&t->rng, o->seed);
     t->next_epoch = o->first_epoch > 0 ? o->first_epoch : 1;
     t->K = nn_node_width(g, nodes->probs);
-    t->n_batches = train->n / o->batch + (train->n % o->batch != 0); /* no n + batch overflow */
+    t->n_batches = n_rows / o->batch + (n_rows % o->batch != 0); /* no n + batch overflow */
     /* Denormals flushed to zero while the trainer lives (ftz.c); with
      * adapt_threads, OpenBLAS's thread count chosen by timing steps
      * (threads.c). Both are given back by nn_trainer_free. */
@@ -218,6 +234,7 @@ void nn_trainer_free(nn_trainer *t) {
     nn_thread_gov_finish(&t->gov);
     nn_fp_mode_restore(t->fp_mode);
     free(t->perm);
+    free(t->local);
     free(t);
 }
 
@@ -255,25 +272,39 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
     nn_status st = NN_OK;
     int was_training = g->training;
     nn_graph_set_training(g, 1);
-    shuffle(t->perm, train->n, &t->rng);
+    shuffle(t->perm, t->n_rows, &t->rng);
     for (int bi = 0; bi < t->n_batches; bi++) {
         int start = bi * o->batch;
-        int B = train->n - start < o->batch ? train->n - start : o->batch;
-        nn_thread_gov_step_begin(&t->gov); /* threads.c */
-        feed(g, nodes, train, t->perm + start, B);
-        nn_graph_zero_grad(g);
-        double loss = nn_graph_forward(g, B);
-        if (isfinite(loss)) {
-            if (nn_graph_backward(g, B)) { /* nothing to differentiate */
-                st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
-                                  nn_graph_run_error(g));
-                break;
+        int global_B = t->n_rows - start < o->batch ? t->n_rows - start : o->batch;
+        const int *rows = t->perm + start; /* (B) rows of `train` in this step */
+        int B = global_B;
+        if (o->shard) { /* the rows of the global batch this process holds */
+            B = 0;
+            for (int i = 0; i < global_B; i++) {
+                int r = o->shard->row[t->perm[start + i]];
+                if (r >= 0) t->local[B++] = r;
             }
-            clamped += nn_graph_clamped(g);
+            rows = t->local;
+        }
+        nn_thread_gov_step_begin(&t->gov); /* threads.c */
+        nn_graph_zero_grad(g);
+        double loss = 0; /* no rows here: a zero gradient, weighted 0 by the hook */
+        if (B > 0) {
+            feed(g, nodes, train, rows, B);
+            loss = nn_graph_forward(g, B);
+            if (isfinite(loss)) {
+                if (nn_graph_backward(g, B)) { /* nothing to differentiate */
+                    st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
+                                      nn_graph_run_error(g));
+                    break;
+                }
+                clamped += nn_graph_clamped(g);
+            }
         }
         if (o->reduce_grads) {
             if (!isfinite(loss)) poison_grads(g);
-            if ((st = o->reduce_grads(g->grads, g->n_params, B, B, o->reduce_user, err))) break;
+            if ((st = o->reduce_grads(g->grads, g->n_params, B, global_B, o->reduce_user, err)))
+                break;
         }
         if (!isfinite(loss) || !nn_all_finite(g->grads, g->n_params)) { /* finite.c */
             if ((st = nn_train_nonfinite(g, B, loss, o->on_nonfinite, epoch, bi + 1, err))) break;
@@ -287,7 +318,8 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
             steps++;
             used += B;
             loss_sum += loss * B;
-            correct += count_correct(nn_output(g, nodes->probs), t->K, nn_label_data(g, nodes->labels), B);
+            if (B > 0)
+                correct += count_correct(nn_output(g, nodes->probs), t->K, nn_label_data(g, nodes->labels), B);
         }
         if (o->on_step)
             o->on_step(&(nn_step_info){.epoch = epoch, .step = bi + 1, .n_steps = t->n_batches,
@@ -306,6 +338,7 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
                                 .seconds = now_seconds() - t0,
                                 .skipped = skipped,
                                 .steps = steps,
+                                .rows = used,
                                 .clamped = clamped};
     return NN_OK;
 }

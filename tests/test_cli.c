@@ -417,6 +417,14 @@ START_TEST(test_loss_options_from_registry) {
     ck_assert_msg_contains(out, "--sord-scale");
     ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss ce --sord-scale 2"), 2);
     ck_assert_msg_contains(out, "--sord-scale is a setting of --loss sord, not ce");
+    /* a MODEL file has its own settings: giving one is an error, not ignored */
+    char legacy[600];
+    ck_assert_ptr_nonnull(getcwd(legacy, 400));
+    strcat(legacy, "/data/legacy/distill.safetensors");
+    ck_assert_msg(nn("gradcheck '%s'", legacy) == 0, "%s", out);
+    ck_assert_msg_contains(out, "loss distill");
+    ck_assert_int_eq(nn("gradcheck '%s' --temperature 2", legacy), 1);
+    ck_assert_msg_contains(out, "--temperature goes with --arch; a MODEL file has its own");
 }
 END_TEST
 
