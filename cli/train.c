@@ -221,6 +221,7 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
         OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last"),
+        OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", "weights of the classes in the loss's cross-entropy term; auto: n / (K n_k)"),
         OPT_END,
     };
     arg_option opts[96];
@@ -261,7 +262,9 @@ int cmd_train(int argc, char **argv) {
     nn_error err;
     nn_optimizer *opt = NULL;
     int status = 1, built = 0, ok = 1;
-    if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
+    double *class_weights = NULL; /* (K) --class-weights, read by nn_model_build */
+    if (!train_class_weights(&c, &train, &a, &class_weights)) ok = 0; /* reported */
+    else if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
     if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
                (has_val && nn_model_prepare_targets(&m, &val, &err)))) {
@@ -276,6 +279,7 @@ int cmd_train(int argc, char **argv) {
     }
     nn_optimizer_free(opt);
     if (built) nn_model_free(&m);
+    free(class_weights);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
     free(shard.row);

@@ -17,7 +17,7 @@ typedef struct {
     int         quiet, overwrite;
     uint64_t    seed;
     /* validation-driven training (train_extras.c) */
-    const char *lr_schedule, *test, *monitor;
+    const char *lr_schedule, *test, *monitor, *class_weights;
     double      dropout, lr_min, clip_grad_norm;
     int         warmup, limit, patience, restore_best;
     uint64_t    limit_seed;
@@ -41,6 +41,12 @@ int train_apply_limit(const train_config *c, nn_dataset *train);
 /* The run-description lines of the settings above that are not at their
  * defaults, appended to buf (older checkpoints stay resumable). */
 void train_describe_extras(const train_config *c, char *buf, size_t len);
+
+/* --class-weights auto|w0,w1,…: *w = new weights (K, the caller frees) —
+ * 'auto' balanced on train (nn_class_weights_balanced) — and
+ * a->class_weights = *w; a no-op without the option. Prints problems;
+ * returns 0 then. */
+int train_class_weights(const train_config *c, const nn_dataset *train, nn_arch *a, double **w);
 
 /* What --monitor names, and whether larger is better; NaN when v lacks it. */
 double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better);

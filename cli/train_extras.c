@@ -4,6 +4,7 @@
  * The options themselves are declared in cmd_train's table (train.c). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
@@ -55,6 +56,12 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
                   c->monitor, c->loss);
         return 0;
     }
+    if (c->class_weights && !(loss->needs & NN_LOSS_CE)) {
+        char who[200];
+        loss_options_with(NN_LOSS_CE, who, sizeof who);
+        cli_error(CMD, "--class-weights weighs a cross-entropy term (--loss %s); --loss %s has none", who, c->loss);
+        return 0;
+    }
     if (c->resume && c->restore_best) {
         cli_error(CMD, "--restore-best cannot be resumed: the checkpoint keeps the last epoch's weights only");
         return 0;
@@ -101,7 +108,43 @@ void train_describe_extras(const train_config *c, char *buf, size_t len) {
     LINE(c->limit > 0, "\nlimit=%d\nlimit-seed=%llu", c->limit, (unsigned long long)c->limit_seed);
     LINE(c->monitor && (c->patience > 0 || c->restore_best), "\nmonitor=%s", c->monitor);
     LINE(c->patience > 0, "\npatience=%d", c->patience);
+    LINE(c->class_weights, "\nclass-weights=%s", c->class_weights);
 #undef LINE
+}
+
+int train_class_weights(const train_config *c, const nn_dataset *train, nn_arch *a, double **wp) {
+    if (!c->class_weights) return 1;
+    int K = a->sizes[a->n_sizes - 1];
+    nn_error err;
+    double *w = *wp = malloc((size_t)(K + 1) * sizeof *w);
+    if (!w) {
+        cli_error(CMD, "out of memory");
+        return 0;
+    }
+    if (!strcmp(c->class_weights, "auto")) {
+        if (train->n_classes != K) {
+            cli_error(CMD, "--class-weights auto: the training data have %d of the %d classes", train->n_classes, K);
+            return 0;
+        }
+        if (nn_class_weights_balanced(train, w, &err)) {
+            cli_error(CMD, "--class-weights auto: %s", err.msg);
+            return 0;
+        }
+    } else {
+        int n = args_real_list(CMD, "--class-weights", c->class_weights, w, K + 1);
+        if (n < 0) return 0;
+        if (n != K) {
+            cli_error(CMD, "--class-weights: %d weights for %d classes", n, K);
+            return 0;
+        }
+        for (int k = 0; k < K; k++)
+            if (!(w[k] >= 0) || !isfinite(w[k])) {
+                cli_error(CMD, "--class-weights: weight %d is %g; weights are finite and >= 0", k, w[k]);
+                return 0;
+            }
+    }
+    a->class_weights = w;
+    return 1;
 }
 
 double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better) {

@@ -82,6 +82,10 @@ typedef struct {
     };
     double       dropout;                  /* inverted dropout after each hidden activation,
                                               in [0, 1); 0: none (model file key "dropout") */
+    const double *class_weights;           /* (K) class weights of the loss's cross-entropy
+                                              term (losses with NN_LOSS_CE), borrowed and
+                                              read by nn_model_build; NULL: all 1. A training
+                                              setting: not saved in the model file */
 } nn_arch;
 
 /* relu, "ce", simplified gradients, no sizes yet, and every loss setting at
@@ -113,6 +117,7 @@ typedef struct {
 
 #define NN_LOSS_TEACHER 1u /* reads a teacher's logits (B, K) as per-sample targets */
 #define NN_LOSS_TARGETS 2u /* reads per-sample targets it makes from the labels */
+#define NN_LOSS_CE      4u /* has a cross-entropy term, which takes nn_arch.class_weights */
 #define NN_LOSS_MAX_OWN 4  /* settings one loss may read */
 
 typedef struct nn_loss_build nn_loss_build; /* what a builder is given: loss_registry.h */

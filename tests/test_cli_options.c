@@ -159,6 +159,26 @@ START_TEST(test_test_set_and_early_stopping) {
 }
 END_TEST
 
+/* --class-weights: 'auto' or one weight per class, only for losses with a
+ * cross-entropy term; a zero weight removes a class from the loss, so the
+ * model stops predicting it. */
+START_TEST(test_class_weights) {
+    write_table("d.csv");
+    ck_assert_int_eq(cli_nn(TRAIN " --loss ev-sq --class-weights auto"), 2);
+    ck_assert_msg(strstr(cli_out, "--class-weights weighs a cross-entropy term") && strstr(cli_out, "--loss ev-sq has none"),
+                  "%s", cli_out);
+    ck_assert_int_eq(cli_nn(TRAIN " --class-weights 1,2,3"), 1);
+    ck_assert_msg(strstr(cli_out, "--class-weights: 3 weights for 2 classes"), "%s", cli_out);
+    ck_assert_int_eq(cli_nn(TRAIN " --class-weights 1,-2"), 1);
+    ck_assert_msg(strstr(cli_out, "--class-weights: weight 1 is -2"), "%s", cli_out);
+    ck_assert_msg(cli_nn(TRAIN " --epochs 40 --lr 0.2 --class-weights auto --save a.st") == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn(TRAIN " --epochs 40 --lr 0.2 --class-weights 0,1 --save z.st") == 0, "%s", cli_out);
+    double balanced = eval_accuracy("a.st"), one_class = eval_accuracy("z.st");
+    ck_assert_msg(balanced >= 0.85 && one_class <= 0.75, "accuracy %g balanced, %g with class 0 weighted 0", balanced,
+                  one_class);
+}
+END_TEST
+
 Suite *test_cli_options_suite(void) {
     Suite *s = suite_create("cli_options");
     TCase *tc = tcase_create("cli_options");
@@ -169,6 +189,7 @@ Suite *test_cli_options_suite(void) {
     tcase_add_test(tc, test_train_option_errors);
     tcase_add_test(tc, test_dropout_and_warmup_resume_exactly);
     tcase_add_test(tc, test_test_set_and_early_stopping);
+    tcase_add_test(tc, test_class_weights);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -78,7 +78,9 @@ static void softmax_head(nn_loss_build *b) {
 /* ce: cross-entropy of the softmax against the hard labels. */
 static void build_ce(nn_loss_build *b) {
     softmax_head(b);
-    if (b->with_loss) b->loss = nn_cross_entropy(b->g, b->probs, b->labels, &b->options);
+    nn_ce_options co = nn_ce_defaults();
+    co.class_weights = b->arch->class_weights;
+    if (b->with_loss) b->loss = nn_cross_entropy_ex(b->g, b->probs, b->labels, &co, &b->options);
 }
 
 /* kl: KL(softmax(t/T) ‖ softmax(z/T)) against teacher logits t, scaled by T²
@@ -106,7 +108,8 @@ static void build_distill(nn_loss_build *b) {
     }
     nn_loss_head_dense(b, b->hidden, b->n_classes);
     b->targets = nn_input(b->g, b->n_classes); /* (B, K) teacher logits */
-    nn_distill_options d = {.alpha = b->arch->alpha, .temperature = b->arch->temperature};
+    nn_distill_options d = {.alpha = b->arch->alpha, .temperature = b->arch->temperature,
+                            .class_weights = b->arch->class_weights};
     nn_distill_nodes dn;
     b->loss = nn_distillation(b->g, b->logits, b->targets, b->labels, &d, &b->options, &dn);
     b->probs = dn.probs;
@@ -128,7 +131,7 @@ static void build_mean_variance(nn_loss_build *b) {
     softmax_head(b);
     if (!b->with_loss) return;
     nn_mean_variance_options mo = {.lambda1 = b->arch->lambda1, .lambda2 = b->arch->lambda2,
-                                   .values = b->values};
+                                   .values = b->values, .class_weights = b->arch->class_weights};
     nn_mean_variance_nodes nodes;
     b->loss = nn_mean_variance(b->g, b->probs, b->labels, &mo, &b->options, &nodes);
 }
@@ -140,7 +143,9 @@ static void build_soft_ce(nn_loss_build *b) {
         nn_loss_head_dense(b, b->hidden, b->n_classes);
         b->targets = nn_input(b->g, b->n_classes); /* (B, K) target distributions */
         b->probs = nn_softmax(b->g, b->logits, 1.0);
-        b->loss = nn_cross_entropy_ex(b->g, b->probs, b->targets, NULL, &b->options);
+        nn_ce_options co = nn_ce_defaults();
+        co.class_weights = b->arch->class_weights; /* u_i = w_i ỹ_i */
+        b->loss = nn_cross_entropy_ex(b->g, b->probs, b->targets, &co, &b->options);
     } else {
         softmax_head(b);
     }
@@ -190,25 +195,25 @@ static void build_clm(nn_loss_build *b) {
 #define SOFTMAX "dense K, softmax"
 
 static const nn_loss_info losses[] = {
-    {.name = "ce", .head = SOFTMAX, .help = "cross-entropy with the labels", .build = build_ce},
+    {.name = "ce", .head = SOFTMAX, .needs = NN_LOSS_CE, .help = "cross-entropy with the labels", .build = build_ce},
     {.name = "kl", .head = SOFTMAX, .needs = NN_LOSS_TEACHER, .settings = {"temperature"},
      .help = "T^2 KL(softmax(t/T) || softmax(z/T)) to a teacher's logits t", .build = build_kl},
-    {.name = "distill", .head = SOFTMAX, .needs = NN_LOSS_TEACHER,
+    {.name = "distill", .head = SOFTMAX, .needs = NN_LOSS_TEACHER | NN_LOSS_CE,
      .settings = {"temperature", "alpha"},
      .help = "alpha T^2 KL(...) + (1 - alpha) CE (Hinton et al., 2015)", .build = build_distill},
     {.name = "ev-sq", .head = SOFTMAX, .rule = NN_RULE_EXPECTED,
      .help = "1/2 (mu - v_y)^2 on the expected value mu", .build = build_ev_sq},
     {.name = "ev-abs", .head = SOFTMAX, .rule = NN_RULE_EXPECTED,
      .help = "|mu - v_y| on the expected value mu", .build = build_ev_abs},
-    {.name = "mean-variance", .head = SOFTMAX, .rule = NN_RULE_EXPECTED,
+    {.name = "mean-variance", .head = SOFTMAX, .rule = NN_RULE_EXPECTED, .needs = NN_LOSS_CE,
      .settings = {"lambda1", "lambda2"},
      .help = "CE + lambda1 1/2 (mu - v_y)^2 + lambda2 sigma^2 (Pan et al., 2018)",
      .build = build_mean_variance},
-    {.name = "sord", .head = SOFTMAX, .rule = NN_RULE_MEDIAN, .needs = NN_LOSS_TARGETS,
+    {.name = "sord", .head = SOFTMAX, .rule = NN_RULE_MEDIAN, .needs = NN_LOSS_TARGETS | NN_LOSS_CE,
      .settings = {"sord_scale"},
      .help = "CE against softmax(-S (v - v_y)^2) (Diaz & Marathe, 2019); = dldl, sigma 1/sqrt(2S)",
      .build = build_soft_ce, .targets = sord_targets},
-    {.name = "dldl", .head = SOFTMAX, .rule = NN_RULE_MEDIAN, .needs = NN_LOSS_TARGETS,
+    {.name = "dldl", .head = SOFTMAX, .rule = NN_RULE_MEDIAN, .needs = NN_LOSS_TARGETS | NN_LOSS_CE,
      .settings = {"sigma"},
      .help = "CE against a Gaussian of width sigma around v_y (Gao et al., 2017); = sord, S 1/(2 sigma^2)",
      .build = build_soft_ce, .targets = dldl_targets},
