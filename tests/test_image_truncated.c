@@ -16,7 +16,7 @@
 #include "testutil.h"
 #include "tmpfiles.h"
 
-#define MAX_FILE 4096
+#define MAX_FILE 16384
 
 typedef struct {
     unsigned char bytes[MAX_FILE];
@@ -332,6 +332,46 @@ START_TEST(test_hdr_cut_in_scan_line_refused) {
 }
 END_TEST
 
+/* A GIF whose LZW data fill stb_image's 8192-entry code table without a
+ * clear code: the guard's pixel count mirrors the table and must stop where
+ * stb_image does ("too many codes"), not write past its own. */
+START_TEST(test_gif_code_table_full) {
+    static unsigned char lzw[16384];
+    size_t n = 0;
+    unsigned bits = 0, n_bits = 0, size = 3, avail = 6;
+    int first = 1;
+    for (int c = 0; c < 8300; c++) {
+        unsigned code = c == 0 ? 4 : 0; /* a clear code, then pixel 0 over and over */
+        bits |= code << n_bits, n_bits += size;
+        while (n_bits >= 8) lzw[n++] = (unsigned char)bits, bits >>= 8, n_bits -= 8;
+        if (c == 0) continue;
+        if (first) { /* the first code after a clear adds no entry */
+            first = 0;
+            continue;
+        }
+        avail++;
+        if ((avail & ((1u << size) - 1)) == 0 && avail <= 0x0FFF) size++;
+    }
+    if (n_bits) lzw[n++] = (unsigned char)bits;
+    file_bytes f = {.len = 0};
+    put(&f, "GIF89a", 6);
+    put_le(&f, 100, 2), put_le(&f, 100, 2), put_le(&f, 0x81, 1), put_le(&f, 0, 2);
+    for (int c = 0; c < 4; c++) put_le(&f, 0x404040u * (unsigned)c, 3);
+    put(&f, "\x2C", 1);
+    put_le(&f, 0, 4), put_le(&f, 100, 2), put_le(&f, 100, 2), put_le(&f, 0, 1), put_le(&f, 2, 1);
+    for (size_t p = 0; p < n; p += 255) {
+        size_t k = n - p < 255 ? n - p : 255;
+        put_le(&f, (unsigned)k, 1);
+        put(&f, lzw + p, k);
+    }
+    put(&f, "\0;", 2);
+    uint8_t out[100 * 100];
+    nn_error err = {0};
+    ck_assert_int_eq(nn_decode_image("full.gif", f.bytes, f.len, 100, 100, 1, out, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "full.gif: cannot decode image: too many codes");
+}
+END_TEST
+
 Suite *test_image_truncated_suite(void) {
     Suite *s = suite_create("image_truncated");
     TCase *tc = tcase_create("core");
@@ -340,6 +380,7 @@ Suite *test_image_truncated_suite(void) {
     tcase_add_test(tc, test_truncated_reasons);
     tcase_add_test(tc, test_made_files_cut_everywhere);
     tcase_add_test(tc, test_hdr_cut_in_scan_line_refused);
+    tcase_add_test(tc, test_gif_code_table_full);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -334,8 +334,8 @@ static int64_t gif_pixels(const unsigned char *buf, size_t len, uint64_t pos, ui
         if (code == clear + 1) break; /* end of information */
         if (code > avail || first) return -1;
         if (old >= 0) {
+            if (avail == 8192) return -1; /* stb_image: "too many codes" */
             length[avail++] = (uint16_t)(length[old] + 1);
-            if (avail > 8192) return -1;
         } else if (code == avail) {
             return -1;
         }
