@@ -403,6 +403,14 @@ $(BUILD)/obj/cli/mpi.o: cli/mpi.c | build/.deps-ok
 $(MPI_BIN): $(MPI_OBJ) $(BUILD)/libnn.a
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# `make bench-mpi` (a benchmark, not a test): the demo network's epoch time in
+# one process (1 and 2 OpenBLAS threads) and under mpirun (1 and 2 ranks),
+# the bytes reduced per step and the time in MPI_Allreduce (bench/mpi_epoch.sh).
+BENCH_MPI_EPOCHS ?= 4
+bench-mpi: mpi-deps demo-deps
+	@$(MAKE) --no-print-directory $(CLI_BIN) $(MPI_BIN)
+	bench/mpi_epoch.sh $(CLI_BIN) $(MPI_BIN) $(FMNIST) $(BENCH_MPI_EPOCHS)
+
 ifeq ($(HAVE_MPI),1)
 $(TEST_BIN): | $(MPI_BIN)
 endif

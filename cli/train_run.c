@@ -291,8 +291,8 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     if (status) return status;
     if (!c->quiet && dist_size() > 1) {
         dist_reduce_stats r = dist_reduce_report();
-        printf("%d ranks: %ld allreduces of %.2f MB, %.2f s in MPI_Allreduce on rank 0\n",
-               dist_size(), r.steps, r.bytes_per_step / 1e6, r.seconds);
+        printf("%d ranks: %ld allreduces of %.0f bytes (%.2f MB), %.2f s in MPI_Allreduce on rank 0\n",
+               dist_size(), r.steps, r.bytes_per_step, r.bytes_per_step / 1e6, r.seconds);
     }
     if (c->save) {
         if (dist_agree(dist_rank() == 0 ? nn_model_save(m, c->save, &err) : NN_OK, &err)) {
