@@ -115,6 +115,34 @@ static int write_plot(const train_config *c, const curves *k, int with_val) {
     return 1;
 }
 
+/* The curves of epochs 1..e as text for the checkpoint, one line per epoch:
+ * "E loss train_acc val_acc val_mae val_qwk test_loss test_acc". */
+static void history_write(const curves *k, int e, char *buf, size_t cap) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < e && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%d %.9g %.9g %.9g %.9g %.9g %.9g %.9g\n", i + 1, k->loss[i],
+                              k->train_acc[i], k->val_acc[i], k->val_mae[i], k->val_qwk[i], k->test_loss[i],
+                              k->test_acc[i]);
+}
+
+/* Back from history_write's text: the epochs before a resume, for --plot. */
+static void history_read(curves *k, const char *s, int epochs) {
+    int e, used;
+    double v[7];
+    while (sscanf(s, "%d %lf %lf %lf %lf %lf %lf %lf%n", &e, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+                  &used) == 8) {
+        if (e >= 1 && e <= epochs) {
+            double *col[7] = {k->loss, k->train_acc, k->val_acc, k->val_mae, k->val_qwk, k->test_loss, k->test_acc};
+            for (int i = 0; i < 7; i++) col[i][e - 1] = v[i];
+        }
+        s += used;
+    }
+}
+
+/* Bytes of history_write's text for `epochs` epochs. */
+static size_t history_cap(int epochs) { return (size_t)epochs * 8 * 24 + 1; }
+
 /* Early stopping and --restore-best: the best epoch of the monitored
  * validation metric so far, and (with --restore-best) its weights. */
 typedef struct {
@@ -191,6 +219,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (val) best_update(best, c, &v, e, m->g);
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
+        if (ck->history && dist_rank() == 0) history_write(k, e, ck->history, ck->history_cap);
         st = c->checkpoint && dist_rank() == 0 ? nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)
                                                : NN_OK;
         if ((st = dist_agree(st, &err))) { /* rank 0 writes; nn-mpi: a signal stops here too */
@@ -218,12 +247,12 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
     return 0;
 }
 
-/* Reads --checkpoint into m, opt and *ck if it was made with the same
- * settings; returns 0 after printing why not. */
+/* Reads --checkpoint into m, opt and *ck (and the curves so far into k) if
+ * it was made with the same settings; returns 0 after printing why not. */
 static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
-                       nn_checkpoint_info *ck) {
+                       nn_checkpoint_info *ck, curves *k) {
     nn_error err;
-    nn_checkpoint_info saved;
+    nn_checkpoint_info saved = {.history = ck->history, .history_cap = ck->history_cap};
     if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err)) {
         cli_error(CMD, "%s", err.msg);
         return 0;
@@ -234,20 +263,37 @@ static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
         return 0;
     }
     *ck = saved;
+    if (ck->history) history_read(k, ck->history, c->epochs); /* --plot draws the whole run */
     if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck->epoch, c->epochs, c->checkpoint);
     return 1;
 }
 
+static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                           const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp);
+
 static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
                       const nn_dataset *val, const train_shard *shard, curves *k) {
-    nn_error err;
     nn_checkpoint_info ck = {.epoch = 0};
+    /* rank 0's record of the curves, kept in the checkpoint */
+    char *history = dist_rank() == 0 && c->checkpoint ? malloc(history_cap(c->epochs)) : NULL;
+    if (history) history[0] = '\0';
+    ck.history = history;
+    ck.history_cap = history ? history_cap(c->epochs) : 0;
+    int status = run_epochs_with(c, m, opt, train, val, shard, k, &ck);
+    free(history);
+    return status;
+}
+
+static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                           const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp) {
+    nn_error err;
+    nn_checkpoint_info ck = *ckp;
     train_describe_run(c, ck.run, sizeof ck.run);
     if (c->checkpoint && !data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
         /* rank 0 reads the checkpoint (under nn-mpi, the others get it from rank 0) */
-        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck))) return 1;
+        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck, k))) return 1;
         train_share_state(m, opt, &ck);
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};

@@ -229,6 +229,12 @@ typedef struct {
     int    epoch;       /* epochs completed */
     nn_rng rng;         /* the shuffling generator after that epoch */
     char   run[1024];   /* the caller's description of the run (options), compared on resume */
+    /* The caller's record of the epochs so far (curves for plots), any text,
+     * in a buffer the caller owns: saved when history is not NULL and not
+     * empty; on load, filled when history is not NULL ("" when the file has
+     * none; a record longer than history_cap − 1 is an error). */
+    char  *history;
+    size_t history_cap;
 } nn_checkpoint_info;
 
 /* Writes weights, optimizer state, epoch, generator and run description. */

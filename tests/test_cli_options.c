@@ -179,6 +179,22 @@ START_TEST(test_class_weights) {
 }
 END_TEST
 
+/* After --resume, --plot draws the whole run: the checkpoint keeps the
+ * curves of the epochs before it (the first curve has a point per epoch). */
+START_TEST(test_plot_after_resume_draws_the_whole_run) {
+    write_table("d.csv");
+    ck_assert_msg(cli_nn(TRAIN " --epochs 2 --checkpoint c.ckpt") == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn(TRAIN " --epochs 5 --checkpoint c.ckpt --resume --plot p.svg") == 0, "%s", cli_out);
+    char svg[1 << 15];
+    cli_read("p.svg", svg, sizeof svg);
+    const char *d = strstr(svg, " d=\"M");
+    ck_assert_ptr_nonnull(d);
+    int points = 1;
+    for (const char *q = d + 4; *q && *q != '"'; q++) points += *q == 'L'; /* past ' d="' */
+    ck_assert_msg(points == 5, "the first curve has %d points, not 5: %.200s", points, d);
+}
+END_TEST
+
 Suite *test_cli_options_suite(void) {
     Suite *s = suite_create("cli_options");
     TCase *tc = tcase_create("cli_options");
@@ -190,6 +206,7 @@ Suite *test_cli_options_suite(void) {
     tcase_add_test(tc, test_dropout_and_warmup_resume_exactly);
     tcase_add_test(tc, test_test_set_and_early_stopping);
     tcase_add_test(tc, test_class_weights);
+    tcase_add_test(tc, test_plot_after_resume_draws_the_whole_run);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -44,9 +44,10 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
         {"graph_rng_state", g_state},
         {"graph_rng_inc", g_inc},
         {"run", c->run},
+        {"history", c->history ? c->history : ""}, /* last: left out when empty */
     };
-    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, meta,
-                          (int)(sizeof meta / sizeof *meta), path, err);
+    int n_meta = (int)(sizeof meta / sizeof *meta) - !(c->history && c->history[0]);
+    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, meta, n_meta, path, err);
 }
 
 /* A decimal integer in metadata `key`, within [0, max]. */
@@ -129,6 +130,10 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
     const char *run = nn_st_meta(f, "run");
     if (!run || strlen(run) >= sizeof c->run)
         return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'run' is missing or too long", f->path);
+    const char *history = nn_st_meta(f, "history");
+    if (c->history && history && strlen(history) >= c->history_cap)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'history' has %zu bytes, more than the %zu expected",
+                            f->path, strlen(history), c->history_cap - 1);
     size_t n = nn_graph_n_params(m->g);
     nn_real *staged[2] = {NULL, NULL}; /* read everything before changing anything */
     int n_state = nn_optimizer_n_state(opt);
@@ -152,6 +157,7 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
         c->rng.inc = rng_inc;
         if (has_grng) *nn_graph_rng(m->g) = (nn_rng){.state = g_state, .inc = g_inc};
         strcpy(c->run, run);
+        if (c->history) strcpy(c->history, history ? history : "");
     }
     free(staged[0]);
     free(staged[1]);

@@ -211,7 +211,7 @@ static const struct {
     {"data_checksum", 0}, /* CRC-32 of the tensor data: written and checked in safetensors.c */
     {"optimizer", 1}, {"optimizer_steps", 1}, {"epoch", 1}, {"rng_state", 1}, {"rng_inc", 1},
     {"graph_rng_state", 1}, {"graph_rng_inc", 1}, /* dropout masks */
-    {"run", 1},
+    {"run", 1}, {"history", 1},
 };
 
 static nn_status check_keys(const nn_st_file *f, int checkpoint, nn_error *err) {
