@@ -30,6 +30,8 @@ void dist_broadcast(void *buf, size_t bytes);
 void dist_sum(double *v, int n);
 /* (collective) all[r] = the `mine` of rank r, for every rank r. */
 void dist_gather(long mine, long *all);
+/* (collective) 1 if x has the same bits on every rank. */
+int  dist_same(double x);
 /* (collective) 1 if `flag` is set on any rank. */
 int  dist_any(int flag);
 /* (collective) The status of the failing rank with the lowest number —

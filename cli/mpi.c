@@ -66,6 +66,13 @@ void dist_gather(long mine, long *all) {
     MPI_Allgather(&mine, 1, MPI_LONG, all, 1, MPI_LONG, MPI_COMM_WORLD);
 }
 
+int dist_same(double x) {
+    double lo, hi;
+    MPI_Allreduce(&x, &lo, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&x, &hi, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return memcmp(&lo, &hi, sizeof lo) == 0 && memcmp(&lo, &x, sizeof x) == 0;
+}
+
 int dist_any(int flag) {
     int mine = flag != 0, any;
     MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

@@ -247,6 +247,13 @@ int cmd_train(int argc, char **argv) {
     nn_dataset train, val;
     train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
     int ranks = dist_size();
+    if (ranks > 1 && (c.limit || (c.class_weights && !strcmp(c.class_weights, "auto")))) {
+        /* both would be computed on this rank's shard, not on the training set */
+        cli_error(CMD, "%s is not available under nn-mpi (each rank holds only its shard)",
+                  c.limit ? "--limit" : "--class-weights auto");
+        free(values);
+        return EXIT_USAGE;
+    }
     int prepared = ranks > 1 ? prepare_shard(&c, &d, values, n_values, &a, &train, &val, &shard)
                              : prepare_data(&c, &d, values, n_values, &a, &train, &val);
     free(values);

@@ -86,6 +86,10 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
 nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, double *qwk,
                                nn_status st, nn_error *err);
 
+/* (collective) NN_OK if every rank holds the same parameters (a checksum),
+ * else an error naming the epoch; NN_OK at once in one process. */
+nn_status train_check_ranks_agree(nn_graph *g, int epoch, nn_error *err);
+
 /* Gives `all` the category values of --values (n_values of them, K classes)
  * when n_values > 0; `data` names the data in messages. */
 nn_status train_set_values(nn_dataset *all, const char *data, const double *values, int n_values,

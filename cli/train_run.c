@@ -162,6 +162,10 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             return 1;
         }
         train_reduce_stats(&s, val ? &v : NULL); /* under nn-mpi: over all ranks' rows */
+        if (train_check_ranks_agree(m->g, e, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
         if (!c->quiet) {
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);

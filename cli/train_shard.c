@@ -237,3 +237,16 @@ nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, 
     *qwk = N && expected > 0 ? 1 - sum[2] / expected : NAN;
     return st;
 }
+
+nn_status train_check_ranks_agree(nn_graph *g, int epoch, nn_error *err) {
+    if (dist_size() == 1) return NN_OK;
+    /* a checksum of the parameters: position-weighted, so a swap shows too */
+    const nn_real *p = nn_graph_params(g);
+    double sum = 0;
+    for (size_t i = 0, n = nn_graph_n_params(g); i < n; i++) sum += (double)p[i] * (double)(i % 1024 + 1);
+    if (dist_any(!dist_same(sum)))
+        return nn_set_error(err, NN_ERR_NUMERIC,
+                            "after epoch %d the ranks hold different parameters (the allreduce did not "
+                            "give every rank the same sum)", epoch);
+    return NN_OK;
+}

@@ -2,13 +2,13 @@
  * against one process, on loopback (mpirun --oversubscribe, shared memory).
  *
  * Each check starts the real programs, so the suite is kept to a few short
- * runs (a 60-row CSV, a 15-image folder): 1 vs 2 vs 3 ranks (the last batch
- * of 12 rows leaves a rank of 3 with 3 rows, of 2 with 6, with the 16-row
- * batches of 60 … see below), bit-identical repeats, a resume under another
- * rank count, a corrupt file that one rank reads, a rank killed or sent
- * SIGTERM mid-run. Without Open MPI (mpicc, mpirun) or under the sanitizers
- * (Open MPI's own allocations would be reported as leaks) it says so and
- * skips. */
+ * runs on a 60-row CSV and a 15-image folder: 1 vs 2 vs 3 ranks (48 training
+ * rows in batches of 14: an uneven last batch of 6, and batches that give a
+ * rank no row), bit-identical repeats, a resume under another rank count, a
+ * corrupt file that one rank reads, a NaN that appears on one rank, a rank
+ * killed or sent SIGTERM mid-run. Without Open MPI (mpicc, mpirun) or under
+ * the sanitizers (Open MPI's own allocations would be reported as leaks) it
+ * says so and skips. */
 #include <signal.h>
 #include <stdarg.h>
 #include <stb_image_write.h>
@@ -145,10 +145,7 @@ static nn_dataset load_csv_data(void) {
     return d;
 }
 
-/* 60 rows, batches of 16: 16, 16, 16 and an uneven last batch of 12 (48 of
- * the 60 after the 0.2 validation split: 16, 16, 16 — so --batch 14 below:
- * 14, 14, 14, 6). Rank shares of a batch follow where its rows live, so with
- * 3 ranks some batches give a rank no row at all. */
+/* 48 training rows after the 0.2 validation split, in batches of 14. */
 #define CSV_ARGS "--data data.csv --arch 3-8-3 --epochs 6 --batch 14 --lr 0.1 --val-fraction 0.2"
 
 START_TEST(test_csv_one_two_three_ranks) {
@@ -267,6 +264,30 @@ static void sleep_ms(long ms) {
     nanosleep(&ts, NULL);
 }
 
+/* A row of 1e30 features (finite, so it passes the loader) overflows the
+ * first layer: the NaN appears on rank 1 only, which holds that row; every
+ * rank stops, with the message one process gives. */
+START_TEST(test_nan_on_one_rank_stops_every_rank) {
+    if (!FLOAT_BUILD || skip_reason()) return;
+    char path[512];
+    FILE *f = fopen(tmp_path(path, dir, "nan.csv"), "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "a,b,c,label\n");
+    for (int i = 0; i < 40; i++) fprintf(f, "%d,%d,%d,%d\n", i % 5, i % 3, i % 7, i % 3);
+    fprintf(f, "1e30,1e30,1e30,1\n");
+    fclose(f);
+    const char *args = "--data nan.csv --arch 3-8-3 --epochs 1 --batch 14 --no-standardize";
+    ck_assert_int_ne(train(0, "one", args), 0);
+    ck_assert_int_ne(train(2, "two", args), 0);
+    char one[1024];
+    snprintf(one, sizeof one, "%s", slurp("one.err"));
+    ck_assert_msg_contains(one, "the loss is NaN");
+    const char *two = slurp("two.err");
+    ck_assert_msg(count(two, "nn train: ") == 1, "%s", two);
+    ck_assert_msg(strstr(two, one) != NULL, "2 ranks said '%s', one process '%s'", two, one);
+}
+END_TEST
+
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -342,6 +363,7 @@ Suite *test_mpi_suite(void) {
     tcase_add_test(tc, test_resume_under_another_rank_count);
     tcase_add_test(tc, test_image_folder_one_two_three_ranks);
     tcase_add_test(tc, test_corrupt_file_seen_by_one_rank);
+    tcase_add_test(tc, test_nan_on_one_rank_stops_every_rank);
     tcase_add_test(tc, test_killed_rank_ends_the_job);
     tcase_add_test(tc, test_sigterm_on_one_rank_stops_every_rank);
     suite_add_tcase(s, tc);
