@@ -12,19 +12,41 @@
 
 static char last_error[4096]; /* what cli_error said last, on every rank */
 
-/* One line, whatever bytes the user's names and values hold: control
- * characters and bytes that are not UTF-8 are escaped (nn/text.h). */
-void cli_error(const char *cmd, const char *fmt, ...) {
+/* Prints "nn CMD: MESSAGE" on one line, whatever bytes the user's names and
+ * values hold: control characters and bytes that are not UTF-8 are escaped
+ * (nn/text.h). Under mpirun every rank usually has the same message: rank 0
+ * says it (train_ranks_ready passes on one only another rank had). */
+static void say(const char *cmd, const char *prefix, const char *message) {
     char escaped[sizeof last_error * 4];
+    if (dist_rank() != 0) return;
+    nn_escape_line(escaped, sizeof escaped, message);
+    fprintf(stderr, "nn%s%s: %s%s\n", cmd ? " " : "", cmd ? cmd : "", prefix, escaped);
+}
+
+void cli_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
-    /* under mpirun every rank usually has the same error: rank 0 says it
-     * (train_ranks_ready passes on one only another rank had) */
-    if (dist_rank() != 0) return;
-    nn_escape_line(escaped, sizeof escaped, last_error);
-    fprintf(stderr, "nn %s: %s\n", cmd, escaped);
+    say(cmd, "", last_error);
+}
+
+void cli_note(const char *cmd, const char *fmt, ...) {
+    char message[sizeof last_error];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    say(cmd, "", message);
+}
+
+void cli_warn(const char *cmd, const char *fmt, ...) {
+    char message[sizeof last_error];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    say(cmd, "warning: ", message);
 }
 
 const char *cli_last_error(void) { return last_error; }

@@ -45,6 +45,11 @@ int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, c
 
 /* Prints "nn CMD: message" to stderr (under nn-mpi: on rank 0 only). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A note or a warning ("nn CMD: warning: …") on stderr, escaped like
+ * cli_error's message, but not an error: cli_last_error() is unchanged.
+ * cmd may be NULL ("nn: …"). */
+void cli_note(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The message cli_error was last given (without "nn CMD: "), or "". */
 const char *cli_last_error(void);
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "data_source.h"
+#include "args.h"
 
 static nn_status fail(nn_error *err, nn_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -60,7 +61,7 @@ static int has_idx(const char *dir, const char *split) {
 }
 
 static void warn(void *user, const char *message) {
-    fprintf(stderr, "nn %s: warning: %s\n", (const char *)user, message);
+    cli_warn((const char *)user, "%s", message);
 }
 
 /* An IDX dataset checked against the model's classes. */

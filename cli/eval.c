@@ -186,7 +186,7 @@ int cmd_eval(int argc, char **argv) {
             nn_model_free(&m);
             return 1;
         }
-        fprintf(stderr, "nn eval: warning: %s: %s; they are left out (--strict: an error)\n", data, msg);
+        cli_warn("eval", "%s: %s; they are left out (--strict: an error)", data, msg);
     }
     eval_result res = {.n = d.n, .K = m.arch.sizes[m.arch.n_sizes - 1], .unknown = u.rows,
                        .ordinal = model_is_ordinal(&m),

@@ -64,13 +64,13 @@ int finite_rows_check(const char *cmd, const char *path, const nn_model *m, cons
             return 1;
         }
         if (bad++ < NAMED_ROWS)
-            fprintf(stderr, "nn %s: warning: skipped %s, row %d: %s\n", cmd, path,
+            cli_warn(cmd, "skipped %s, row %d: %s", path,
                     i + 1, reason);
     }
     free(row);
-    if (bad > NAMED_ROWS) fprintf(stderr, "nn %s: warning: skipped %d more such rows\n", cmd, bad - NAMED_ROWS);
+    if (bad > NAMED_ROWS) cli_warn(cmd, "skipped %d more such rows", bad - NAMED_ROWS);
     if (bad)
-        fprintf(stderr, "nn %s: warning: %s: %d of %d rows skipped (non-finite inputs or probabilities)\n", cmd, path, bad,
+        cli_warn(cmd, "%s: %d of %d rows skipped (non-finite inputs or probabilities)", path, bad,
                 d->n);
     return bad;
 }

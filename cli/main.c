@@ -40,14 +40,14 @@ static int run(int argc, char **argv) {
     }
     /* under mpirun, only training is split across the ranks */
     if (dist_size() > 1 && strcmp(argv[1], "train") != 0) {
-        fprintf(stderr, "nn: '%s' runs in one process: use nn %s, not mpirun (only train is "
-                        "data-parallel)\n", argv[1], argv[1]);
+        cli_note(NULL, "'%s' runs in one process: use nn %s, not mpirun (only train is "
+                       "data-parallel)", argv[1], argv[1]);
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return cli_finish_stdout(commands[i].name, commands[i].run(argc - 1, argv + 1));
-    fprintf(stderr, "nn: unknown command '%s' (see nn --help)\n", argv[1]);
+    cli_note(NULL, "unknown command '%s' (see nn --help)", argv[1]);
     return EXIT_USAGE;
 }
 

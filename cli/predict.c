@@ -121,7 +121,7 @@ static int predict_image(nn_model *m, const char *path, prediction_list *out, in
     char reason[400];
     int ok = 1;
     if (!finite_row_ok(m, raw, nn_output(m->g, m->probs), reason, sizeof reason)) {
-        if (skip_bad) fprintf(stderr, "nn %s: warning: skipped %s: %s\n", CMD, path, reason);
+        if (skip_bad) cli_warn(CMD, "skipped %s: %s", path, reason);
         else cli_error(CMD, "%s: %s (--skip-bad skips such inputs)", path, reason);
         ok = skip_bad;
     } else if (!add(out, path, 0, nn_output(m->g, m->probs), K, rank)) {

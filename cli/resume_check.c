@@ -128,15 +128,14 @@ int resume_check(const char *cmd, const char *data, const char *run, char *saved
         return 0;
     }
     if (saved_epoch == epochs)
-        fprintf(stderr, "nn %s: warning: the checkpoint already holds all %d epochs; nothing left to train\n", cmd,
+        cli_warn(cmd, "the checkpoint already holds all %d epochs; nothing left to train",
                 epochs);
     const char *now = strstr(run, IDENTITY_KEY);
     char *then = strstr(saved, IDENTITY_KEY);
     if (!now) return 1; /* nothing to compare with */
     recorded a, b;
     if (!then || !parse(then + strlen(IDENTITY_KEY), &b)) {
-        fprintf(stderr, "nn %s: warning: the checkpoint does not record which data it was made on; "
-                        "not checked\n", cmd);
+        cli_warn(cmd, "the checkpoint does not record which data it was made on; not checked");
     } else {
         parse(now + strlen(IDENTITY_KEY), &a);
         struct stat sb;
@@ -158,8 +157,8 @@ int resume_check(const char *cmd, const char *data, const char *run, char *saved
             return 0;
         }
         if (a.sec != b.sec || a.nsec != b.nsec)
-            fprintf(stderr, "nn %s: warning: --data %s was modified since the checkpoint, but its size and "
-                            "content hash are the same; resuming\n", cmd, data);
+            cli_warn(cmd, "--data %s was modified since the checkpoint, but its size and "
+                             "content hash are the same; resuming", data);
     }
     /* from here the checkpoint records this run's identity */
     size_t keep = then ? (size_t)(then - saved) : strlen(saved);

@@ -65,7 +65,7 @@ static int checkpoint_free(const train_config *c) {
 }
 
 static void say_removed(void *user, const char *file) {
-    fprintf(stderr, "nn %s: removed %s, a temporary file left by an interrupted run\n", (const char *)user, file);
+    cli_note((const char *)user, "removed %s, a temporary file left by an interrupted run", file);
 }
 
 int train_check_files(const train_config *c, const arg_option *opts) {

@@ -203,7 +203,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             printf("  (%.2f s)\n", s.seconds);
             cli_flush_stdout();
         }
-        if (s.clamped > 0 && !warned++)
+        if (s.clamped > 0 && dist_rank() == 0 && !warned++)
             fprintf(stderr, "nn train: warning: --grad jacobian: in epoch %d, %ld probabilities with target mass "
                             "were below the clamp NN_PROB_MIN = %g, so their rows' gradients were wrong (the "
                             "softmax's backward subtracts <dL/dp, p> from every class; a label at p ~ 0 gets no "

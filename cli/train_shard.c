@@ -189,9 +189,11 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
     if (dist_size() == 1) return;
     /* sums of per-row quantities; correct counts are integers, exact in a double */
     double rows = (double)s->rows, n = v ? v->n : 0;
-    double sum[7] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
-                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n, n ? v->mae * n : 0};
-    dist_sum(sum, 7);
+    double sum[8] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
+                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n, n ? v->mae * n : 0,
+                     (double)s->clamped};
+    dist_sum(sum, 8);
+    s->clamped = (long)sum[7];
     s->rows = (long)sum[2];
     s->loss = sum[0] / sum[2];
     s->train_acc = sum[1] / sum[2];

@@ -311,6 +311,12 @@ START_TEST(test_odd_file_names_escaped) {
     write_file("x\ny\xff.png", "not an image");
     ck_assert_int_eq(nn("predict m.st \"$(printf 'x\\ny\\377.png')\""), 1);
     one_line_with("x\\ny\\xff.png: cannot decode image");
+    /* notes and warnings escape names too: a stale temporary of an odd output */
+    images("fresh", "a", 3, 0); /* imgs/a/0.png was overwritten through its link */
+    images("fresh", "b", 3, 1);
+    write_file("o\nd.st.tmp.abc123", "");
+    ck_assert_msg(nn("train --data fresh --arch 16-2 --epochs 1 --quiet --save \"$(printf 'o\\nd.st')\"") == 0, "%s", out);
+    one_line_with("nn train: removed ./o\\nd.st.tmp.abc123, a temporary file left by an interrupted run");
 }
 END_TEST
 
