@@ -74,6 +74,9 @@ typedef struct {
     double *test_loss, *test_acc;       /* (epochs) with --test */
     int ordinal;                        /* the model is ordinal: val_mae, val_qwk are filled */
     int stopped;                        /* the epoch early stopping ended on, or 0 */
+    char *history;                      /* (history_cap) the curves as text, for the checkpoint,
+                                           or NULL (no checkpoint, or not rank 0) */
+    size_t history_cap;
 } curves;
 
 static int curves_init(curves *k, int epochs) {
@@ -219,7 +222,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (val) best_update(best, c, &v, e, m->g);
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
-        if (ck->history && dist_rank() == 0) history_write(k, e, ck->history, ck->history_cap);
+        if (k->history) history_write(k, e, k->history, k->history_cap);
         st = c->checkpoint && dist_rank() == 0 ? nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)
                                                : NN_OK;
         if ((st = dist_agree(st, &err))) { /* rank 0 writes; nn-mpi: a signal stops here too */
@@ -252,8 +255,9 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
 static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
                        nn_checkpoint_info *ck, curves *k) {
     nn_error err;
-    nn_checkpoint_info saved = {.history = ck->history, .history_cap = ck->history_cap};
-    if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err)) {
+    nn_checkpoint_info saved;
+    if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err) ||
+        (k->history && nn_checkpoint_history(c->checkpoint, k->history, k->history_cap, &err))) {
         cli_error(CMD, "%s", err.msg);
         return 0;
     }
@@ -263,7 +267,8 @@ static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
         return 0;
     }
     *ck = saved;
-    if (ck->history) history_read(k, ck->history, c->epochs); /* --plot draws the whole run */
+    ck->history = k->history; /* load leaves it alone: this run's buffer */
+    if (k->history) history_read(k, k->history, c->epochs); /* --plot draws the whole run */
     if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck->epoch, c->epochs, c->checkpoint);
     return 1;
 }
@@ -275,12 +280,13 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
                       const nn_dataset *val, const train_shard *shard, curves *k) {
     nn_checkpoint_info ck = {.epoch = 0};
     /* rank 0's record of the curves, kept in the checkpoint */
-    char *history = dist_rank() == 0 && c->checkpoint ? malloc(history_cap(c->epochs)) : NULL;
-    if (history) history[0] = '\0';
-    ck.history = history;
-    ck.history_cap = history ? history_cap(c->epochs) : 0;
+    k->history = dist_rank() == 0 && c->checkpoint ? malloc(history_cap(c->epochs)) : NULL;
+    if (k->history) k->history[0] = '\0';
+    k->history_cap = k->history ? history_cap(c->epochs) : 0;
+    ck.history = k->history;
     int status = run_epochs_with(c, m, opt, train, val, shard, k, &ck);
-    free(history);
+    free(k->history);
+    k->history = NULL;
     return status;
 }
 

@@ -179,10 +179,9 @@ void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck) {
     long steps = nn_optimizer_steps(opt);
     dist_broadcast(&steps, sizeof steps);
     nn_optimizer_set_steps(opt, steps);
-    char *history = ck->history; /* a buffer of this rank's, kept */
-    size_t cap = ck->history_cap;
+    const char *history = ck->history; /* a buffer of this rank's, kept */
     dist_broadcast(ck, sizeof *ck);
-    ck->history = history, ck->history_cap = cap;
+    ck->history = history;
 }
 
 void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {

@@ -229,13 +229,15 @@ typedef struct {
     int    epoch;       /* epochs completed */
     nn_rng rng;         /* the shuffling generator after that epoch */
     char   run[1024];   /* the caller's description of the run (options), compared on resume */
-    /* The caller's record of the epochs so far (curves for plots), any text,
-     * in a buffer the caller owns: saved when history is not NULL and not
-     * empty; on load, filled when history is not NULL ("" when the file has
-     * none; a record longer than history_cap − 1 is an error). */
-    char  *history;
-    size_t history_cap;
+    /* The caller's record of the epochs so far (curves for plots), any text:
+     * saved when not NULL and not empty; nn_checkpoint_load leaves it alone
+     * (read it back with nn_checkpoint_history). */
+    const char *history;
 } nn_checkpoint_info;
+
+/* Copies the history text a checkpoint holds into buf (cap bytes; "" when
+ * it has none). NN_ERR_FORMAT when it does not fit. */
+nn_status nn_checkpoint_history(const char *path, char *buf, size_t cap, nn_error *err);
 
 /* Writes weights, optimizer state, epoch, generator and run description. */
 nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,

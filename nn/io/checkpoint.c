@@ -130,10 +130,6 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
     const char *run = nn_st_meta(f, "run");
     if (!run || strlen(run) >= sizeof c->run)
         return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'run' is missing or too long", f->path);
-    const char *history = nn_st_meta(f, "history");
-    if (c->history && history && strlen(history) >= c->history_cap)
-        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'history' has %zu bytes, more than the %zu expected",
-                            f->path, strlen(history), c->history_cap - 1);
     size_t n = nn_graph_n_params(m->g);
     nn_real *staged[2] = {NULL, NULL}; /* read everything before changing anything */
     int n_state = nn_optimizer_n_state(opt);
@@ -157,7 +153,6 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
         c->rng.inc = rng_inc;
         if (has_grng) *nn_graph_rng(m->g) = (nn_rng){.state = g_state, .inc = g_inc};
         strcpy(c->run, run);
-        if (c->history) strcpy(c->history, history ? history : "");
     }
     free(staged[0]);
     free(staged[1]);
@@ -175,6 +170,21 @@ nn_status nn_checkpoint_load(nn_model *m, nn_optimizer *opt, nn_checkpoint_info 
         st = restore(m, opt, c, &f, &saved, err);
         nn_model_free(&saved);
     }
+    nn_st_close(&f);
+    return st;
+}
+
+nn_status nn_checkpoint_history(const char *path, char *buf, size_t cap, nn_error *err) {
+    nn_st_file f;
+    nn_status st = nn_st_read(&f, path, err);
+    if (st) return st;
+    const char *h = nn_st_meta(&f, "history");
+    if (!h) h = "";
+    if (strlen(h) >= cap)
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'history' has %zu bytes, more than the %zu expected",
+                          path, strlen(h), cap ? cap - 1 : 0);
+    else
+        strcpy(buf, h);
     nn_st_close(&f);
     return st;
 }
