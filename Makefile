@@ -131,7 +131,7 @@ $(BUILD)/suites.inc: FORCE
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 .PHONY: FORCE
 FORCE:
-$(BUILD)/obj/tests/main.o: EXTRA_CPPFLAGS := -I$(BUILD)
+$(BUILD)/obj/tests/main.o: EXTRA_CPPFLAGS += -I$(BUILD)
 $(BUILD)/obj/tests/main.o: $(BUILD)/suites.inc
 
 # The test binary wraps malloc/calloc/realloc/free so a test can count the
@@ -192,8 +192,6 @@ $(CLI_BIN): $(CLI_OBJ) $(BUILD)/libnn.a
 # The CLI suite runs the program it was built with (tests/test_cli.c), and
 # installs this build into a scratch prefix (skipped under sanitizers).
 $(TEST_BIN): | $(CLI_BIN) $(BUILD)/libnn.so
-$(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/tests/test_cli_files.o $(BUILD)/obj/tests/test_cli_answers.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' \
-  -DNN_SOURCE_DIR='"$(CURDIR)"' -DNN_TEST_REAL='"$(REAL)"' -DNN_TEST_SAN=$(if $(SAN),1,0)
 
 # make install PREFIX=/some/prefix [DESTDIR=...]: the libraries, the public
 # headers (nn/nn.h and the area headers it includes) under include/nn/, an
@@ -363,10 +361,6 @@ valgrind: deps
 	@$(MAKE) --no-print-directory REAL=double valgrind-check
 	@$(MAKE) --no-print-directory REAL=float valgrind-check
 
-# The crash test kills the program built beside it (tests/test_crash.c);
-# tests/test_signals.c, tests/test_cli_*.c and tests/test_model_compat.c run it.
-$(BUILD)/obj/tests/test_crash.o $(BUILD)/obj/tests/test_signals.o $(BUILD)/obj/tests/test_model_compat.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
-$(BUILD)/obj/tests/test_cli_%.o: EXTRA_CPPFLAGS := -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"'
 
 # The per-step cost of nn_train's non-finite check on the demo network.
 $(BUILD)/finite_cost: $(BUILD)/obj/bench/finite_cost.o $(BUILD)/libnn.a
@@ -414,8 +408,13 @@ bench-mpi: mpi-deps demo-deps
 ifeq ($(HAVE_MPI),1)
 $(TEST_BIN): | $(MPI_BIN)
 endif
-$(BUILD)/obj/tests/test_mpi.o: EXTRA_CPPFLAGS := -DNN_MPI_BIN='"$(abspath $(MPI_BIN))"' \
-  -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' -DNN_HAVE_MPI=$(if $(HAVE_MPI),1,0) \
-  -DNN_TEST_SAN=$(if $(SAN),1,0)
+
+# Every suite may run the programs built beside it (tests/cli_run.h) and
+# knows which build it belongs to: one definition for all of them, so a new
+# tests/test_*.c needs no line here.
+TEST_DEFS = -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' -DNN_MPI_BIN='"$(abspath $(MPI_BIN))"' \
+  -DNN_HAVE_MPI=$(if $(HAVE_MPI),1,0) -DNN_SOURCE_DIR='"$(CURDIR)"' \
+  -DNN_TEST_REAL='"$(REAL)"' -DNN_TEST_SAN=$(if $(SAN),1,0)
+$(TEST_OBJ): EXTRA_CPPFLAGS += $(TEST_DEFS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
