@@ -49,7 +49,8 @@
  * the tensor data.
  * Checkpoints (format "nn-checkpoint/1") add the optimizer's state tensors
  * ("optimizer.<name>"), its kind and step count, the epoch, the shuffling
- * generator's state and the caller's run description.
+ * generator's state, the graph's generator (dropout masks), the caller's run
+ * description and, when given, its history (the curves so far).
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
