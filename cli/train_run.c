@@ -193,6 +193,9 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             return 1;
         }
         train_reduce_stats(&s, val ? &v : NULL); /* under nn-mpi: over all ranks' rows */
+        /* --monitor val_qwk watches the QWK the epoch line prints: by the
+         * model's prediction rule, and exact over all ranks under nn-mpi */
+        if (val && k->ordinal) v.qwk = qwk;
         if (train_check_ranks_agree(m->g, e, &err)) {
             cli_error(CMD, "%s", err.msg);
             return 1;

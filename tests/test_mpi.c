@@ -354,6 +354,22 @@ START_TEST(test_sigterm_on_one_rank_stops_every_rank) {
 }
 END_TEST
 
+/* Early stopping on the validation QWK under 2 ranks stops where one
+ * process does: both watch the QWK the epoch line prints (exact over all
+ * ranks), not a value only one process has. */
+START_TEST(test_monitor_val_qwk_like_one_process) {
+    if (skip_reason()) return;
+    write_csv();
+    const char *args = "--data data.csv --arch 3-8-3 --loss ev-sq --epochs 8 --val-fraction 0.3 "
+                       "--monitor val_qwk --patience 2 --lr 0.05 --seed 5";
+    ck_assert_msg(train(0, "q1", args) == 0, "%s", slurp("q1.err"));
+    ck_assert_msg(train(2, "q2", args) == 0, "%s", slurp("q2.err"));
+    int e1 = count(slurp("q1.out"), "QWK"), e2 = count(slurp("q2.out"), "QWK");
+    ck_assert_int_gt(e1, 2); /* the QWK improved at least once after epoch 1 */
+    ck_assert_int_eq(e2, e1);
+}
+END_TEST
+
 Suite *test_mpi_suite(void) {
     Suite *s = suite_create("mpi");
     TCase *tc = tcase_create("mpi");
@@ -366,6 +382,7 @@ Suite *test_mpi_suite(void) {
     tcase_add_test(tc, test_nan_on_one_rank_stops_every_rank);
     tcase_add_test(tc, test_killed_rank_ends_the_job);
     tcase_add_test(tc, test_sigterm_on_one_rank_stops_every_rank);
+    tcase_add_test(tc, test_monitor_val_qwk_like_one_process);
     suite_add_tcase(s, tc);
     return s;
 }
