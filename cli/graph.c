@@ -144,8 +144,9 @@ int cmd_graph(int argc, char **argv) {
         if (ok) printf("graph of %s drawn by Graphviz's dot into %s\n", arch, svg);
     } else {
         nn_error err;
+        /* a failed write is reported once, by main's check of stdout at exit
+         * ("write error: No space left on device") */
         ok = nn_graph_write_dot(stdout, g, &o, &err) == NN_OK;
-        if (!ok) cli_error(CMD, "stdout: %s", err.msg);
     }
     nn_model_free(&m);
     return ok ? 0 : 1; /* main checks stdout's writes at exit */

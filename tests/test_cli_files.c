@@ -246,12 +246,14 @@ START_TEST(test_every_stdout_write_is_checked) {
         "predict m.st d.csv", "predict m.st d.csv --json", "eval m.st --data d.csv",
         "eval m.st --data d.csv --json", "train --data d.csv --arch 2-2 --epochs 1", "gradcheck --arch 3-2",
         "trace --arch 3-2", "train --help", "eval --help", "predict --help", "gradcheck --help",
-        "trace --help", "--help",
+        "trace --help", "--help", "graph m.st",
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         int st = cli_nn_to("> /dev/full", "%s", commands[i]);
         ck_assert_msg(st == 1, "'%s > /dev/full' exited %d: %s", commands[i], st, cli_out);
         ck_assert_msg(strstr(cli_out, "write error: No space left on device"), "'%s': %s", commands[i], cli_out);
+        ck_assert_msg(strchr(cli_out, '\n') == cli_out + strlen(cli_out) - 1, "'%s': not one line: %s",
+                      commands[i], cli_out); /* said once */
         /* the same command to a working stdout succeeds */
         ck_assert_msg(cli_nn_to("> /dev/null", "%s", commands[i]) == 0, "'%s': %s", commands[i], cli_out);
     }
