@@ -31,22 +31,24 @@ void cli_error(const char *cmd, const char *fmt, ...) {
     say(cmd, "", last_error);
 }
 
-void cli_note(const char *cmd, const char *fmt, ...) {
+static void vsay(const char *cmd, const char *prefix, const char *fmt, va_list ap) {
     char message[sizeof last_error];
+    vsnprintf(message, sizeof message, fmt, ap);
+    say(cmd, prefix, message);
+}
+
+void cli_note(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vsay(cmd, "", fmt, ap);
     va_end(ap);
-    say(cmd, "", message);
 }
 
 void cli_warn(const char *cmd, const char *fmt, ...) {
-    char message[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vsay(cmd, "warning: ", fmt, ap);
     va_end(ap);
-    say(cmd, "warning: ", message);
 }
 
 const char *cli_last_error(void) { return last_error; }
