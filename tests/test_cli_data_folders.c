@@ -1,7 +1,7 @@
 /* test_cli_data_folders.c — nn writes nothing into a folder it reads images
  * from (nor under a name its IDX loader looks for), whichever command and
- * output, however the path is spelled; and messages about image rows name
- * the image file. */
+ * output, however the path is spelled; and eval's messages about image rows
+ * name the image file. */
 #include <stb_image_write.h>
 #include <sys/stat.h>
 
@@ -139,6 +139,47 @@ START_TEST(test_test_data_are_inputs) {
 }
 END_TEST
 
+/* eval names an image row by its file: a row the model cannot answer
+ * (its forward pass overflows), skipped rows, and the first row of a class
+ * the model does not know. */
+START_TEST(test_eval_names_image_rows_by_file) {
+    static const char *const lr[] = {"l", "r"};
+    image_folder("imgs", lr, 2, 3);
+    ck_assert_msg(cli_nn("train --data imgs --arch 16-3-2 --epochs 1 --batch 2 --quiet --save m.st") == 0, "%s",
+                  cli_out);
+    /* weights whose products overflow: every row's probabilities are NaN */
+    char path[512];
+    nn_model m;
+    nn_error err;
+    ck_assert_msg(nn_model_load(&m, tmp_path(path, dir, "m.st"), 4, 0, &err) == NN_OK, "%s", err.msg);
+    nn_real *p = nn_graph_params(m.g);
+    for (size_t i = 0; i < nn_graph_n_params(m.g); i++) p[i] = (nn_real)(sizeof(nn_real) == 4 ? 1e30 : 1e200);
+    ck_assert_msg(nn_model_save(&m, tmp_path(path, dir, "bad.st"), &err) == NN_OK, "%s", err.msg);
+    nn_model_free(&m);
+    ck_assert_int_eq(cli_nn("eval bad.st --data imgs"), 1);
+    ck_assert_msg_contains(cli_out, "nn eval: imgs/l/0.png: non-finite probabilities: the forward pass overflows");
+    ck_assert_int_eq(cli_nn("eval bad.st --data imgs --skip-bad"), 1);
+    /* the fourth row is the first of class r, named by its file, not "row 4" */
+    ck_assert_msg_contains(cli_out, "warning: skipped imgs/l/2.png: non-finite probabilities");
+    ck_assert_msg_contains(cli_out, "warning: skipped imgs/r/0.png: non-finite probabilities");
+    ck_assert_msg(!strstr(cli_out, "row 4"), "%s", cli_out);
+    /* a class folder the model does not know: the first of its rows by file */
+    static const char *const extra[] = {"a", "l", "r"};
+    tmp_remove(tmp_path(path, dir, "imgs"));
+    image_folder("imgs", extra, 3, 2);
+    ck_assert_msg(cli_nn("eval m.st --data imgs") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "warning: imgs: 2 rows have labels the model does not know: 'a' (the first is imgs/a/0.png)");
+    ck_assert_int_eq(cli_nn("eval m.st --data imgs --strict"), 1);
+    ck_assert_msg_contains(cli_out, "(the first is imgs/a/0.png)");
+    /* CSV rows keep their data row numbers */
+    cli_write("d.csv", "a,b,y\n1,2,hi\n-1,-3,lo\n2,0.5,hi\n-2,-1,lo\n");
+    ck_assert_msg(cli_nn("train --data d.csv --arch 2-3-2 --epochs 1 --quiet --save c.st") == 0, "%s", cli_out);
+    cli_write("e.csv", "a,b,y\n1,2,hi\n-1,-3,new\n");
+    ck_assert_msg(cli_nn("eval c.st --data e.csv") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "(the first is data row 2, counting from 1 after the header)");
+}
+END_TEST
+
 Suite *test_cli_data_folders_suite(void) {
     Suite *s = suite_create("cli_data_folders");
     TCase *tc = tcase_create("outputs");
@@ -147,6 +188,7 @@ Suite *test_cli_data_folders_suite(void) {
     tcase_add_test(tc, test_output_inside_an_image_folder_is_refused);
     tcase_add_test(tc, test_output_named_like_idx_data_is_refused);
     tcase_add_test(tc, test_test_data_are_inputs);
+    tcase_add_test(tc, test_eval_names_image_rows_by_file);
     suite_add_tcase(s, tc);
     return s;
 }
