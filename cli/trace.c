@@ -88,10 +88,13 @@ static int write_saliency(const nn_model *m, const nn_real *dx, const char *path
     return 1;
 }
 
-/* J, its column sums and Jᵀ g for softmax node `node` of width K. */
-static void print_jacobian(nn_graph *g, int node, double T) {
+/* J, its column sums and Jᵀ dL/dp for softmax node `node` of width K of g.
+ * dp is dL/dp in jacobian mode: g's own in a jacobian-mode trace, the twin's
+ * in a simplified one (where g's dL/dp holds no loss's gradient, since the
+ * loss wrote dL/dz directly), or NULL. */
+static void print_jacobian(nn_graph *g, int node, double T, const nn_real *dp, int simplified) {
     int K = nn_node_width(g, node);
-    const nn_real *p = nn_output(g, node), *dp = nn_output_grad(g, node);
+    const nn_real *p = nn_output(g, node);
     nn_real *J = malloc((size_t)K * K * sizeof *J), *vjp = calloc((size_t)K, sizeof *vjp);
     if (!J || !vjp) {
         free(J);
@@ -105,7 +108,7 @@ static void print_jacobian(nn_graph *g, int node, double T) {
         for (int j = 0; j < K; j++) printf(" %10.3e", (double)J[(size_t)i * K + j]);
         printf("\n");
     }
-    printf("    column sums (each 0: summing J gives zeros, not a gradient):\n     ");
+    printf("    column sums (each 0 up to rounding: summing J gives zeros, not a gradient):\n     ");
     for (int j = 0; j < K; j++) {
         double s = 0;
         for (int i = 0; i < K; i++) s += J[(size_t)i * K + j];
@@ -114,40 +117,48 @@ static void print_jacobian(nn_graph *g, int node, double T) {
     printf("\n");
     if (dp) {
         nn_softmax_vjp(vjp, p, dp, K, T);
-        print_values("J^T dL/dp (the jacobian-mode route to dL/dz) =", vjp, K, 1);
+        if (simplified) {
+            print_values("dL/dp in jacobian mode (the same sample) =", dp, K, 1);
+            print_values("J^T dL/dp (jacobian mode's dL/dz; simplified mode's is the logits' below) =", vjp, K, 1);
+        } else {
+            print_values("J^T dL/dp (the jacobian-mode route to dL/dz) =", vjp, K, 1);
+        }
     }
     free(J);
     free(vjp);
 }
 
 /* A simplified-mode trace is exact, but the same sample may clamp in jacobian
- * mode (a probability with target mass below NN_PROB_MIN): run it there too,
- * in a twin graph with the same weights and data, and say so in one line. */
-static void note_jacobian_clamp(nn_model *m) {
+ * mode (a probability with target mass below NN_PROB_MIN). The twin j is the
+ * model in jacobian mode with m's weights and data, run forward and
+ * backward; returns 0 (j unset) if it cannot be built. */
+static int jacobian_twin(nn_model *j, nn_model *m, uint64_t seed) {
     nn_arch a = m->arch;
     a.grad = NN_GRAD_JACOBIAN;
-    nn_model j;
     nn_error err;
-    if (nn_model_build(&j, &a, &m->data, 1, 1, 1, &err)) return; /* built once already: cannot fail */
-    model_source_copy(&j, m, 1);
-    nn_graph_zero_grad(j.g);
-    nn_graph_forward(j.g, 1);
-    nn_graph_backward(j.g, 1);
-    long clamped = nn_graph_clamped(j.g);
-    if (clamped > 0) {
-        int y = nn_label_data(m->g, m->labels)[0];
-        double p_y = nn_output(m->g, m->probs)[y];
-        char label_p[64] = "";
-        if (p_y < NN_PROB_MIN) snprintf(label_p, sizeof label_p, " (p of the label = %.3g)", p_y);
-        size_t n_params = nn_graph_n_params(m->g);
-        printf("  JACOBIAN MODE WOULD CLAMP THIS SAMPLE: %ld probabilit%s with target mass below NN_PROB_MIN"
-               " = %g%s, so with --grad jacobian every gradient of this sample would be wrong (|dL/dparams|"
-               " %.5g instead of %.5g); simplified mode, shown here, is exact (docs/losses.md, \"the clamp"
-               " spoils the whole row\")\n",
-               clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN, label_p,
-               norm(nn_graph_grads(j.g), n_params), norm(nn_graph_grads(m->g), n_params));
-    }
-    nn_model_free(&j);
+    if (nn_model_build(j, &a, &m->data, 1, 1, seed, &err)) return 0; /* built once already */
+    model_source_copy(j, m, 1);
+    nn_graph_zero_grad(j->g);
+    nn_graph_forward(j->g, 1);
+    nn_graph_backward(j->g, 1);
+    return 1;
+}
+
+/* One line when the twin clamped: how many entries, and both gradient norms. */
+static void note_jacobian_clamp(nn_model *m, nn_model *j) {
+    long clamped = nn_graph_clamped(j->g);
+    if (clamped <= 0) return;
+    int y = nn_label_data(m->g, m->labels)[0];
+    double p_y = nn_output(m->g, m->probs)[y];
+    char label_p[64] = "";
+    if (p_y < NN_PROB_MIN) snprintf(label_p, sizeof label_p, " (p of the label = %.3g)", p_y);
+    size_t n_params = nn_graph_n_params(m->g);
+    printf("  JACOBIAN MODE WOULD CLAMP THIS SAMPLE: %ld probabilit%s with target mass below NN_PROB_MIN"
+           " = %g%s, so with --grad jacobian every gradient of this sample would be wrong (|dL/dparams|"
+           " %.5g instead of %.5g); simplified mode, shown here, is exact (docs/losses.md, \"the clamp"
+           " spoils the whole row\")\n",
+           clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN, label_p,
+           norm(nn_graph_grads(j->g), n_params), norm(nn_graph_grads(m->g), n_params));
 }
 
 int cmd_trace(int argc, char **argv) {
@@ -214,7 +225,10 @@ int cmd_trace(int argc, char **argv) {
                "  sent -y/NN_PROB_MIN instead of -y/p; the softmax's backward subtracts <dL/dp, p> from\n"
                "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact)\n",
                clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN);
-    if (m.arch.grad == NN_GRAD_SIMPLIFIED) note_jacobian_clamp(&m);
+    nn_model twin;
+    int simplified = m.arch.grad == NN_GRAD_SIMPLIFIED;
+    int have_twin = simplified && jacobian_twin(&twin, &m, src.seed);
+    if (have_twin) note_jacobian_clamp(&m, &twin);
     int *consumers = calloc(n > 0 ? (size_t)n : 1, sizeof *consumers); /* losses are the nodes nobody reads */
     for (int i = 0; consumers && i < n; i++)
         for (int k = 0; nn_node_input(g, i, k) >= 0; k++) consumers[nn_node_input(g, i, k)]++;
@@ -249,9 +263,12 @@ int cmd_trace(int argc, char **argv) {
                 print_values(label, v, (int)T->d0, full);
             }
         }
-        if (i == m.probs && nn_node_width(g, i) <= max_k) print_jacobian(g, i, 1.0);
+        if (i == m.probs && nn_node_width(g, i) <= max_k)
+            print_jacobian(g, i, 1.0, have_twin ? nn_output_grad(twin.g, twin.probs) : simplified ? NULL : d,
+                           simplified);
     }
     free(consumers);
+    if (have_twin) nn_model_free(&twin);
     int ok = !saliency || write_saliency(&m, nn_output_grad(g, m.x), saliency);
     nn_model_free(&m);
     return ok ? 0 : 1;

@@ -70,6 +70,37 @@ START_TEST(test_trace_prints_the_input_gradient) {
 }
 END_TEST
 
+/* Three numbers after `key` in cli_out ("key[a, b, c]"); returns 1 if found. */
+static int three_after(const char *key, double v[3]) {
+    const char *at = strstr(cli_out, key);
+    return at && sscanf(at + strlen(key), "[%lf, %lf, %lf]", &v[0], &v[1], &v[2]) == 3;
+}
+
+/* Both routes to the logits' gradient are printed, and they are the same
+ * numbers: the simplified-mode trace shows jacobian mode's dL/dp of the same
+ * sample and Jᵀ dL/dp beside the closed form p − y it wrote into the
+ * logits; a jacobian-mode trace shows Jᵀ dL/dp beside the logits' gradient
+ * it produced. Neither shows the zeros a bypassed softmax holds as a route. */
+START_TEST(test_trace_prints_both_routes_to_the_logits) {
+    const char *modes[2] = {"simplified", "jacobian"};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_msg(cli_nn("trace --arch 4-5-3 --label 1 --grad %s", modes[k]) == 0, "%s", cli_out);
+        double p[3], vjp[3], dz[3], dp[3];
+        ck_assert(three_after("<- predictions\n    out = ", p));
+        ck_assert_msg(three_after(k ? "J^T dL/dp (the jacobian-mode route to dL/dz) = "
+                                    : "J^T dL/dp (jacobian mode's dL/dz; simplified mode's is the logits' below) = ",
+                                  vjp), "%s", cli_out);
+        ck_assert(three_after(k ? "  [5] softmax\n    dL/d(out) = " : "dL/dp in jacobian mode (the same sample) = ", dp));
+        ck_assert(three_after("  [4] dense\n    dL/d(out) = ", dz));
+        for (int i = 0; i < 3; i++) {
+            ck_assert_close(dp[i], i == 1 ? -1 / p[1] : 0, 1e-4, 1e-4); /* −y/p */
+            ck_assert_close(vjp[i], p[i] - (i == 1), 1e-4, 1e-4);     /* p − y */
+            ck_assert_close(dz[i], vjp[i], 1e-4, 1e-4);
+        }
+    }
+}
+END_TEST
+
 /* The PNG saliency map, read back: one uniform square of pixels per input
  * feature, red where the printed dL/dx is positive and blue where it is
  * negative, the largest |dL/dx| in the scale's darkest colour. */
@@ -274,6 +305,7 @@ Suite *test_cli_teaching_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
     tcase_add_test(tc, test_trace_writes_a_png_saliency_map);
+    tcase_add_test(tc, test_trace_prints_both_routes_to_the_logits);
     tcase_add_test(tc, test_clamp_is_flagged);
     tcase_add_test(tc, test_trace_says_when_jacobian_mode_would_clamp);
     tcase_add_test(tc, test_train_warns_once_about_the_clamp);
