@@ -180,14 +180,14 @@ int cmd_trace(int argc, char **argv) {
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [--data PATH --index I] [OPTIONS]", opts, argc, argv,
                        pos, 1, &n_pos);
     if (r) return ARGS_EXIT(r);
+    const cli_path outputs[] = {{"--saliency", saliency, 0}};
+    const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
+    if (!paths_check(CMD, outputs, 1, inputs, 2)) return EXIT_USAGE;
     if (saliency && strcasecmp(extension(saliency), "svg") != 0 && strcasecmp(extension(saliency), "png") != 0) {
         cli_error(CMD, "--saliency %s: the picture's format is its extension, .svg or .png%s%s%s", saliency,
                   *extension(saliency) ? " (not ." : "", extension(saliency), *extension(saliency) ? ")" : "");
         return EXIT_USAGE;
     }
-    const cli_path outputs[] = {{"--saliency", saliency, 0}};
-    const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
-    if (!paths_check(CMD, outputs, 1, inputs, 2)) return EXIT_USAGE;
     nn_model m;
     if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
     nn_graph *g = m.g;
