@@ -4,7 +4,6 @@
  * stops written out here, not against the writer's own colour function);
  * bad arguments and paths are errors naming them, and nothing but the
  * picture is left in the folder (the write is atomic). */
-#include <dirent.h>
 #include <stb_image.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +11,6 @@
 
 #include "testutil.h"
 #include "tmpfiles.h"
-
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
 
 /* ColorBrewer RdBu at −1, −½, 0, ½, 1 (of max|m|), and grey for NaN. */
 static const unsigned char DARK_BLUE[3] = {33, 102, 172}, LIGHT_BLUE[3] = {103, 169, 207},
@@ -37,7 +27,7 @@ START_TEST(test_heatmap_png_pixels) {
     const int scale = 5;
     nn_error err;
     ck_assert_msg(nn_plot_heatmap_png(path, m, 2, 4, scale, &err) == NN_OK, "%s", err.msg);
-    ck_assert_int_eq(count_entries(dir), 1); /* no temporary left */
+    ck_assert_int_eq(tmp_count_entries(dir), 1); /* no temporary left */
     int w, h, comp;
     unsigned char *px = stbi_load(path, &w, &h, &comp, 0);
     ck_assert_msg(px != NULL, "stb_image cannot read it: %s", stbi_failure_reason());
@@ -81,7 +71,7 @@ START_TEST(test_heatmap_png_errors) {
     ck_assert_int_eq(nn_plot_heatmap_png(NULL, m, 1, 1, 1, &err), NN_ERR_ARG);
     ck_assert_int_eq(nn_plot_heatmap_png(path, m, 100000, 100000, 1, &err), NN_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(err.msg, "too large"));
-    ck_assert_int_eq(count_entries(dir), 0); /* nothing written, nothing left */
+    ck_assert_int_eq(tmp_count_entries(dir), 0); /* nothing written, nothing left */
     tmp_remove(dir);
 }
 END_TEST
