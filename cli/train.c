@@ -235,7 +235,8 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
         OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, or for ordinal losses val_mae, val_qwk: what --patience and --restore-best watch (default: val_mae for ordinal losses, else val_loss; needs --val-fraction)"),
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor; needs --val-fraction", 1, 1e6),
-        OPT_FLAG("--restore-best", &c.restore_best, "--save writes the best --monitor epoch's weights, not the last; needs --val-fraction"),
+        OPT_REAL("--min-delta", &c.min_delta, "D", "an improvement of --monitor must exceed D, as Keras's min_delta; with --patience or --restore-best", 0, 1e300),
+        OPT_FLAG("--restore-best", &c.restore_best, "--save writes the best --monitor epoch's weights, not the last (checkpoints keep them, so --resume continues); needs --val-fraction"),
         OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", weights_help),
         OPT_END,
     };

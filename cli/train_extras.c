@@ -13,7 +13,7 @@
 #define CMD "train"
 
 static const char *const schedules[] = {"constant", "step", "cosine", "onecycle", NULL};
-static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL};
+static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL}; /* nn_monitor_parse's */
 
 static int seen(const arg_option *opts, const char *name) { return args_find(opts, name)->seen; }
 
@@ -88,12 +88,8 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
                   c->monitor, c->loss);
         return 0;
     }
-    if (c->resume && c->restore_best) {
-        cli_error(CMD, "--restore-best cannot be resumed: the checkpoint keeps the last epoch's weights only");
-        return 0;
-    }
-    if (c->restore_best && !c->save) {
-        cli_error(CMD, "--restore-best chooses the weights --save writes; give --save MODEL");
+    if (c->restore_best && !c->save && !c->checkpoint) { /* a checkpoint keeps them for a later run */
+        cli_error(CMD, "--restore-best chooses the weights --save writes (and a --checkpoint keeps); give --save MODEL");
         return 0;
     }
     if (c->class_weights && !(loss->needs & NN_LOSS_CE)) {
@@ -109,6 +105,10 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
         if (!w) cli_error(CMD, "--class-weights: out of memory");
         free(w);
         if (!ok) return 0;
+    }
+    if (seen(opts, "--min-delta") && !(c->patience > 0 || c->restore_best)) {
+        cli_error(CMD, "--min-delta is the improvement --patience and --restore-best count; give one of them");
+        return 0;
     }
     return 1;
 }
@@ -156,6 +156,7 @@ void train_describe_extras(const train_config *c, char *buf, size_t len) {
     LINE(c->limit > 0, "\nlimit=%d\nlimit-seed=%llu", c->limit, (unsigned long long)c->limit_seed);
     LINE(c->monitor && (c->patience > 0 || c->restore_best), "\nmonitor=%s", c->monitor);
     LINE(c->patience > 0, "\npatience=%d", c->patience);
+    LINE(c->min_delta > 0, "\nmin-delta=%.17g", c->min_delta);
     LINE(c->class_weights, "\nclass-weights=%s", c->class_weights);
 #undef LINE
 }
@@ -183,11 +184,4 @@ int train_class_weights(const train_config *c, const nn_dataset *train, nn_arch 
     }
     a->class_weights = w;
     return 1;
-}
-
-double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better) {
-    const char *m = c->monitor ? c->monitor : "val_loss";
-    *larger_is_better = !strcmp(m, "val_acc") || !strcmp(m, "val_qwk");
-    return !strcmp(m, "val_acc") ? v->accuracy : !strcmp(m, "val_mae") ? v->mae : !strcmp(m, "val_qwk") ? v->qwk
-                                                                                                       : v->loss;
 }

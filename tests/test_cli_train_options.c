@@ -160,8 +160,10 @@ static const bad_case train_cases[] = {
     {"--val-fraction 0.25 --monitor accuracy", "--monitor", "'accuracy' is not one of val_loss|val_acc|val_mae|val_qwk", 2, 0},
     {"--monitor bogus", "--monitor", "'bogus' is not one of", 2, 0},
     {"--val-fraction 0.25 --monitor ''", "--monitor", "--monitor: the value is empty (METRIC)", 2, 0},
-    {"--val-fraction 0.25 --restore-best", "--restore-best", "--restore-best chooses the weights --save writes; give --save MODEL", 2, 1},
-    {"--val-fraction 0.25 --restore-best --checkpoint c.ckpt --resume", "--restore-best", "--restore-best cannot be resumed", 2, 0},
+    {"--val-fraction 0.25 --restore-best", "--restore-best", "--restore-best chooses the weights --save writes", 2, 1},
+    {"--val-fraction 0.25 --min-delta 0.1", "--min-delta", "--min-delta is the improvement --patience and --restore-best count", 2, 0},
+    {"--val-fraction 0.25 --patience 2 --min-delta -1", "--min-delta", "--min-delta: -1 is not in [0,", 2, 0},
+    {"--val-fraction 0.25 --patience 2 --min-delta nan", "--min-delta", "--min-delta: 'nan' is not a finite number", 2, 0},
     /* --limit, --limit-seed */
     {"--limit 0", "--limit", "--limit: 0 is not in [1, 2147483647]", 2, 0},
     {"--limit -1", "--limit", "--limit: -1 is not in [1, 2147483647]", 2, 0},
