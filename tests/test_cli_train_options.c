@@ -6,7 +6,6 @@
  * checkpoint or temporary). A case is one row of a table; one run that
  * succeeds with the same base command shows the checks can fail. --help
  * states each setting's range and default, from the same table. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +18,7 @@ static char dir[64];
 enum { ROWS = 40 };
 
 /* Files in the scratch directory. */
-static int n_files(void) {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
+static int n_files(void) { return tmp_count_entries(dir); }
 
 /* A .npy file of `rows` x `cols` values with numpy dtype `descr`, each
  * value `bytes` long, copied from data (or zeros). */
