@@ -12,6 +12,7 @@
 #define NN_CLI_DIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nn/nn.h"
 
@@ -28,6 +29,9 @@ void dist_broadcast(void *buf, size_t bytes);
 /* (collective) v (n) summed element-wise over the ranks, in place; the same
  * bits on every rank. */
 void dist_sum(double *v, int n);
+/* (collective) v (n) summed element-wise over the ranks, in place (exact:
+ * integers; e.g. each rank fills the entries it holds, the others zero). */
+void dist_sum_ints(int32_t *v, size_t n);
 /* (collective) all[r] = the `mine` of rank r, for every rank r. */
 void dist_gather(long mine, long *all);
 /* (collective) 1 if x has the same bits on every rank. */

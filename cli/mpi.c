@@ -62,6 +62,14 @@ void dist_broadcast(void *buf, size_t bytes) {
 
 void dist_sum(double *v, int n) { MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); }
 
+void dist_sum_ints(int32_t *v, size_t n) {
+    for (size_t done = 0; done < n;) { /* in chunks: MPI counts are int */
+        size_t k = n - done < ((size_t)1 << 28) ? n - done : (size_t)1 << 28;
+        MPI_Allreduce(MPI_IN_PLACE, v + done, (int)k, MPI_INT32_T, MPI_SUM, MPI_COMM_WORLD);
+        done += k;
+    }
+}
+
 void dist_gather(long mine, long *all) {
     MPI_Allgather(&mine, 1, MPI_LONG, all, 1, MPI_LONG, MPI_COMM_WORLD);
 }

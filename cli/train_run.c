@@ -184,7 +184,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         double mae = NAN, qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
-        if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err); /* nn-mpi: every rank, whole */
+        if (test) st = train_evaluate_part(t, test, &tv, st, &err); /* nn-mpi: each rank its part, reduced */
         if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
             st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
         if (!c->quiet && progress_wanted() && dist_size() == 1) progress_clear();
@@ -332,7 +332,7 @@ static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt
     best_epoch best = {.value = NAN};
     size_t n_params = nn_graph_n_params(m->g);
     int status = 0;
-    if (c->test && !load_data_for_model(&test, CMD, c->test, m, 0, c->skip_bad)) status = 1;
+    if (c->test && !train_load_test(&test, c, m)) status = 1; /* nn-mpi: this rank's part */
     if (!status && c->restore_best && !(best.params = malloc(n_params * sizeof *best.params))) {
         cli_error(CMD, "out of memory for the best epoch's weights");
         status = 1;
