@@ -53,6 +53,11 @@ nn_status dist_agree(nn_status st, nn_error *err);
 nn_status dist_reduce_grads(nn_real *grads, size_t n, int local_rows, int global_rows,
                             void *user, nn_error *err);
 
+/* The normaliser-reduce hook (nn_trainer_options.reduce_norms; user
+ * unused): v (n) summed over the ranks, so that a class-weighted mean is
+ * the global batch's. */
+nn_status dist_reduce_norms(double *v, int n, void *user, nn_error *err);
+
 /* What the hook has done so far: steps, seconds inside the allreduce, and
  * bytes reduced per step. */
 typedef struct {

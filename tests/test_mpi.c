@@ -234,10 +234,12 @@ START_TEST(test_csv_one_two_three_ranks) {
 }
 END_TEST
 
-/* --limit (its seeded shuffle of the training rows, the same on every rank)
- * and a .npy file of teacher logits (each rank takes its rows' logits):
- * 1 vs 2 vs 3 ranks train the same model. */
-START_TEST(test_limit_and_npy_teacher_like_one_process) {
+/* --limit (its seeded shuffle of the training rows, the same on every
+ * rank), a .npy file of teacher logits (each rank takes its rows' logits)
+ * and --class-weights auto (counted over every rank's training labels; each
+ * step's weighted mean divides by the global batch's Σ w_y): 1 vs 2 vs 3
+ * ranks train the same model and print the same epoch lines. */
+START_TEST(test_limit_weights_npy_teacher_like_one_process) {
     if (!FLOAT_BUILD || skip_reason()) return;
     write_csv();
     nn_real logits[60 * 3]; /* (60, 3) one row per data row */
@@ -247,7 +249,7 @@ START_TEST(test_limit_and_npy_teacher_like_one_process) {
     char path[512];
     nn_error err;
     ck_assert_int_eq(nn_save_npy(tmp_path(path, dir, "t.npy"), logits, 60, 3, &err), NN_OK);
-    const char *args = CSV_ARGS " --quiet --loss distill --teacher t.npy --limit 30 --limit-seed 7";
+    const char *args = CSV_ARGS " --loss distill --teacher t.npy --limit 30 --limit-seed 7 --class-weights auto";
     char a[512];
     const char *names[] = {"one", "r2", "r3"};
     for (int r = 0; r <= 3; r += r ? 1 : 2) {
@@ -258,7 +260,12 @@ START_TEST(test_limit_and_npy_teacher_like_one_process) {
     nn_dataset d = load_csv_data();
     double d2 = max_prob_diff("one.st", "r2.st", &d), d3 = max_prob_diff("one.st", "r3.st", &d);
     ck_assert_msg(d2 <= 1e-4 && d3 <= 1e-4, "2 ranks differ by %g, 3 ranks by %g", d2, d3);
-    /* and the options did something: without --limit the model differs */
+    char last[160]; /* the training loss and accuracies of the last epoch */
+    const char *line = strstr(slurp("one.out"), "epoch   6/6");
+    ck_assert_ptr_nonnull(line);
+    snprintf(last, sizeof last, "%.*s", (int)(strstr(line, "(") - line), line);
+    ck_assert_msg(strstr(slurp("r3.out"), last) != NULL, "'%s' missing from 3 ranks' output", last);
+    /* and the options did something: without them the model differs */
     ck_assert_int_eq(train(0, "all", CSV_ARGS " --quiet --loss distill --teacher t.npy --save all.st"), 0);
     ck_assert_double_gt(max_prob_diff("one.st", "all.st", &d), 1e-3);
     nn_dataset_free(&d);
@@ -458,7 +465,7 @@ Suite *test_mpi_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_csv_one_two_three_ranks);
-    tcase_add_test(tc, test_limit_and_npy_teacher_like_one_process);
+    tcase_add_test(tc, test_limit_weights_npy_teacher_like_one_process);
     tcase_add_test(tc, test_resume_under_another_rank_count);
     tcase_add_test(tc, test_image_folder_one_two_three_ranks);
     tcase_add_test(tc, test_corrupt_file_seen_by_one_rank);
