@@ -160,18 +160,24 @@ static void write_test_csv(void) {
     fclose(f);
 }
 
-/* Column `col` (history_write's order: 1 loss, 2 train acc, 3 val acc, 4 val
- * MAE, 5 val QWK, 6 test loss, 7 test acc) of every epoch in checkpoint NAME. */
+/* Column `col` (the checkpoint history's order, after the epoch: 1 loss,
+ * 2 train acc, 3 val acc, 4 val MAE, 5 val QWK, 6 test loss, 7 test acc,
+ * 8 val loss, 9 test MAE, 10 test QWK) of every epoch in checkpoint NAME. */
 static int history_column(const char *name, int col, double *v, int cap) {
     char path[512], text[8192];
     nn_error err;
     ck_assert_msg(nn_checkpoint_history(tmp_path(path, dir, name), text, sizeof text, &err) == NN_OK, "%s",
                   err.msg);
-    int n = 0, used;
-    double x[8];
-    for (const char *p = text; n < cap && sscanf(p, "%lf %lf %lf %lf %lf %lf %lf %lf%n", &x[0], &x[1], &x[2],
-                                                &x[3], &x[4], &x[5], &x[6], &x[7], &used) == 8; p += used)
-        v[n++] = x[col];
+    int n = 0;
+    for (char *line = strtok(text, "\n"); line && n < cap; line = strtok(NULL, "\n")) {
+        char *p = line, *end;
+        double x = NAN;
+        for (int i = 0; i <= col; i++, p = end) {
+            x = strtod(p, &end);
+            ck_assert_msg(end != p, "%s: history line '%s' has no column %d", name, line, col);
+        }
+        v[n++] = x;
+    }
     return n;
 }
 
@@ -223,13 +229,17 @@ START_TEST(test_csv_one_two_three_ranks) {
     snprintf(epoch6, sizeof epoch6, "%.*s", (int)(strstr(line, "(") - line), line);
     ck_assert_msg_contains(epoch6, "test acc");
     ck_assert_msg(strstr(slurp("r3.out"), epoch6) != NULL, "'%s' missing from 3 ranks' output", epoch6);
-    /* the test loss of every epoch (kept in the checkpoints' curves) */
-    double one[6], three[6];
-    ck_assert_int_eq(history_column("ck1", 6, one, 6), 6);
-    ck_assert_int_eq(history_column("ck", 6, three, 6), 6);
-    for (int e = 0; e < 6; e++)
-        ck_assert_msg(isfinite(one[e]) && fabs(one[e] - three[e]) <= 1e-4 * fabs(one[e]),
-                      "epoch %d: test loss %.9g in one process, %.9g with 3 ranks", e + 1, one[e], three[e]);
+    /* the test loss, MAE and QWK of every epoch (kept in the checkpoints' curves) */
+    const int cols[] = {6, 9, 10};
+    for (int i = 0; i < 3; i++) {
+        double one[6], three[6];
+        ck_assert_int_eq(history_column("ck1", cols[i], one, 6), 6);
+        ck_assert_int_eq(history_column("ck", cols[i], three, 6), 6);
+        for (int e = 0; e < 6; e++)
+            ck_assert_msg(isfinite(one[e]) && fabs(one[e] - three[e]) <= 1e-4 * fabs(one[e]),
+                          "epoch %d: test figure %d is %.9g in one process, %.9g with 3 ranks", e + 1, cols[i],
+                          one[e], three[e]);
+    }
     nn_dataset_free(&d);
 }
 END_TEST
