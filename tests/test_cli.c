@@ -408,7 +408,7 @@ START_TEST(test_loss_options_from_registry) {
             snprintf(option, sizeof option, "--%s ", s->key);
             for (char *k = option; *k; k++)
                 if (*k == '_') *k = '-';
-            snprintf(def, sizeof def, "(default %g)", s->def);
+            snprintf(def, sizeof def, "default %g)", s->def); /* "(default 4)" or "(in …; default 4)" */
             ck_assert_msg_contains(out, option);
             ck_assert_msg_contains(strstr(out, option), def);
         }
