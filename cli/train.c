@@ -12,6 +12,7 @@
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
+#include "train_options.h"
 
 #define CMD "train"
 
@@ -184,8 +185,8 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--loss", &c.loss, "NAME", c.settings.loss_help),
         OPT_STRING("--grad", &c.grad, "MODE", "simplified (default) or jacobian"),
         OPT_STRING("--optimizer", &c.optimizer, "NAME", "sgd (default), adam or adamw"),
-        OPT_POSITIVE("--lr", &c.lr, "LR", "learning rate (default 0.01)", 1e6),
-        OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
+        train_option(&c, "--lr"), /* train_options.c */
+        train_option(&c, "--momentum"),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
         OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
         OPT_STRING("--teacher", &c.teacher, "FILE", teacher_help),
@@ -193,9 +194,9 @@ int cmd_train(int argc, char **argv) {
     };
     const arg_option after[] = {
         OPT_STRING("--values", &c.values, "V0,V1,..", "category values of the classes (ordinal)"),
-        OPT_INT("--epochs", &c.epochs, "N", "epochs to train (default 10)", 1, 1e6),
-        OPT_INT("--batch", &c.batch, "B", "mini-batch size (default 64)", 1, 1 << 16),
-        OPT_U64("--seed", &c.seed, "S", "seed of initialisation, split and shuffling (default 1)"),
+        train_option(&c, "--epochs"),
+        train_option(&c, "--batch"),
+        train_option(&c, "--seed"),
         OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction for validation (default 0)", 0, 0.999999),
         OPT_FLAG("--standardize", &c.standardize, "standardise features (default for CSV data)"),
         OPT_FLAG("--no-standardize", &c.no_standardize, "keep features as read"),
@@ -210,13 +211,13 @@ int cmd_train(int argc, char **argv) {
         OPT_FLAG("--overwrite", &c.overwrite, "replace an existing --checkpoint FILE (start afresh)"),
         OPT_STRING("--plot", &c.plot, "FILE.svg", "write loss and accuracy curves as SVG"),
         OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
-        OPT_REAL("--dropout", &c.dropout, "P", "inverted dropout after each hidden layer, in [0, 0.99] (default 0)", 0, 0.99),
-        OPT_STRING("--lr-schedule", &c.lr_schedule, "NAME", "constant (default), step, cosine or onecycle; the rate changes every step"),
-        OPT_INT("--warmup", &c.warmup, "N", "epochs of linear warm-up to --lr (onecycle: of its rising phase, default 30%)", 0, 1e6),
-        OPT_REAL("--lr-min", &c.lr_min, "LR", "cosine, onecycle: the final rate (default 0; onecycle lr/25/1e4)", 0, 1e6),
+        train_option(&c, "--dropout"),
+        train_option(&c, "--lr-schedule"),
+        train_option(&c, "--warmup"),
+        train_option(&c, "--lr-min"),
         OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C (default: no clipping)", 1e12),
-        OPT_INT("--limit", &c.limit, "N", "train on N training samples, after a seeded shuffle (learning curves)", 1, 2147483647.0),
-        OPT_U64("--limit-seed", &c.limit_seed, "S", "seed of --limit's shuffle (default 1)"),
+        train_option(&c, "--limit"),
+        train_option(&c, "--limit-seed"),
         OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
         OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),

@@ -15,7 +15,11 @@
 static const char *const schedules[] = {"constant", "step", "cosine", "onecycle", NULL};
 static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL};
 
-static int seen(const arg_option *opts, const char *name) { return args_find(opts, name)->seen; }
+/* A table without the option (another program's, see train_options.h) never saw it. */
+static int seen(const arg_option *opts, const char *name) {
+    const arg_option *o = args_find(opts, name);
+    return o && o->seen;
+}
 
 int train_check_extras(const train_config *c, const arg_option *opts, const nn_loss_info *loss,
                        nn_arch *a) {
