@@ -28,7 +28,8 @@
  *
  * The teachers, then each line's students, are trained by --jobs processes
  * at once (default 2: one per core), each on one OpenBLAS thread, so every
- * figure is the same whatever --jobs is.
+ * figure is the same whatever --jobs is (OpenBLAS's own threads would change
+ * the last bits of a sum, and a few students' accuracies with them).
  *
  * Usage: distill [OUT_DIR] [OPTIONS]; `distill --help` lists them. The
  * options nn train also has are nn train's own (cli/train_options.c): the
@@ -99,13 +100,17 @@ typedef struct {
     int         n_teachers;
 } study;
 
-/* Appends s to line, left-aligned in `width` columns (counting characters,
- * not bytes). */
+/* The characters of UTF-8 text s (not its bytes). */
+static int chars(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Appends s to line, left-aligned in `width` columns. */
 static void add(char *line, size_t len, const char *s, int width) {
-    int chars = 0;
-    for (const char *c = s; *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
     size_t n = strlen(line);
-    snprintf(line + n, len - n, "%s%*s", s, width > chars ? width - chars : 0, "");
+    snprintf(line + n, len - n, "%s%*s", s, width > chars(s) ? width - chars(s) : 0, "");
 }
 
 /* Prints line without its trailing blanks. */
@@ -272,11 +277,20 @@ typedef struct {
     uint64_t      seed;
 } job;
 
+/* A teacher job trains the teacher and writes its logits to their files
+ * (the students read them from there); a student job's result is its test
+ * accuracy. */
 static nn_status run_job(const study *s, const job *j, double *out, nn_error *err) {
-    teacher_set *t = (teacher_set *)&s->t[j->which]; /* a teacher job fills the logits */
+    const teacher_set *t = &s->t[j->which];
+    char path[1024];
     *out = 0;
-    if (j->teacher) return train_teacher(s, t->name, t->p, &t->train, &t->test, t->train_logits, t->test_logits, err);
-    return train_student(s, j->r, &VARIANTS[j->variant], t, j->seed, out, err);
+    if (!j->teacher) return train_student(s, j->r, &VARIANTS[j->variant], t, j->seed, out, err);
+    nn_status st = train_teacher(s, t->name, t->p, &t->train, &t->test, t->train_logits, t->test_logits, err);
+    logits_path(path, sizeof path, s, t, "train");
+    if (!st) st = nn_save_npy(path, t->train_logits, t->train.n, K, err);
+    logits_path(path, sizeof path, s, t, "test");
+    if (!st) st = nn_save_npy(path, t->test_logits, t->test.n, K, err);
+    return st;
 }
 
 static int write_all(int fd, const void *buf, size_t n) {
@@ -301,8 +315,7 @@ static int read_all(int fd, void *buf, size_t n) {
 
 /* Runs jobs[0, n) on min(s->jobs, n) processes, results in out (n): this
  * process takes jobs 0, P, 2P, …, forked child c the jobs c, c + P, … and
- * sends back its results and its error through a pipe. A teacher job in a
- * child writes the teacher's logits to their files (the parent reads them). */
+ * sends back its results and its error through a pipe. */
 static nn_status run_jobs(const study *s, const job *jobs, int n, double *out, nn_error *err) {
     int P = s->jobs < n ? s->jobs : n, fd[MAX_JOBS];
     pid_t pid[MAX_JOBS];
@@ -310,8 +323,10 @@ static nn_status run_jobs(const study *s, const job *jobs, int n, double *out, n
     fflush(stderr);
     for (int c = 1; c < P; c++) {
         int p[2];
-        if (pipe(p) != 0 || (pid[c] = fork()) < 0) {
+        int piped = pipe(p) == 0;
+        if (!piped || (pid[c] = fork()) < 0) {
             nn_status st = nn_set_error(err, NN_ERR_IO, "cannot start a worker process: %s", strerror(errno));
+            if (piped) close(p[0]), close(p[1]);
             for (int d = 1; d < c; d++) close(fd[d]), waitpid(pid[d], NULL, 0);
             return st;
         }
@@ -319,17 +334,7 @@ static nn_status run_jobs(const study *s, const job *jobs, int n, double *out, n
             close(p[0]);
             nn_error e = {0};
             nn_status st = NN_OK;
-            for (int i = c; i < n && !st; i += P) {
-                if (!(st = run_job(s, &jobs[i], &out[i], &e)) && jobs[i].teacher) {
-                    char path[1024];
-                    const teacher_set *t = &s->t[jobs[i].which];
-                    logits_path(path, sizeof path, s, t, "train");
-                    if (!(st = nn_save_npy(path, t->train_logits, t->train.n, K, &e))) {
-                        logits_path(path, sizeof path, s, t, "test");
-                        st = nn_save_npy(path, t->test_logits, t->test.n, K, &e);
-                    }
-                }
-            }
+            for (int i = c; i < n && !st; i += P) st = run_job(s, &jobs[i], &out[i], &e);
             e.code = st;
             int ok = 1;
             for (int i = c; i < n; i += P) ok = ok && write_all(p[1], &out[i], sizeof out[i]);
@@ -369,7 +374,7 @@ static void mean_sd(const double *x, int n, double *mean, double *sd) {
     *sd = n > 1 ? sqrt(v / (n - 1)) : 0;
 }
 
-enum { NAME_W = 16, CELL_W = 23 };
+enum { NAME_W = 16, CELL_W = 23, ACC_W = 13, GAP_W = 6 }; /* columns: a cell is accuracy, gap */
 
 static void describe(const study *s) {
     for (int r = 0; r < 2; r++) {
@@ -385,13 +390,14 @@ static void describe(const study *s) {
             printf(", %s schedule (warm-up %d epoch%s, lr-min %g)", c->lr_schedule ? c->lr_schedule : "constant",
                    c->warmup, c->warmup == 1 ? "" : "s", c->lr_min);
         }
-        printf(", %d epochs\n", g->epochs);
+        printf(", %d epoch%s\n", g->epochs, g->epochs == 1 ? "" : "s");
     }
     printf("every student: batch %d, α = %g, %d seed%s (%llu..%llu); each cell: test accuracy, mean ± sd\n"
            "over the seeds (%%), and the teacher–student gap closed, (KD − hard)/(teacher − hard) of the\n"
-           "means (%%); the hard-label students see no teacher: one set per regime, shown under each\n\n",
+           "means (%%)%s\n\n",
            s->tc.batch, ALPHA, s->seeds, s->seeds == 1 ? "" : "s", (unsigned long long)s->tc.seed,
-           (unsigned long long)(s->tc.seed + (uint64_t)s->seeds - 1));
+           (unsigned long long)(s->tc.seed + (uint64_t)s->seeds - 1),
+           s->n_teachers > 1 ? "; the hard-label students see no teacher: one set per regime, shown under each" : "");
     char cell[128], line[1024] = "";
     add(line, sizeof line, "", NAME_W);
     for (int r = 0; r < 2; r++)
@@ -413,7 +419,7 @@ static void describe(const study *s) {
     print_line(line);
     add(line, sizeof line, "student", NAME_W);
     for (int r = 0; r < 2; r++)
-        for (int t = 0; s->run[r] && t < s->n_teachers; t++) add(line, sizeof line, "accuracy       gap", CELL_W);
+        for (int t = 0; s->run[r] && t < s->n_teachers; t++) add(line, sizeof line, "accuracy        gap", CELL_W);
     print_line(line);
     cli_flush_stdout();
 }
@@ -448,8 +454,10 @@ static nn_status run_table(const study *s, double mean[2][2][N_VARIANTS], nn_err
                 if (v == 0) snprintf(g, sizeof g, "—");
                 else if (!(s->t[t].test_acc > hard)) snprintf(g, sizeof g, "(n/a)"); /* the teacher is not better */
                 else snprintf(g, sizeof g, "%+.1f", gap);
-                snprintf(cell, sizeof cell, "%6.2f ± %.2f %7s", 100 * mean[r][t][v], 100 * sd, g);
-                add(line, sizeof line, cell, CELL_W);
+                snprintf(cell, sizeof cell, "%5.2f ± %.2f", 100 * mean[r][t][v], 100 * sd);
+                add(line, sizeof line, cell, ACC_W);
+                add(line, sizeof line, "", GAP_W - chars(g)); /* the gap right-aligned */
+                add(line, sizeof line, g, CELL_W - ACC_W - (GAP_W - chars(g)));
             }
         print_line(line);
         if (cli_flush_stdout()) return NN_ERR_IO; /* cli_finish_stdout says why */
@@ -623,7 +631,7 @@ int main(int argc, char **argv) {
         cli_error(CMD, "%s: cannot create the output folder: %s", s.out_dir, strerror(errno));
         return 1;
     }
-    if (s.jobs > 1) openblas_set_num_threads(1); /* the processes use the cores */
+    openblas_set_num_threads(1); /* the processes use the cores, and the figures do not depend on --jobs */
     nn_error err = {0};
     nn_dataset train = {0}, test = {0};
     char path[1024];
@@ -643,11 +651,10 @@ int main(int argc, char **argv) {
 
     /* 1. The teachers' logits: ours, or one from files. */
     if (s.ext_train) {
-        s.t[0].name = s.ext_train, s.n_teachers = 1;
+        s.t[0].name = "file", s.n_teachers = 1;
         if ((st = load_logits(s.ext_train, train.n, &s.t[0].train_logits, &err)) ||
             (st = load_logits(s.ext_test, test.n, &s.t[0].test_logits, &err)))
             goto done;
-        s.t[0].name = "file";
         printf("\nteacher: %s, %s\n", s.ext_train, s.ext_test);
     } else {
         int plain = strcmp(s.from, "dropout") != 0, dropout = strcmp(s.from, "plain") != 0;
@@ -665,24 +672,21 @@ int main(int argc, char **argv) {
             }
             jobs[t] = (job){.teacher = 1, .which = t};
         }
-        printf("\nteachers 784-%d-%d-10 on all %d images, SGD momentum 0.9, lr 0.05 cosine, %d epochs:",
-               TEACHER_HIDDEN, TEACHER_HIDDEN, train.n, s.teacher_epochs);
+        printf("\nteachers 784-%d-%d-10 on all %d images, SGD momentum 0.9, lr 0.05 cosine, %d epoch%s:",
+               TEACHER_HIDDEN, TEACHER_HIDDEN, train.n, s.teacher_epochs, s.teacher_epochs == 1 ? "" : "s");
         for (int t = 0; t < s.n_teachers; t++)
-            printf("%s%s", t ? ", " : " ", s.t[t].p > 0 ? "dropout" : "plain");
+            printf("%s%s", t ? ", " : " ", s.t[t].name);
         if (dropout) printf(" (p = %g after each hidden layer)", s.tc.dropout);
         printf("\n");
         if ((st = run_jobs(&s, jobs, s.n_teachers, unused, &err))) goto done;
-        /* The students know a teacher only through its files; this process
-         * writes those of the teachers it trained itself. */
+        /* The students know a teacher only through its files. */
         for (int t = 0; t < s.n_teachers; t++) {
             teacher_set *tt = &s.t[t];
-            int mine = t % (s.jobs < s.n_teachers ? s.jobs : s.n_teachers) == 0;
             const char *set[2] = {"train", "test"};
             nn_real **dst[2] = {&tt->train_logits, &tt->test_logits};
             int rows[2] = {train.n, test.n};
             for (int i = 0; i < 2; i++) {
                 logits_path(path, sizeof path, &s, tt, set[i]);
-                if ((mine && (st = nn_save_npy(path, *dst[i], rows[i], K, &err)))) goto done;
                 free(*dst[i]);
                 *dst[i] = NULL;
                 if ((st = load_logits(path, rows[i], dst[i], &err))) goto done;
