@@ -397,7 +397,7 @@ static void describe(const study *s) {
            "means (%%)%s\n\n",
            s->tc.batch, ALPHA, s->seeds, s->seeds == 1 ? "" : "s", (unsigned long long)s->tc.seed,
            (unsigned long long)(s->tc.seed + (uint64_t)s->seeds - 1),
-           s->n_teachers > 1 ? "; the hard-label students see no teacher: one set per regime, shown under each" : "");
+           s->n_teachers > 1 ? ";\nthe hard-label students see no teacher: one set per regime, shown under each teacher" : "");
     char cell[128], line[1024] = "";
     add(line, sizeof line, "", NAME_W);
     for (int r = 0; r < 2; r++)
