@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "data_source.h"
 #include "dist.h"
+#include "paths.h"
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
@@ -19,6 +20,8 @@
 static const char *const activations[] = {"relu", "sigmoid", "tanh", NULL};
 static const char *const grads[] = {"simplified", "jacobian", NULL};
 static const char *const optimizers[] = {"sgd", "adam", "adamw", NULL};
+
+static void skip_file(const char *file, void *user) { (void)file, (void)user; } /* paths_data_files counts */
 
 /* Checks option values and combinations; prints the first problem. */
 static int check_config(const train_config *c, const arg_option *opts, nn_arch *a, double **values,
@@ -61,6 +64,14 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     }
     if (strcmp(c->optimizer, "sgd") != 0 && (args_find(opts, "--momentum")->seen || c->nesterov)) {
         cli_error(CMD, "--momentum and --nesterov are SGD settings, not %s", c->optimizer);
+        return 0;
+    }
+    if (c->nesterov && !(c->momentum > 0)) { /* as torch.optim.SGD */
+        cli_error(CMD, "--nesterov needs --momentum above 0");
+        return 0;
+    }
+    if (c->test && !paths_data_files(c->test, skip_file, NULL)) { /* before --data is read */
+        cli_error(CMD, "--test %s: no such file, folder or IDX prefix", c->test);
         return 0;
     }
     *n_values = 0;
@@ -174,10 +185,14 @@ int cmd_train(int argc, char **argv) {
     train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
                       .lr = 0.01, .momentum = 0.9, .epochs = 10, .batch = 64, .seed = 1, .limit_seed = 1};
     loss_options_init(&c.settings, "");
-    char teacher_help[256], teachers[160];
+    char teacher_help[256], teachers[160], weights_help[400], weighted[200];
     loss_options_with(NN_LOSS_TEACHER, teachers, sizeof teachers);
     snprintf(teacher_help, sizeof teacher_help,
              "teacher model, or .npy of its logits in the data's order (--loss %s)", teachers);
+    loss_options_with(NN_LOSS_CE, weighted, sizeof weighted);
+    snprintf(weights_help, sizeof weights_help,
+             "K weights >= 0, not all 0, of the classes in the cross-entropy term (--loss %s); "
+             "auto: n / (K n_k) (default: all 1)", weighted);
     const arg_option before[] = {
         OPT_STRING("--data", &c.data, "PATH", "training data: CSV file, image folder or IDX (required)"),
         OPT_STRING("--arch", &c.arch, "SIZES", "layer widths, input to classes, e.g. 784-256-10 (required)"),
@@ -188,7 +203,7 @@ int cmd_train(int argc, char **argv) {
         train_option(&c, "--lr"), /* train_options.c */
         train_option(&c, "--momentum"),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
-        OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
+        OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay", 0, 1e6),
         OPT_STRING("--teacher", &c.teacher, "FILE", teacher_help),
         OPT_END,
     };
@@ -197,7 +212,7 @@ int cmd_train(int argc, char **argv) {
         train_option(&c, "--epochs"),
         train_option(&c, "--batch"),
         train_option(&c, "--seed"),
-        OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction for validation (default 0)", 0, 0.999999),
+        OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction of --data for validation", 0, 0.999999),
         OPT_FLAG("--standardize", &c.standardize, "standardise features (default for CSV data)"),
         OPT_FLAG("--no-standardize", &c.no_standardize, "keep features as read"),
         OPT_STRING("--label", &c.label, "COLUMN", "CSV: label column (default: the last)"),
@@ -215,15 +230,15 @@ int cmd_train(int argc, char **argv) {
         train_option(&c, "--lr-schedule"),
         train_option(&c, "--warmup"),
         train_option(&c, "--lr-min"),
-        OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C (default: no clipping)", 1e12),
+        OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C", 1e12),
         train_option(&c, "--limit"),
         train_option(&c, "--limit-seed"),
         OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
-        OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
-        OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
-        OPT_REAL("--min-delta", &c.min_delta, "D", "an improvement of --monitor must exceed D (default 0), as Keras's min_delta", 0, 1e300),
-        OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last (checkpoints keep them, so --resume continues)"),
-        OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", "weights of the classes in the loss's cross-entropy term; auto: n / (K n_k)"),
+        OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, or for ordinal losses val_mae, val_qwk: what --patience and --restore-best watch (default: val_mae for ordinal losses, else val_loss; needs --val-fraction)"),
+        OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor; needs --val-fraction", 1, 1e6),
+        OPT_REAL("--min-delta", &c.min_delta, "D", "an improvement of --monitor must exceed D, as Keras's min_delta; with --patience or --restore-best", 0, 1e300),
+        OPT_FLAG("--restore-best", &c.restore_best, "--save writes the best --monitor epoch's weights, not the last (checkpoints keep them, so --resume continues); needs --val-fraction"),
+        OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", weights_help),
         OPT_END,
     };
     arg_option opts[96];
@@ -249,19 +264,14 @@ int cmd_train(int argc, char **argv) {
     nn_dataset train, val;
     train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
     int ranks = dist_size();
-    if (ranks > 1 && (c.limit || (c.class_weights && !strcmp(c.class_weights, "auto")))) {
-        /* both would be computed on this rank's shard, not on the training set */
-        cli_error(CMD, "%s is not available under nn-mpi (each rank holds only its shard)",
-                  c.limit ? "--limit" : "--class-weights auto");
-        free(values);
-        return EXIT_USAGE;
-    }
     int prepared = ranks > 1 ? prepare_shard(&c, &d, values, n_values, &a, &train, &val, &shard)
                              : prepare_data(&c, &d, values, n_values, &a, &train, &val);
     free(values);
     if (!prepared) return 1;
     int has_val = c.val_fraction > 0; /* on every rank, even one that holds no validation row */
-    if (ranks == 1 && !train_check_data(&c, &train)) { /* nn-mpi: a rank's rows may be one class */
+    nn_dataset labels; /* nn-mpi: every rank's training labels, for the checks and weights on them */
+    if (!train_all_labels(&train, ranks > 1 ? &shard : NULL, &labels) || !train_check_data(&c, &labels)) {
+        train_all_labels_free(&labels, ranks > 1 ? &shard : NULL);
         nn_dataset_free(&train);
         nn_dataset_free(&val);
         free(shard.row);
@@ -272,7 +282,7 @@ int cmd_train(int argc, char **argv) {
     nn_optimizer *opt = NULL;
     int status = 1, built = 0, ok = 1;
     double *class_weights = NULL; /* (K) --class-weights, read by nn_model_build */
-    if (!train_class_weights(&c, &train, &a, &class_weights)) ok = 0; /* reported */
+    if (!train_class_weights(&c, &labels, &a, &class_weights)) ok = 0; /* reported */
     else if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
     if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
@@ -289,6 +299,7 @@ int cmd_train(int argc, char **argv) {
     nn_optimizer_free(opt);
     if (built) nn_model_free(&m);
     free(class_weights);
+    train_all_labels_free(&labels, ranks > 1 ? &shard : NULL);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
     free(shard.row);

@@ -592,8 +592,13 @@ static int parse(study *s, int argc, char **argv) {
             return EXIT_USAGE;
         }
     if (!s->run[1]) c->lr_schedule = NULL, c->warmup = 0; /* (b)'s defaults are not checked against (a) */
-    nn_arch a = nn_arch_defaults();
-    if (!train_check_extras(c, opts, nn_loss_find("distill"), &a)) return EXIT_USAGE; /* nn train's checks */
+    nn_arch a = nn_arch_defaults(); /* the dropout teacher's, for the checks of --dropout */
+    nn_error err;
+    if (nn_arch_parse_sizes(&a, c->arch, &err)) {
+        cli_error(CMD, "%s", err.msg);
+        return 1;
+    }
+    if (!train_check_extras(c, opts, nn_loss_find(c->loss), &a)) return EXIT_USAGE; /* nn train's checks */
     if (args_find(opts, "--epochs")->seen) s->r[0].epochs = c->epochs;
     s->r[1].epochs = c->epochs;
     s->r[1].opt.lr = c->lr;
@@ -616,7 +621,7 @@ static nn_status teacher_views(study *s, teacher_set *t, const nn_dataset *train
 int main(int argc, char **argv) {
     cli_set_program(CMD);
     study s = {
-        .tc = {.epochs = 50, .batch = 64, .seed = 3, .lr = 0.05, .momentum = 0.9, .lr_schedule = "cosine",
+        .tc = {.arch = "784-800-800-10" /* the teachers, TEACHER_HIDDEN */, .loss = "distill", .epochs = 50, .batch = 64, .seed = 3, .lr = 0.05, .momentum = 0.9, .lr_schedule = "cosine",
                .warmup = 2, .limit = 5000, .limit_seed = 1, .dropout = 0.2},
         .out_dir = ".", .regime = "both", .from = "both", .seeds = 5, .teacher_epochs = 6, .jobs = 2,
         .r = {{.title = "(a) capacity-limited", .tag = "a", .hidden = 32, .epochs = 5,

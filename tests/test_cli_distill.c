@@ -88,7 +88,8 @@ START_TEST(test_own_option_errors) {
     ck_assert_int_eq(distill("/nonexistent/out --regime a --epochs 1"), 1);
     ck_assert_str_eq(cli_out, "distill: /nonexistent/out: cannot create the output folder: No such file or directory\n");
     ck_assert_int_eq(distill("/nonexistent/out --epochs 1"), 2); /* with (b), it is */
-    ck_assert_str_eq(cli_out, "distill: --warmup 2: cosine needs epochs after the warm-up (--epochs 1)\n");
+    ck_assert_msg(strncmp(cli_out, "distill: --warmup 2: ", 21) == 0, "%s", cli_out);
+    assert_one_line();
 }
 END_TEST
 
