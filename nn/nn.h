@@ -225,6 +225,10 @@ nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
 /* A loss node's reduced value in the last forward, before its coef; NaN
  * for a node that is not a loss. */
 double         nn_loss_value(const nn_graph *g, int loss);
+/* The weight a loss node enters the total with (its coef, times T² for a KL
+ * with scale_t2: the total is Σ nn_loss_coef · nn_loss_value); NaN for a
+ * node that is not a loss. */
+double         nn_loss_coef(const nn_graph *g, int loss);
 
 /* The whole parameter and gradient buffers. */
 size_t   nn_graph_n_params(const nn_graph *g);

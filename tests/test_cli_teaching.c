@@ -101,6 +101,31 @@ START_TEST(test_trace_prints_both_routes_to_the_logits) {
 }
 END_TEST
 
+/* What the trace's loss reads and how the total is made: sord's target is
+ * made from the label as training makes it (softmax(−(v − y)²), scale 1),
+ * not a random row; a teacher's random logits say so; a weighted loss says
+ * its weight, and the total is that weight times its value. */
+START_TEST(test_trace_shows_targets_and_weights) {
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --loss sord --label 1") == 0, "%s", cli_out);
+    double t[3], e = exp(-1);
+    ck_assert(three_after("<- the loss's targets, made from the label as in training\n    out = ", t));
+    for (int i = 0; i < 3; i++) ck_assert_close(t[i], (i == 1 ? 1 : e) / (1 + 2 * e), 1e-5, 1e-4);
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --loss kl --temperature 2 --label 1") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "<- the loss's targets: random teacher logits (nn trace reads no teacher)");
+    double kl, total;
+    const char *at = strstr(cli_out, "kl_div (1)\n    out = [");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "kl_div (1)\n    out = [%lf]\n    (enters the total loss x 4)", &kl), 1);
+    ck_assert_msg_contains(at, "(enters the total loss x 4)\n");
+    at = strstr(cli_out, "  total loss ");
+    ck_assert(at && sscanf(at, "  total loss %lf (the sum of each loss times its weight)", &total) == 1);
+    ck_assert_close(total, 4 * kl, 1e-6, 1e-4);
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --label 1") == 0, "%s", cli_out);
+    ck_assert_ptr_null(strstr(cli_out, "enters the total"));
+    ck_assert_ptr_null(strstr(cli_out, "the sum of each loss"));
+}
+END_TEST
+
 /* The PNG saliency map, read back: one uniform square of pixels per input
  * feature, red where the printed dL/dx is positive and blue where it is
  * negative, the largest |dL/dx| in the scale's darkest colour. */
@@ -306,6 +331,7 @@ Suite *test_cli_teaching_suite(void) {
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
     tcase_add_test(tc, test_trace_writes_a_png_saliency_map);
     tcase_add_test(tc, test_trace_prints_both_routes_to_the_logits);
+    tcase_add_test(tc, test_trace_shows_targets_and_weights);
     tcase_add_test(tc, test_clamp_is_flagged);
     tcase_add_test(tc, test_trace_says_when_jacobian_mode_would_clamp);
     tcase_add_test(tc, test_train_warns_once_about_the_clamp);
