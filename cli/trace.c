@@ -211,6 +211,8 @@ int cmd_trace(int argc, char **argv) {
         if (strcmp(kind, "labels") == 0) continue;
         const nn_loss_info *l = nn_loss_find(m.arch.loss);
         const char *mark = i == m.probs ? "  <- predictions"
+                           : strcmp(kind, "dropout") == 0 ? "  <- training mode: this step's random mask, kept values"
+                                                            " scaled by 1/(1 - p) (the identity at evaluation)"
                            : i != m.targets ? ""
                            : l && l->targets ? "  <- the loss's targets, made from the label as in training"
                                              : "  <- the loss's targets: random teacher logits (nn trace reads no teacher)";
