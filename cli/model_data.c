@@ -54,8 +54,14 @@ static int fit_to_model(nn_dataset *d, const char *cmd, const char *path, const 
 
 int load_data_for_model(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
                         int no_label, int skip_bad) {
+    return load_data_for_model_part(d, cmd, path, m, no_label, skip_bad, 0, 0);
+}
+
+int load_data_for_model_part(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
+                             int no_label, int skip_bad, int part, int n_parts) {
     if (!data_fits_model(cmd, path, m)) return 0;
-    data_options o = {.no_label = no_label, .skip_bad = skip_bad, .test_split = 1, .cmd = cmd};
+    data_options o = {.no_label = no_label, .skip_bad = skip_bad, .test_split = 1, .part = part,
+                      .n_parts = n_parts, .cmd = cmd};
     if (!data_options_for_model(&o, m)) {
         cli_error(cmd, "out of memory");
         return 0;

@@ -9,6 +9,10 @@
  * as "nn CMD: ..." and returns 0 on failure. */
 int load_data_for_model(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
                         int no_label, int skip_bad);
+/* The same for part `part` of n_parts (data_options.part: one rank's rows
+ * under nn-mpi); n_parts 0 reads everything. */
+int load_data_for_model_part(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
+                             int no_label, int skip_bad, int part, int n_parts);
 
 /* What load_data_for_model_lenient dropped. */
 enum { UNKNOWN_MAX_NAMES = 8 };
