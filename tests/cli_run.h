@@ -25,20 +25,26 @@ static inline int cli_shell(const char *cmd) {
 }
 
 /* Runs `cd dir && nn ARGS 2>&1 REDIRECT` (REDIRECT: "" or "> /dev/full" …),
- * so stderr is captured even when stdout goes elsewhere. */
+ * so stderr is captured even when stdout goes elsewhere; "2>/dev/null"
+ * captures stdout alone (cli_nn_stdout). ARGS longer than the buffer fail
+ * the test instead of running a cut command. */
 static inline int cli_nn_to(const char *redirect, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline int cli_nn_to(const char *redirect, const char *fmt, ...) {
     char args[2048], cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int n = vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' %s 2>&1 %s", dir, NN_CLI_BIN, args,
-             redirect);
+    ck_assert_msg(n >= 0 && (size_t)n < sizeof args, "cli_nn: %d bytes of arguments", n);
+    n = snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' %s 2>&1 %s", dir, NN_CLI_BIN,
+                 args, redirect);
+    ck_assert_msg(n >= 0 && (size_t)n < sizeof cmd, "cli_nn: a command of %d bytes", n);
     return cli_shell(cmd);
 }
 
 #define cli_nn(...) cli_nn_to("", __VA_ARGS__)
+/* `nn ARGS` with its stdout alone in cli_out (stderr discarded). */
+#define cli_nn_stdout(...) cli_nn_to("2>/dev/null", __VA_ARGS__)
 
 /* dir/name exists. */
 static inline int cli_exists(const char *name) {
