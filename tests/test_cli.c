@@ -4,7 +4,6 @@
  *
  * The program under test is the one built beside this suite (NN_CLI_BIN,
  * set by the Makefile). Each test works in its own scratch directory. */
-#include <stb_image_write.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -17,26 +16,11 @@ static void teardown(void) { tmp_remove(dir); }
 
 #include "cli_run.h" /* cli_nn: `nn ARGS` in dir, stdout and stderr into cli_out */
 
-/* An 8×8 gray image: bright on the left half for "left", on the right for
- * "right", with a little per-image variation. */
-static void write_image(const char *root, const char *label, int i, int bright_left) {
-    char folder[512], file[512];
-    ck_assert(snprintf(folder, sizeof folder, "%s/%s/%s", dir, root, label) < (int)sizeof folder);
-    mkdir(folder, 0755);
-    unsigned char pix[64];
-    for (int y = 0; y < 8; y++)
-        for (int x = 0; x < 8; x++)
-            pix[y * 8 + x] = (unsigned char)(((x < 4) == bright_left ? 200 : 40) + 7 * ((x + y + i) % 5));
-    ck_assert(snprintf(file, sizeof file, "%s/%d.png", folder, i) < (int)sizeof file);
-    ck_assert(stbi_write_png(file, 8, 8, 1, pix, 8));
-}
-
+/* ROOT/A and ROOT/B: 8×8 gray images, bright on the left half for A, on the
+ * right for B. */
 static void image_folder(const char *root, const char *a, const char *b, int per_class) {
-    mkdir(tmp_path(path, dir, root), 0755);
-    for (int i = 0; i < per_class; i++) {
-        write_image(root, a, i, 1);
-        write_image(root, b, i, 0);
-    }
+    cli_images(root, a, per_class, 8, 8, 1);
+    cli_images(root, b, per_class, 8, 8, 0);
 }
 
 /* The number after `key` in cli_out (JSON "key": value). */

@@ -9,7 +9,6 @@
  * stays valid UTF-8 JSON; labels and column names that are not UTF-8 are
  * refused, so a model header is always valid JSON.
  */
-#include <stb_image_write.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,19 +39,9 @@ static void write_file(const char *name, const char *bytes) {
     tmp_write(tmp_path(path, dir, name), bytes, strlen(bytes));
 }
 
-/* A folder ROOT/LABEL/0.png .. with n gray 4 x 4 images. */
+/* A folder ROOT/LABEL/0.png .. with n gray 4 x 4 images, bright on one side. */
 static void images(const char *root, const char *label, int n, int bright) {
-    char folder[600], file[700];
-    snprintf(folder, sizeof folder, "%s/%s", dir, root);
-    mkdir(folder, 0755);
-    snprintf(folder, sizeof folder, "%s/%s/%s", dir, root, label);
-    mkdir(folder, 0755);
-    for (int i = 0; i < n; i++) {
-        unsigned char pix[16];
-        for (int k = 0; k < 16; k++) pix[k] = (unsigned char)(bright ? 200 + i + k : 20 + i + k);
-        snprintf(file, sizeof file, "%s/%d.png", folder, i);
-        ck_assert(stbi_write_png(file, 4, 4, 1, pix, 4));
-    }
+    cli_images(root, label, n, 4, 4, bright);
 }
 
 static const char small_csv[] = "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n";
