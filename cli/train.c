@@ -220,7 +220,8 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
         OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
-        OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last"),
+        OPT_REAL("--min-delta", &c.min_delta, "D", "an improvement of --monitor must exceed D (default 0), as Keras's min_delta", 0, 1e300),
+        OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last (checkpoints keep them, so --resume continues)"),
         OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", "weights of the classes in the loss's cross-entropy term; auto: n / (K n_k)"),
         OPT_END,
     };

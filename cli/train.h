@@ -18,13 +18,13 @@ typedef struct {
     uint64_t    seed;
     /* validation-driven training (train_extras.c) */
     const char *lr_schedule, *test, *monitor, *class_weights;
-    double      dropout, lr_min, clip_grad_norm;
+    double      dropout, lr_min, clip_grad_norm, min_delta;
     int         warmup, limit, patience, restore_best;
     uint64_t    limit_seed;
 } train_config;
 
 /* Checks --dropout, --lr-schedule, --warmup, --lr-min, --clip-grad-norm,
- * --limit, --limit-seed, --test, --monitor, --patience and --restore-best
+ * --limit, --limit-seed, --test, --monitor, --patience, --min-delta and --restore-best
  * against each other, the loss and the data options; sets a->dropout.
  * Prints the first problem (one line naming the option); returns 0 then. */
 int train_check_extras(const train_config *c, const arg_option *opts, const nn_loss_info *loss,
@@ -47,9 +47,6 @@ void train_describe_extras(const train_config *c, char *buf, size_t len);
  * a->class_weights = *w; a no-op without the option. Prints problems;
  * returns 0 then. */
 int train_class_weights(const train_config *c, const nn_dataset *train, nn_arch *a, double **w);
-
-/* What --monitor names, and whether larger is better; NaN when v lacks it. */
-double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better);
 
 /* The training rows one rank holds (train_shard.c). */
 typedef struct {

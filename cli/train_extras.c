@@ -13,7 +13,7 @@
 #define CMD "train"
 
 static const char *const schedules[] = {"constant", "step", "cosine", "onecycle", NULL};
-static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL};
+static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL}; /* nn_monitor_parse's */
 
 static int seen(const arg_option *opts, const char *name) { return args_find(opts, name)->seen; }
 
@@ -62,8 +62,8 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
         cli_error(CMD, "--class-weights weighs a cross-entropy term (--loss %s); --loss %s has none", who, c->loss);
         return 0;
     }
-    if (c->resume && c->restore_best) {
-        cli_error(CMD, "--restore-best cannot be resumed: the checkpoint keeps the last epoch's weights only");
+    if (seen(opts, "--min-delta") && !(c->patience > 0 || c->restore_best)) {
+        cli_error(CMD, "--min-delta is the improvement --patience and --restore-best count; give one of them");
         return 0;
     }
     return 1;
@@ -108,6 +108,7 @@ void train_describe_extras(const train_config *c, char *buf, size_t len) {
     LINE(c->limit > 0, "\nlimit=%d\nlimit-seed=%llu", c->limit, (unsigned long long)c->limit_seed);
     LINE(c->monitor && (c->patience > 0 || c->restore_best), "\nmonitor=%s", c->monitor);
     LINE(c->patience > 0, "\npatience=%d", c->patience);
+    LINE(c->min_delta > 0, "\nmin-delta=%.17g", c->min_delta);
     LINE(c->class_weights, "\nclass-weights=%s", c->class_weights);
 #undef LINE
 }
@@ -145,11 +146,4 @@ int train_class_weights(const train_config *c, const nn_dataset *train, nn_arch 
     }
     a->class_weights = w;
     return 1;
-}
-
-double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better) {
-    const char *m = c->monitor ? c->monitor : "val_loss";
-    *larger_is_better = !strcmp(m, "val_acc") || !strcmp(m, "val_qwk");
-    return !strcmp(m, "val_acc") ? v->accuracy : !strcmp(m, "val_mae") ? v->mae : !strcmp(m, "val_qwk") ? v->qwk
-                                                                                                       : v->loss;
 }

@@ -146,27 +146,26 @@ static void history_read(curves *k, const char *s, int epochs) {
 /* Bytes of history_write's text for `epochs` epochs. */
 static size_t history_cap(int epochs) { return (size_t)epochs * 8 * 24 + 1; }
 
-/* Early stopping and --restore-best: the best epoch of the monitored
- * validation metric so far, and (with --restore-best) its weights. */
-typedef struct {
-    double   value;   /* the best monitored value, NaN before the first */
-    int      epoch;   /* its epoch, 0 before the first */
-    int      bad;     /* epochs since it without improvement */
-    nn_real *params;  /* (n_params) its weights, with --restore-best */
-} best_epoch;
-
-/* Records epoch e's monitored value; 1 when it is the best so far. */
-static int best_update(best_epoch *b, const train_config *c, const nn_eval_stats *v, int e, nn_graph *g) {
-    int larger;
-    double x = train_monitor_value(c, v, &larger);
-    int better = isfinite(x) && (b->epoch == 0 || (larger ? x > b->value : x < b->value));
-    if (better) {
-        b->value = x, b->epoch = e, b->bad = 0;
-        if (b->params) memcpy(b->params, nn_graph_params(g), nn_graph_n_params(g) * sizeof(nn_real));
-    } else {
-        b->bad++;
+/* The early-stopping state after a resume: under nn-mpi rank 0 read it, and
+ * every rank needs it to stop at the same epoch (collective). */
+static nn_status share_best(nn_early_stop *es, size_t n_params, nn_error *err) {
+    if (dist_size() == 1 || !es) return NN_OK;
+    nn_early_stop_state bs = nn_early_stop_get(es);
+    dist_broadcast(&bs, sizeof bs);
+    nn_real *params = NULL;
+    if (nn_early_stop_params(es) && bs.epoch > 0) { /* restore_best: the weights too */
+        params = malloc(n_params * sizeof *params);
+        int ok = params != NULL;
+        if (dist_any(!ok)) {
+            free(params);
+            return nn_set_error(err, NN_ERR_NOMEM, "out of memory for the best epoch's weights");
+        }
+        if (dist_rank() == 0) memcpy(params, nn_early_stop_params(es), n_params * sizeof *params);
+        dist_broadcast(params, n_params * sizeof *params);
     }
-    return better;
+    nn_status st = nn_early_stop_set(es, bs, params, params ? n_params : 0, err);
+    free(params);
+    return st;
 }
 
 /* Epochs ck->epoch + 1 .. c->epochs, each followed by its line, the curves
@@ -174,10 +173,18 @@ static int best_update(best_epoch *b, const train_config *c, const nn_eval_stats
  * improving. Returns the exit status. */
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
                        const nn_dataset *val, const nn_dataset *test, nn_checkpoint_info *ck, curves *k,
-                       best_epoch *best) {
+                       nn_early_stop *es) {
     nn_error err;
     int warned = 0; /* about the jacobian mode's clamp, once per run */
     signals_catch();
+    if (es && nn_early_stop_should_stop(es) && ck->epoch < c->epochs) { /* resumed after it stopped */
+        nn_early_stop_state bs = nn_early_stop_get(es);
+        if (!c->quiet)
+            printf("the run stopped early after epoch %d: %s had not improved for %d epochs (best %.6g at epoch %d)\n",
+                   ck->epoch, c->monitor, c->patience, bs.value, bs.epoch);
+        k->stopped = ck->epoch;
+        return 0;
+    }
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
         nn_eval_stats v = {.accuracy = NAN}, tv = {.accuracy = NAN, .loss = NAN};
@@ -203,7 +210,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (!c->quiet) {
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);
-            if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
+            if (val) printf("  val loss %.4f  val acc %6.2f%%", v.loss, 100 * v.accuracy);
             if (val && k->ordinal) printf("  val MAE %.4f  QWK %.4f", mae, qwk);
             if (test) printf("  test acc %6.2f%%", 100 * tv.accuracy);
             printf("  (%.2f s)\n", s.seconds);
@@ -222,7 +229,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         k->val_qwk[e - 1] = qwk;
         k->test_loss[e - 1] = tv.loss;
         k->test_acc[e - 1] = tv.accuracy;
-        if (val) best_update(best, c, &v, e, m->g);
+        if (es) nn_early_stop_update(es, m->g, e, &v);
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
         if (k->history) history_write(k, e, k->history, k->history_cap);
@@ -242,10 +249,11 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                                 "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
             return 128 + sig; /* as a shell reports a process the signal ended */
         }
-        if (c->patience > 0 && best->bad >= c->patience && e < c->epochs) {
+        if (es && nn_early_stop_should_stop(es) && e < c->epochs) {
+            nn_early_stop_state bs = nn_early_stop_get(es);
             if (!c->quiet)
                 printf("early stop after epoch %d: %s has not improved for %d epochs (best %.6g at epoch %d)\n", e,
-                       c->monitor, c->patience, best->value, best->epoch);
+                       c->monitor, c->patience, bs.value, bs.epoch);
             k->stopped = e;
             break;
         }
@@ -256,21 +264,28 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
 /* Reads --checkpoint into m, opt and *ck (and the curves so far into k) if
  * it was made with the same settings; returns 0 after printing why not. */
 static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
-                       nn_checkpoint_info *ck, curves *k) {
+                       nn_checkpoint_info *ck, curves *k, nn_early_stop *es) {
     nn_error err;
-    nn_checkpoint_info saved;
+    nn_checkpoint_info saved = {.epoch = 0};
+    int found = 1;
     if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err) ||
-        (k->history && nn_checkpoint_history(c->checkpoint, k->history, k->history_cap, &err))) {
+        (k->history && nn_checkpoint_history(c->checkpoint, k->history, k->history_cap, &err)) ||
+        (es && nn_checkpoint_best(c->checkpoint, es, &found, &err))) {
         cli_error(CMD, "%s", err.msg);
         return 0;
     }
+    if (!found && (c->patience > 0 || c->restore_best))
+        cli_warn(CMD, "%s holds no best epoch (written by an older nn): %s%s counts from epoch %d on",
+                 c->checkpoint, c->patience > 0 ? "--patience" : "", c->restore_best ? (c->patience > 0 ?
+                 " and --restore-best" : "--restore-best") : "", saved.epoch + 1);
     if (!resume_check(CMD, c->data, ck->run, saved.run, sizeof saved.run, saved.epoch, c->epochs)) return 0;
     if (strcmp(saved.run, ck->run) != 0) {
         explain_difference(ck->run, saved.run);
         return 0;
     }
     *ck = saved;
-    ck->history = k->history; /* load leaves it alone: this run's buffer */
+    ck->history = k->history; /* load leaves these alone: this run's */
+    ck->best = es;
     if (k->history) history_read(k, k->history, c->epochs); /* --plot draws the whole run */
     if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck->epoch, c->epochs, c->checkpoint);
     return 1;
@@ -293,17 +308,47 @@ static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, con
     return status;
 }
 
+/* The run after the early-stopping state is made: runs the epochs, puts the
+ * best epoch's weights back (--restore-best), saves. */
+static int run_epochs_stopping(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                               const nn_dataset *val, const train_shard *shard, curves *k,
+                               nn_checkpoint_info *ckp, nn_early_stop *es);
+
 static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
                            const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp) {
     nn_error err;
+    nn_early_stop *es = NULL; /* with validation data: the best epoch of --monitor */
+    if (val) {
+        nn_early_stop_options eo = {.monitor = (nn_monitor)nn_monitor_parse(c->monitor), .patience = c->patience,
+                                    .min_delta = c->min_delta, .restore_best = c->restore_best};
+        if (!(es = nn_early_stop_create(m->g, &eo, &err))) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+    }
+    int status = run_epochs_stopping(c, m, opt, train, val, shard, k, ckp, es);
+    nn_early_stop_free(es);
+    return status;
+}
+
+static int run_epochs_stopping(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                               const nn_dataset *val, const train_shard *shard, curves *k,
+                               nn_checkpoint_info *ckp, nn_early_stop *es) {
+    nn_error err;
     nn_checkpoint_info ck = *ckp;
+    ck.best = es; /* every checkpoint keeps the best epoch so far */
     train_describe_run(c, ck.run, sizeof ck.run);
     if (c->checkpoint && !data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
         /* rank 0 reads the checkpoint (under nn-mpi, the others get it from rank 0) */
-        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck, k))) return 1;
+        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck, k, es))) return 1;
         train_share_state(m, opt, &ck);
+        ck.best = es; /* rank 0's pointer came with the broadcast */
+        if (dist_agree(share_best(es, nn_graph_n_params(m->g), &err), &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
     /* nn-mpi: no bar; its running loss would be rank 0's rows only */
@@ -329,24 +374,28 @@ static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt
     }
     nn_trainer_set_rng(t, ck.rng);
     nn_dataset test = {0};
-    best_epoch best = {.value = NAN};
-    size_t n_params = nn_graph_n_params(m->g);
     int status = 0;
     if (c->test && !load_data_for_model(&test, CMD, c->test, m, 0, c->skip_bad)) status = 1;
-    if (!status && c->restore_best && !(best.params = malloc(n_params * sizeof *best.params))) {
-        cli_error(CMD, "out of memory for the best epoch's weights");
-        status = 1;
-    }
-    if (!status) status = run_trainer(c, m, opt, t, val, c->test ? &test : NULL, &ck, k, &best);
+    if (!status) status = run_trainer(c, m, opt, t, val, c->test ? &test : NULL, &ck, k, es);
     nn_trainer_free(t);
     nn_dataset_free(&test);
-    if (!status && best.params && best.epoch > 0) {
-        memcpy(nn_graph_params(m->g), best.params, n_params * sizeof *best.params);
+    /* what the saved model records of its training (nn_model_training) */
+    m->trained = (nn_model_training){.epochs = ck.epoch, .epoch = ck.epoch, .value = NAN};
+    nn_early_stop_state bs = es ? nn_early_stop_get(es) : (nn_early_stop_state){0};
+    if (!status && c->restore_best && bs.epoch == 0)
+        cli_warn(CMD, "--restore-best: no epoch had a finite %s; the last epoch's weights are kept", c->monitor);
+    if (!status && c->restore_best && bs.epoch > 0) {
+        if (nn_early_stop_restore(es, m->g, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        m->trained.epoch = bs.epoch;
+        m->trained.value = bs.value;
+        snprintf(m->trained.monitor, sizeof m->trained.monitor, "%s", c->monitor);
         if (!c->quiet)
-            printf("restored the weights of epoch %d, the best by %s (%.6g)%s\n", best.epoch, c->monitor, best.value,
-                   c->save ? "; they are what is saved" : "");
+            printf("restored the weights of epoch %d of %d, the best by %s (%.6g)%s\n", bs.epoch, ck.epoch,
+                   c->monitor, bs.value, c->save ? "; they are what is saved, and the file says so" : "");
     }
-    free(best.params);
     if (status) return status;
     if (!c->quiet && dist_size() > 1) {
         dist_reduce_stats r = dist_reduce_report();

@@ -7,20 +7,12 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tmpfiles.h"
 
 /* A fresh directory under /tmp; the caller removes it with rm_dir. */
 static void make_dir(char *dir) {
     strcpy(dir, "/tmp/nn_test_plot_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
 }
 
 static void rm_dir(const char *dir) {
@@ -150,7 +142,7 @@ START_TEST(test_lines_svg) {
     /* y ticks cover [0.45, 2.3]: 0.0 ... 2.5 in steps of 0.5. */
     ck_assert_ptr_nonnull(strstr(svg, ">2.5</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">0.0</text>"));
-    ck_assert_int_eq(count_entries(dir), 1); /* no temporary file left */
+    ck_assert_int_eq(tmp_count_entries(dir), 1); /* no temporary file left */
     free(svg);
 
     /* Writing again replaces the file. */
@@ -159,7 +151,7 @@ START_TEST(test_lines_svg) {
     svg = slurp(path);
     ck_assert_well_formed(svg);
     ck_assert_int_eq(count(svg, "class=\"series\""), 1);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(tmp_count_entries(dir), 1);
     free(svg);
     rm_dir(dir);
 }
@@ -242,7 +234,7 @@ START_TEST(test_heatmap_svg) {
     int r, gr, b;
     ck_assert_int_eq(sscanf(strstr(c01, "fill=\""), "fill=\"rgb(%d,%d,%d)", &r, &gr, &b), 3);
     ck_assert_int_lt(r, b);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(tmp_count_entries(dir), 1);
     free(svg);
 
     /* All zeros (no division by zero) and a NaN cell. */
