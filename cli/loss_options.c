@@ -41,7 +41,8 @@ void loss_options_init(loss_options *l, const char *prefix) {
         snprintf(l->name[i], sizeof l->name[i], "--%s", s->key);
         for (char *c = l->name[i]; *c; c++)
             if (*c == '_') *c = '-';
-        snprintf(l->help[i], sizeof l->help[i], "%s%s: %s (default %g)", prefix, who, s->help, s->def);
+        /* the range and the default are added by --help from the table (args.c) */
+        snprintf(l->help[i], sizeof l->help[i], "%s%s: %s", prefix, who, s->help);
     }
     size_t used = (size_t)snprintf(l->loss_help, sizeof l->loss_help, "%sthe loss: ", prefix);
     for (int i = 0; nn_losses(i) && i < LOSS_OPTIONS_MAX_LOSSES; i++) {

@@ -21,6 +21,7 @@
 #include "resume_check.h"
 #include "signals.h"
 #include "train.h"
+#include "train_curves.h"
 
 #define CMD "train"
 
@@ -66,86 +67,6 @@ static void explain_difference(const char *now, const char *then) {
     }
 }
 
-/* Per-epoch curves for --plot; epochs not run by this process (before a
- * resume) stay NaN and are left out of the plot. */
-typedef struct {
-    double *loss, *train_acc, *val_acc; /* (epochs) */
-    double *val_mae, *val_qwk;          /* (epochs) ordinal models: MAE of E[X], QWK */
-    double *test_loss, *test_acc;       /* (epochs) with --test */
-    int ordinal;                        /* the model is ordinal: val_mae, val_qwk are filled */
-    int stopped;                        /* the epoch early stopping ended on, or 0 */
-    char *history;                      /* (history_cap) the curves as text, for the checkpoint,
-                                           or NULL (no checkpoint, or not rank 0) */
-    size_t history_cap;
-} curves;
-
-static int curves_init(curves *k, int epochs) {
-    double **all[7] = {&k->loss, &k->train_acc, &k->val_acc, &k->val_mae, &k->val_qwk, &k->test_loss, &k->test_acc};
-    for (int i = 0; i < 7; i++) {
-        if (!(*all[i] = malloc((size_t)epochs * sizeof **all[i]))) return 0;
-        for (int e = 0; e < epochs; e++) (*all[i])[e] = NAN;
-    }
-    return 1;
-}
-
-static void curves_free(curves *k) {
-    free(k->loss);
-    free(k->train_acc);
-    free(k->val_acc);
-    free(k->val_mae);
-    free(k->val_qwk);
-    free(k->test_loss);
-    free(k->test_acc);
-}
-
-static int write_plot(const train_config *c, const curves *k, int with_val) {
-    nn_series s[7] = {{"training loss", k->loss, c->epochs},
-                      {"training accuracy", k->train_acc, c->epochs},
-                      {"validation accuracy", k->val_acc, c->epochs},
-                      {"validation MAE of E[X]", k->val_mae, c->epochs},
-                      {"validation QWK", k->val_qwk, c->epochs}};
-    int n = !with_val ? 2 : k->ordinal ? 5 : 3;
-    if (c->test) { /* scored every epoch, never used for a decision */
-        s[n++] = (nn_series){"test loss", k->test_loss, c->epochs};
-        s[n++] = (nn_series){"test accuracy", k->test_acc, c->epochs};
-    }
-    nn_error err;
-    if (nn_plot_lines_svg(c->plot, "Training", "epoch", k->ordinal && with_val ? "loss, accuracy, MAE, QWK" : "loss, accuracy", s, n, &err)) {
-        cli_error(CMD, "--plot: %s", err.msg);
-        return 0;
-    }
-    if (!c->quiet) printf("plotted %s\n", c->plot);
-    return 1;
-}
-
-/* The curves of epochs 1..e as text for the checkpoint, one line per epoch:
- * "E loss train_acc val_acc val_mae val_qwk test_loss test_acc". */
-static void history_write(const curves *k, int e, char *buf, size_t cap) {
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < e && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%d %.9g %.9g %.9g %.9g %.9g %.9g %.9g\n", i + 1, k->loss[i],
-                              k->train_acc[i], k->val_acc[i], k->val_mae[i], k->val_qwk[i], k->test_loss[i],
-                              k->test_acc[i]);
-}
-
-/* Back from history_write's text: the epochs before a resume, for --plot. */
-static void history_read(curves *k, const char *s, int epochs) {
-    int e, used;
-    double v[7];
-    while (sscanf(s, "%d %lf %lf %lf %lf %lf %lf %lf%n", &e, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-                  &used) == 8) {
-        if (e >= 1 && e <= epochs) {
-            double *col[7] = {k->loss, k->train_acc, k->val_acc, k->val_mae, k->val_qwk, k->test_loss, k->test_acc};
-            for (int i = 0; i < 7; i++) col[i][e - 1] = v[i];
-        }
-        s += used;
-    }
-}
-
-/* Bytes of history_write's text for `epochs` epochs. */
-static size_t history_cap(int epochs) { return (size_t)epochs * 8 * 24 + 1; }
-
 /* The early-stopping state after a resume: under nn-mpi rank 0 read it, and
  * every rank needs it to stop at the same epoch (collective). */
 static nn_status share_best(nn_early_stop *es, size_t n_params, nn_error *err) {
@@ -172,7 +93,7 @@ static nn_status share_best(nn_early_stop *es, size_t n_params, nn_error *err) {
  * and a checkpoint; with --patience, until the monitored metric stops
  * improving. Returns the exit status. */
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
-                       const nn_dataset *val, const nn_dataset *test, nn_checkpoint_info *ck, curves *k,
+                       const nn_dataset *val, const nn_dataset *test, nn_checkpoint_info *ck, train_curves *k,
                        nn_early_stop *es) {
     nn_error err;
     int warned = 0; /* about the jacobian mode's clamp, once per run */
@@ -187,13 +108,14 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
     }
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
-        nn_eval_stats v = {.accuracy = NAN}, tv = {.accuracy = NAN, .loss = NAN};
-        double mae = NAN, qwk = NAN;
+        nn_eval_stats v = {.accuracy = NAN, .loss = NAN}, tv = {.accuracy = NAN, .loss = NAN};
+        double mae = NAN, qwk = NAN, test_mae = NAN, test_qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
         if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err); /* nn-mpi: every rank, whole */
         if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
             st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
+        if (test && k->ordinal) st = train_ordinal_scores(m, test, &test_mae, &test_qwk, st, &err);
         if (!c->quiet && progress_wanted() && dist_size() == 1) progress_clear();
         if ((st = dist_agree(st, &err))) { /* under nn-mpi: every rank stops, or none */
             cli_error(CMD, "%s", err.msg);
@@ -222,17 +144,16 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                             "softmax's backward subtracts <dL/dp, p> from every class; a label at p ~ 0 gets no "
                             "gradient at all); --grad simplified is exact there (docs/losses.md); shown once per run\n",
                     e, s.clamped, (double)NN_PROB_MIN);
-        k->loss[e - 1] = s.loss;
-        k->train_acc[e - 1] = s.train_acc;
-        if (val) k->val_acc[e - 1] = v.accuracy;
-        k->val_mae[e - 1] = mae;
-        k->val_qwk[e - 1] = qwk;
-        k->test_loss[e - 1] = tv.loss;
-        k->test_acc[e - 1] = tv.accuracy;
+        const double at[N_CURVES] = {
+            [CURVE_LOSS] = s.loss, [CURVE_TRAIN_ACC] = s.train_acc, [CURVE_VAL_ACC] = v.accuracy,
+            [CURVE_VAL_MAE] = mae, [CURVE_VAL_QWK] = qwk, [CURVE_TEST_LOSS] = tv.loss, [CURVE_TEST_ACC] = tv.accuracy,
+            [CURVE_VAL_LOSS] = v.loss, [CURVE_TEST_MAE] = test_mae, [CURVE_TEST_QWK] = test_qwk};
+        for (int i = 0; i < N_CURVES; i++) k->y[i][e - 1] = at[i];
         if (es) nn_early_stop_update(es, m->g, e, &v);
+        k->best_epoch = es ? nn_early_stop_get(es).epoch : 0;
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
-        if (k->history) history_write(k, e, k->history, k->history_cap);
+        train_curves_history_write(k, e);
         st = c->checkpoint && dist_rank() == 0 ? nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)
                                                : NN_OK;
         if ((st = dist_agree(st, &err))) { /* rank 0 writes; nn-mpi: a signal stops here too */
@@ -264,7 +185,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
 /* Reads --checkpoint into m, opt and *ck (and the curves so far into k) if
  * it was made with the same settings; returns 0 after printing why not. */
 static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
-                       nn_checkpoint_info *ck, curves *k, nn_early_stop *es) {
+                       nn_checkpoint_info *ck, train_curves *k, nn_early_stop *es) {
     nn_error err;
     nn_checkpoint_info saved = {.epoch = 0};
     int found = 1;
@@ -286,56 +207,18 @@ static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
     *ck = saved;
     ck->history = k->history; /* load leaves these alone: this run's */
     ck->best = es;
-    if (k->history) history_read(k, k->history, c->epochs); /* --plot draws the whole run */
+    if (k->history) train_curves_history_read(k, k->history); /* --plot draws the whole run */
     if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck->epoch, c->epochs, c->checkpoint);
     return 1;
 }
 
-static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                           const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp);
-
-static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                      const nn_dataset *val, const train_shard *shard, curves *k) {
-    nn_checkpoint_info ck = {.epoch = 0};
-    /* rank 0's record of the curves, kept in the checkpoint */
-    k->history = dist_rank() == 0 && c->checkpoint ? malloc(history_cap(c->epochs)) : NULL;
-    if (k->history) k->history[0] = '\0';
-    k->history_cap = k->history ? history_cap(c->epochs) : 0;
-    ck.history = k->history;
-    int status = run_epochs_with(c, m, opt, train, val, shard, k, &ck);
-    free(k->history);
-    k->history = NULL;
-    return status;
-}
-
-/* The run after the early-stopping state is made: runs the epochs, puts the
- * best epoch's weights back (--restore-best), saves. */
-static int run_epochs_stopping(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                               const nn_dataset *val, const train_shard *shard, curves *k,
-                               nn_checkpoint_info *ckp, nn_early_stop *es);
-
-static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                           const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp) {
+/* The epochs of a run whose early-stopping state is es (NULL without
+ * validation data), then the best epoch's weights put back (--restore-best)
+ * and the model saved. */
+static int run_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                    const nn_dataset *val, const train_shard *shard, train_curves *k, nn_early_stop *es) {
     nn_error err;
-    nn_early_stop *es = NULL; /* with validation data: the best epoch of --monitor */
-    if (val) {
-        nn_early_stop_options eo = {.monitor = (nn_monitor)nn_monitor_parse(c->monitor), .patience = c->patience,
-                                    .min_delta = c->min_delta, .restore_best = c->restore_best};
-        if (!(es = nn_early_stop_create(m->g, &eo, &err))) {
-            cli_error(CMD, "%s", err.msg);
-            return 1;
-        }
-    }
-    int status = run_epochs_stopping(c, m, opt, train, val, shard, k, ckp, es);
-    nn_early_stop_free(es);
-    return status;
-}
-
-static int run_epochs_stopping(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                               const nn_dataset *val, const train_shard *shard, curves *k,
-                               nn_checkpoint_info *ckp, nn_early_stop *es) {
-    nn_error err;
-    nn_checkpoint_info ck = *ckp;
+    nn_checkpoint_info ck = {.epoch = 0, .history = k->history}; /* rank 0's curves go in the checkpoint */
     ck.best = es; /* every checkpoint keeps the best epoch so far */
     train_describe_run(c, ck.run, sizeof ck.run);
     if (c->checkpoint && !data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
@@ -412,14 +295,33 @@ static int run_epochs_stopping(const train_config *c, nn_model *m, nn_optimizer 
     return 0;
 }
 
+static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                      const nn_dataset *val, const train_shard *shard, train_curves *k) {
+    nn_error err;
+    nn_early_stop *es = NULL; /* with validation data: the best epoch of --monitor */
+    if (val) {
+        nn_early_stop_options eo = {.monitor = (nn_monitor)nn_monitor_parse(c->monitor), .patience = c->patience,
+                                    .min_delta = c->min_delta, .restore_best = c->restore_best};
+        if (!(es = nn_early_stop_create(m->g, &eo, &err))) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+    }
+    int status = run_with(c, m, opt, train, val, shard, k, es);
+    nn_early_stop_free(es);
+    return status;
+}
+
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
               const nn_dataset *val, const train_shard *shard) {
-    curves k = {.ordinal = model_is_ordinal(m)};
+    train_curves k;
     int status = 1;
-    if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
+    /* rank 0 keeps the curves in the checkpoint */
+    if (!train_curves_init(&k, c->epochs, model_is_ordinal(m), dist_rank() == 0 && c->checkpoint))
+        cli_error(CMD, "out of memory");
     else if ((status = run_epochs(c, m, opt, train, val, shard, &k)) != 1 && c->plot && dist_rank() == 0 &&
-             !write_plot(c, &k, val != NULL))
+             !train_curves_plot(c, &k, val != NULL))
         status = 1; /* the curves of the epochs run are plotted, interrupted or not */
-    curves_free(&k);
+    train_curves_free(&k);
     return status;
 }

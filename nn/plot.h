@@ -32,6 +32,17 @@ nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xla
                             const char *ylabel, const nn_series *series, int n_series,
                             nn_error *err);
 
+/* Several line plots in one SVG, one below the other (loss and accuracy
+ * have different scales): each panel as nn_plot_lines_svg draws it. */
+typedef struct {
+    const char      *title, *xlabel, *ylabel; /* may be NULL */
+    const nn_series *series;
+    int              n_series;                /* ≥ 1 */
+} nn_plot_panel;
+#define NN_PLOT_MAX_PANELS 8
+nn_status nn_plot_panels_svg(const char *path, const nn_plot_panel *panels, int n_panels,
+                             nn_error *err);
+
 /* Heat map of the row-major matrix m (rows, cols) with a diverging colour
  * scale centred at 0 (blue < 0 < red, white at 0, symmetric around ±max|m|)
  * and a colour bar. Each cell shows its value when the cells are large
