@@ -243,7 +243,8 @@ int cmd_trace(int argc, char **argv) {
     if (clamped > 0)
         printf("  CLAMPED: %ld probabilit%s with target mass below NN_PROB_MIN = %g, so the loss\n"
                "  sent -y/NN_PROB_MIN instead of -y/p; the softmax's backward subtracts <dL/dp, p> from\n"
-               "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact)\n",
+               "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact;\n"
+               "  docs/losses.md, \"the clamp spoils the whole row\")\n",
                clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN);
     nn_model twin;
     int simplified = m.arch.grad == NN_GRAD_SIMPLIFIED;
