@@ -40,6 +40,11 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
         cli_error(CMD, "--arch: %s", err.msg);
         return 0;
     }
+    if (args_find(opts, "--grad")->seen && !strstr(loss->head, "softmax")) { /* registry: "dense K, softmax" */
+        cli_error(CMD, "--grad chooses how gradients pass a softmax; --loss %s has none (its head: %s)", c->loss,
+                  loss->head);
+        return 0;
+    }
     strcpy(a->activation, c->activation);
     strcpy(a->loss, c->loss);
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;

@@ -82,9 +82,9 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
         cli_error(CMD, "%s needs validation data (--val-fraction F); --test is never used for decisions", needs_val);
         return 0;
     }
-    int ordinal = loss->rule != NN_RULE_ARGMAX;
+    int ordinal = loss->rule != NN_RULE_ARGMAX || c->values; /* as model_is_ordinal */
     if (c->monitor && (!strcmp(c->monitor, "val_mae") || !strcmp(c->monitor, "val_qwk")) && !ordinal) {
-        cli_error(CMD, "--monitor %s is an ordinal metric; --loss %s is not ordinal (val_loss or val_acc)",
+        cli_error(CMD, "--monitor %s is an ordinal metric; --loss %s is not ordinal and --values is not given (val_loss or val_acc)",
                   c->monitor, c->loss);
         return 0;
     }

@@ -321,6 +321,8 @@ typedef struct {
     nn_real *targets;       /* (n, target_width) per-sample real targets a loss
                                reads (teacher logits, soft labels), or NULL */
     int      target_width;
+    char   **row_files;     /* (n) the file each row was read from (image
+                               folders: "imgs/cat/3.png"), or NULL */
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
