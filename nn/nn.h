@@ -225,6 +225,10 @@ nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
 /* A loss node's reduced value in the last forward, before its coef; NaN
  * for a node that is not a loss. */
 double         nn_loss_value(const nn_graph *g, int loss);
+/* The weight a loss node enters the total with (its coef, times T² for a KL
+ * with scale_t2: the total is Σ nn_loss_coef · nn_loss_value); NaN for a
+ * node that is not a loss. */
+double         nn_loss_coef(const nn_graph *g, int loss);
 /* The parts of the losses' values, for adding them up over batches or
  * processes (nn_trainer_options.reduce_norms, nn_eval_sums): after a
  * forward pass, norms[i] is the normaliser of the i-th loss node over the
@@ -518,8 +522,6 @@ nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nod
  * epoch counter advances only on NN_OK. */
 nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err);
 
-/* What nn_trainer_evaluate measures. Every field is filled; more metrics
- * (MAE, QWK, ...) are added as fields, so keep callers to field names. */
 /* The sums an evaluation's figures come from. They add up over parts of a
  * data set: a data-parallel evaluation sums them over the processes (as
  * NN_EVAL_N_SUMS doubles) and calls nn_eval_stats_from_sums. */
@@ -535,6 +537,8 @@ typedef struct {
 } nn_eval_sums;
 #define NN_EVAL_N_SUMS (sizeof(nn_eval_sums) / sizeof(double))
 
+/* What nn_trainer_evaluate measures. Every field is filled; more metrics
+ * (MAE, QWK, ...) are added as fields, so keep callers to field names. */
 typedef struct {
     int    n;        /* rows evaluated */
     double loss;     /* the mean over all rows: per loss, Σ s_b l_b over the set
