@@ -222,6 +222,7 @@ int cmd_train(int argc, char **argv) {
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
         OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last"),
         OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", "weights of the classes in the loss's cross-entropy term; auto: n / (K n_k)"),
+        OPT_STRING("--task-weights", &c.task_weights, "auto|W1,..", "coral: importance of the K-1 tasks y > k; auto: sqrt(max(n_{y>k}, n - n_{y>k})), scaled to max 1"),
         OPT_END,
     };
     arg_option opts[96];
@@ -247,10 +248,11 @@ int cmd_train(int argc, char **argv) {
     nn_dataset train, val;
     train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
     int ranks = dist_size();
-    if (ranks > 1 && (c.limit || (c.class_weights && !strcmp(c.class_weights, "auto")))) {
-        /* both would be computed on this rank's shard, not on the training set */
+    int auto_tasks = c.task_weights && !strcmp(c.task_weights, "auto");
+    if (ranks > 1 && (c.limit || (c.class_weights && !strcmp(c.class_weights, "auto")) || auto_tasks)) {
+        /* each would be computed on this rank's shard, not on the training set */
         cli_error(CMD, "%s is not available under nn-mpi (each rank holds only its shard)",
-                  c.limit ? "--limit" : "--class-weights auto");
+                  c.limit ? "--limit" : auto_tasks ? "--task-weights auto" : "--class-weights auto");
         free(values);
         return EXIT_USAGE;
     }
@@ -270,7 +272,9 @@ int cmd_train(int argc, char **argv) {
     nn_optimizer *opt = NULL;
     int status = 1, built = 0, ok = 1;
     double *class_weights = NULL; /* (K) --class-weights, read by nn_model_build */
-    if (!train_class_weights(&c, &train, &a, &class_weights)) ok = 0; /* reported */
+    double *task_weights = NULL;  /* (K − 1) --task-weights, the same */
+    if (!train_class_weights(&c, &train, &a, &class_weights) ||
+        !train_task_weights(&c, &train, &a, &task_weights)) ok = 0; /* reported */
     else if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
     if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
@@ -287,6 +291,7 @@ int cmd_train(int argc, char **argv) {
     nn_optimizer_free(opt);
     if (built) nn_model_free(&m);
     free(class_weights);
+    free(task_weights);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
     free(shard.row);

@@ -62,6 +62,7 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
         cli_error(CMD, "--class-weights weighs a cross-entropy term (--loss %s); --loss %s has none", who, c->loss);
         return 0;
     }
+    if (!train_check_task_weights(c, a)) return 0; /* train_task_weights.c */
     if (c->resume && c->restore_best) {
         cli_error(CMD, "--restore-best cannot be resumed: the checkpoint keeps the last epoch's weights only");
         return 0;
@@ -109,6 +110,7 @@ void train_describe_extras(const train_config *c, char *buf, size_t len) {
     LINE(c->monitor && (c->patience > 0 || c->restore_best), "\nmonitor=%s", c->monitor);
     LINE(c->patience > 0, "\npatience=%d", c->patience);
     LINE(c->class_weights, "\nclass-weights=%s", c->class_weights);
+    LINE(c->task_weights, "\ntask-weights=%s", c->task_weights);
 #undef LINE
 }
 

@@ -408,7 +408,8 @@ START_TEST(test_loss_options_from_registry) {
             snprintf(option, sizeof option, "--%s ", s->key);
             for (char *k = option; *k; k++)
                 if (*k == '_') *k = '-';
-            snprintf(def, sizeof def, "(default %g)", s->def);
+            if (s->choices) snprintf(def, sizeof def, "(default %s)", nn_loss_setting_choice_name(s, s->def));
+            else snprintf(def, sizeof def, "(default %g)", s->def);
             ck_assert_msg_contains(out, option);
             ck_assert_msg_contains(strstr(out, option), def);
         }
