@@ -53,52 +53,115 @@ void cli_warn(const char *cmd, const char *fmt, ...) {
 
 const char *cli_last_error(void) { return last_error; }
 
-static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
-    printf("usage: nn %s %s\n\n%soptions:\n", cmd, usage, "");
-    for (const arg_option *o = opts; o->name; o++) {
-        char left[64];
-        snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
-        printf("  %-24s %s\n", left, o->help);
+/* A bound or a default as --help and the errors print it: integers in
+ * full (2147483647, not 2.14748e+09), other numbers with %g. */
+static void format_number(char *buf, size_t len, double x) {
+    if (x == floor(x) && fabs(x) < 1e15) snprintf(buf, len, "%.0f", x);
+    else snprintf(buf, len, "%g", x);
+}
+
+/* "[1, 1000000]" or "(0, 1e+06]": the values a number option accepts. */
+static void format_range(char *buf, size_t len, const arg_option *o) {
+    char lo[32], hi[32];
+    format_number(lo, sizeof lo, o->min);
+    format_number(hi, sizeof hi, o->max);
+    snprintf(buf, len, "%s%s, %s]", o->min_open ? "(" : "[", lo, hi);
+}
+
+/* The help line of o: its text, then — for numbers, unless the text says
+ * them already — the range from the table and the default (the value
+ * before parsing; one outside the range, such as --limit's 0, is "off"),
+ * so --help cannot disagree with the parser. */
+static void print_option(const arg_option *o) {
+    char left[64], range[72] = "", def[48] = "", extra[128] = "";
+    snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+    int says_default = strstr(o->help, "default") != NULL;
+    if (o->kind == ARG_INT || o->kind == ARG_REAL) {
+        double x = o->kind == ARG_INT ? *(const int *)o->dest : *(const double *)o->dest;
+        if (!strstr(o->help, " in [") && !strstr(o->help, " in (")) format_range(range, sizeof range, o);
+        if (!says_default && (x < o->min || x > o->max || (o->min_open && x == o->min))) {
+            strcpy(def, "default: off");
+        } else if (!says_default) {
+            strcpy(def, "default ");
+            format_number(def + 8, sizeof def - 8, x);
+        }
+    } else if (o->kind == ARG_U64 && !says_default) {
+        snprintf(def, sizeof def, "default %llu", (unsigned long long)*(const uint64_t *)o->dest);
     }
+    /* "… (default 4)" from the text and a range from the table: "… (in [1, 256]; default 4)" */
+    const char *paren = strrchr(o->help, '(');
+    int merge = *range && paren && strncmp(paren, "(default", 8) == 0 && o->help[strlen(o->help) - 1] == ')';
+    int text_len = merge ? (int)(paren - o->help) : (int)strlen(o->help);
+    if (merge) snprintf(extra, sizeof extra, "(in %s; %s", range, paren + 1);
+    else if (*range || *def)
+        snprintf(extra, sizeof extra, " (%s%s%s%s)", *range ? "in " : "", range, *range && *def ? "; " : "", def);
+    if (strlen(left) > 24) printf("  %s\n  %-24s %.*s%s\n", left, "", text_len, o->help, extra);
+    else printf("  %-24s %.*s%s\n", left, text_len, o->help, extra);
+}
+
+static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
+    printf("usage: nn %s %s\n\noptions:\n", cmd, usage);
+    for (const arg_option *o = opts; o->name; o++) print_option(o);
     printf("  %-24s %s\n", "--help", "show this help and exit");
 }
 
+/* Whether v is written as a plain decimal number: an optional sign, then
+ * digits (and for reals a point and an exponent). strtod alone would also
+ * take leading blanks, hexadecimal ("0x10") and words ("infinity"). */
+static int decimal_syntax(const char *v, int real) {
+    const char *s = v + (*v == '+' || *v == '-');
+    if (!(*s >= '0' && *s <= '9') && !(real && *s == '.')) return 0;
+    for (; *s; s++)
+        if (!(*s >= '0' && *s <= '9') && !(real && strchr(".eE+-", *s))) return 0;
+    return 1;
+}
+
 static int parse_value(const char *cmd, arg_option *o, const char *v) {
-    char *end;
+    char *end, range[72];
     errno = 0;
     double x = 0;
     if (o->kind == ARG_STRING) {
+        if (*v == '\0') {
+            cli_error(cmd, "%s: the value is empty (%s)", o->name, o->metavar ? o->metavar : "VALUE");
+            return 0;
+        }
         *(const char **)o->dest = v;
         return 1;
     }
     if (o->kind == ARG_U64) {
-        if (*v == '-' || *v == '\0') goto bad;
+        if (*v == '-' || !decimal_syntax(v, 0)) goto bad;
         unsigned long long u = strtoull(v, &end, 10);
-        if (*end || errno) goto bad;
+        if (*end) goto bad;
+        if (errno == ERANGE) {
+            cli_error(cmd, "%s: '%s' is out of range (0 to %llu)", o->name, v, (unsigned long long)UINT64_MAX);
+            return 0;
+        }
         *(uint64_t *)o->dest = u;
         return 1;
     }
+    if (!decimal_syntax(v, o->kind == ARG_REAL)) goto bad;
     if (o->kind == ARG_INT) {
         long n = strtol(v, &end, 10);
-        if (*v != '\0' && !*end && (errno == ERANGE || n < -2147483647L || n > 2147483647L)) {
+        if (!*end && (errno == ERANGE || n < -2147483647L || n > 2147483647L)) {
             cli_error(cmd, "%s: '%s' is out of range for an integer (-2147483647 to 2147483647)", o->name, v);
             return 0;
         }
-        if (*v == '\0' || *end || errno) goto bad;
+        if (*end || errno) goto bad;
         x = (double)n;
     } else {
         x = strtod(v, &end);
-        if (*v != '\0' && !*end && errno == ERANGE) {
+        if (!*end && errno == ERANGE) {
             /* a number, out of double's range: say which way */
             cli_error(cmd, "%s: '%s' %s", o->name, v,
                       fabs(x) > 1 ? "overflows: it is beyond the largest double (1.8e308)"
                                   : "underflows: it is below the smallest normal double (2.2e-308)");
             return 0;
         }
-        if (*v == '\0' || *end || errno || !isfinite(x)) goto bad;
+        if (*end || errno || !isfinite(x)) goto bad;
     }
     if (x < o->min || x > o->max || (o->min_open && x == o->min)) {
-        cli_error(cmd, "%s: %s is not in %s%g, %g]", o->name, v, o->min_open ? "(" : "[", o->min, o->max);
+        format_range(range, sizeof range, o);
+        cli_error(cmd, "%s: %s is not in %s", o->name, v, range);
         return 0;
     }
     if (o->kind == ARG_INT) *(int *)o->dest = (int)x;
@@ -111,9 +174,58 @@ bad:
     return 0;
 }
 
+/* Edit distance between a[0..n) and b (insertions, deletions, substitutions
+ * and swaps of neighbours each count 1), capped at 9. */
+static int distance(const char *a, size_t n, const char *b) {
+    size_t m = strlen(b);
+    if (n > 40 || m > 40) return 9;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            int best = sub < del ? sub : del;
+            if (ins < best) best = ins;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] < 9 ? d[n][m] : 9;
+}
+
+/* The option a misspelt name most likely meant: the only one it starts
+ * (--val → --val-fraction), else the closest within a third of its
+ * length (--lrr → --lr, --pateince → --patience); NULL if none. */
+static const char *nearest(const arg_option *opts, const char *a, size_t len) {
+    const char *best = NULL, *prefix_of = NULL;
+    int best_d = 9, n_prefix = 0, tie = 0;
+    for (const arg_option *o = opts; o->name; o++) {
+        if (len >= 4 && strncmp(o->name, a, len) == 0) n_prefix++, prefix_of = o->name;
+        int d = distance(a, len, o->name);
+        if (d < best_d) best_d = d, best = o->name, tie = 0;
+        else if (d == best_d) tie = 1;
+    }
+    if (n_prefix == 1) return prefix_of;
+    int limit = (int)(len - 2) / 3 > 1 ? (int)(len - 2) / 3 : 1;
+    return best && !tie && best_d <= limit ? best : NULL;
+}
+
+/* An argument that is an option, so not the value of the one before it
+ * ("--save --epochs 3" lacks the file name). */
+static int looks_like_option(const char *a) { return strncmp(a, "--", 2) == 0 || strcmp(a, "-h") == 0; }
+
 int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, char **argv,
                const char **pos, int max_pos, int *n_pos) {
     *n_pos = 0;
+    /* --help anywhere (before "--") prints the help with the defaults, not
+     * with the values of the options before it */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(cmd, usage, opts);
+            return -1;
+        }
     int only_positional = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -130,16 +242,18 @@ int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, c
             only_positional = 1;
             continue;
         }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help(cmd, usage, opts);
-            return -1;
-        }
         const char *eq = strchr(a, '=');
         size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        if (len == 6 && strncmp(a, "--help", 6) == 0) {
+            cli_error(cmd, "--help takes no value");
+            return EXIT_USAGE;
+        }
         arg_option *o = opts;
         while (o->name && !(strlen(o->name) == len && strncmp(o->name, a, len) == 0)) o++;
         if (!o->name) {
-            cli_error(cmd, "unknown option '%.*s' (see nn %s --help)", (int)len, a, cmd);
+            const char *guess = nearest(opts, a, len);
+            if (guess) cli_error(cmd, "unknown option '%.*s'; did you mean %s? (see nn %s --help)", (int)len, a, guess, cmd);
+            else cli_error(cmd, "unknown option '%.*s' (see nn %s --help)", (int)len, a, cmd);
             return EXIT_USAGE;
         }
         if (o->seen) {
@@ -155,7 +269,7 @@ int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, c
             *(int *)o->dest = 1;
             continue;
         }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        const char *v = eq ? eq + 1 : (i + 1 < argc && !looks_like_option(argv[i + 1]) ? argv[++i] : NULL);
         if (!v) {
             cli_error(cmd, "%s needs a value (%s)", o->name, o->metavar ? o->metavar : "VALUE");
             return EXIT_USAGE;

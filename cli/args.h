@@ -1,10 +1,16 @@
 /* args.h — the command-line conventions every nn subcommand shares.
  *
  * Options are --name VALUE or --name=VALUE; flags take no value; "--" ends
- * the options. An unknown option, a missing or malformed value, a value out
- * of range, or an option given twice is a one-line error naming the option,
- * and the subcommand exits with status 2 before it reads or writes anything.
- * --help prints the usage and the option table and exits with status 0.
+ * the options. A value is never an option: in "--save --epochs 3" --save
+ * lacks its value (write --save=--odd-name for such a file). Numbers are
+ * plain decimals (no blanks, no hexadecimal, no nan or inf) within the
+ * table's range; strings are not empty. An unknown option (with "did you
+ * mean --x?" for a near miss), a missing, empty or malformed value, a value
+ * out of range, or an option given twice is a one-line error naming the
+ * option, and the subcommand exits with status 2 before it reads or writes
+ * anything. --help (anywhere before "--") prints the usage and the option
+ * table — each number's range and default taken from the table — and exits
+ * with status 0.
  */
 #ifndef NN_CLI_ARGS_H
 #define NN_CLI_ARGS_H

@@ -71,6 +71,12 @@ static void print_text(const nn_model *m, const char *path, const eval_result *r
     printf("%s: %d samples, %d classes; class = %s of the predicted distribution\n", path, r->n,
            r->K, nn_predict_rule_name(r->rule));
     if (r->skipped) printf("(%d more rows skipped: non-finite inputs or probabilities)\n", r->skipped);
+    const nn_model_training *t = &m->trained;
+    if (t->monitor[0])
+        printf("model: the weights of epoch %d of %d, the best by %s (%.6g)\n", t->epoch, t->epochs, t->monitor,
+               t->value);
+    else if (t->epochs)
+        printf("model: the weights of epoch %d of %d\n", t->epoch, t->epochs);
     printf("accuracy %.2f%%\n", 100 * r->accuracy);
     printf("confusion matrix (rows: true class, columns: predicted)\n%12s", "");
     for (int k = 0; k < r->K; k++) printf(" %8.8s", class_name(m, k, buf, sizeof buf));
@@ -109,6 +115,11 @@ static void print_json(const nn_model *m, const eval_result *r) {
         json_string(stdout, class_name(m, k, buf, sizeof buf));
     }
     printf("]");
+    if (m->trained.epochs) printf(", \"epochs_trained\": %d, \"weights_epoch\": %d", m->trained.epochs, m->trained.epoch);
+    if (m->trained.monitor[0]) {
+        printf(", \"monitor\": \"%s\"", m->trained.monitor);
+        json_number("monitor_value", m->trained.value);
+    }
     json_number("accuracy", r->accuracy);
     printf(", \"confusion\": [");
     for (int t = 0; t < r->K; t++) {

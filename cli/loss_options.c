@@ -41,11 +41,13 @@ void loss_options_init(loss_options *l, const char *prefix) {
         snprintf(l->name[i], sizeof l->name[i], "--%s", s->key);
         for (char *c = l->name[i]; *c; c++)
             if (*c == '_') *c = '-';
-        if (s->choices) { /* a choice: named on the command line */
+        /* the range and the default are added by --help from the table (args.c);
+         * a choice, given as text, says its default itself */
+        if (s->choices) {
             l->choice[i] = nn_loss_setting_choice_name(s, s->def);
             snprintf(l->help[i], sizeof l->help[i], "%s%s: %s (default %s)", prefix, who, s->help, l->choice[i]);
         } else {
-            snprintf(l->help[i], sizeof l->help[i], "%s%s: %s (default %g)", prefix, who, s->help, s->def);
+            snprintf(l->help[i], sizeof l->help[i], "%s%s: %s", prefix, who, s->help);
         }
     }
     size_t used = (size_t)snprintf(l->loss_help, sizeof l->loss_help, "%sthe loss: ", prefix);

@@ -5,12 +5,14 @@
  * sums (all zero: summing J is not a gradient), and Jᵀ(dL/dp) next to the
  * logits' gradient; last the gradient with respect to the input, dL/dx
  * (the input is marked with nn_input_requires_grad), which --saliency
- * writes as a heat map: the image's shape for image models, one row of
- * features otherwise. */
+ * writes as a heat map (SVG or PNG): the image's shape for image models, one
+ * row of features otherwise. In simplified mode the sample is also run in
+ * jacobian mode, and the trace says when that would clamp. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands.h"
 #include "model_source.h"
@@ -32,8 +34,19 @@ static double norm(const nn_real *v, size_t n) {
     return sqrt(s);
 }
 
-/* dL/dx of the traced sample as an SVG heat map: (height, width) summed over
- * channels for an image model, else one row of F features. */
+/* The extension of path's last component ("png"), or "" when it has none. */
+static const char *extension(const char *path) {
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+/* A PNG saliency map shows each value as a square of this many pixels: the
+ * longer side about SALIENCY_PNG_SIDE pixels (28 × 28 → 252 × 252). */
+#define SALIENCY_PNG_SIDE 256
+
+/* dL/dx of the traced sample as a heat map, SVG or PNG by path's extension
+ * (checked before): (height, width) summed over channels for an image
+ * model, else one row of F features. */
 static int write_saliency(const nn_model *m, const nn_real *dx, const char *path) {
     int F = m->arch.sizes[0];
     const int *shape = m->data.image_shape; /* (height, width, channels) or 0s */
@@ -45,23 +58,43 @@ static int write_saliency(const nn_model *m, const nn_real *dx, const char *path
         return 0;
     }
     for (int i = 0; i < F; i++) cells[i / ch] += dx[i]; /* pixels are (h, w, c) row-major */
-    char title[128];
-    snprintf(title, sizeof title, "dL/dx of the traced sample%s", image && ch > 1 ? " (summed over channels)" : "");
+    double vmax = 0;
+    for (int i = 0; i < rows * cols; i++) vmax = fmax(vmax, fabs(cells[i]));
     nn_error err;
-    nn_status st = nn_plot_heatmap_svg(path, title, cells, rows, cols, &err);
+    nn_status st;
+    int png = strcasecmp(extension(path), "png") == 0, scale = 1;
+    if (png) {
+        int side = rows > cols ? rows : cols;
+        scale = side >= SALIENCY_PNG_SIDE ? 1 : SALIENCY_PNG_SIDE / side;
+        if (scale > 64) scale = 64;
+        st = nn_plot_heatmap_png(path, cells, rows, cols, scale, &err);
+    } else {
+        char title[128];
+        snprintf(title, sizeof title, "dL/dx of the traced sample%s", image && ch > 1 ? " (summed over channels)" : "");
+        st = nn_plot_heatmap_svg(path, title, cells, rows, cols, &err);
+    }
     free(cells);
     if (st) {
         cli_error(CMD, "--saliency: %s", err.msg);
         return 0;
     }
-    printf("  saliency map (%d x %d) written to %s\n", rows, cols, path);
+    printf("  saliency map (%d x %d) written to %s", rows, cols, path);
+    if (png)
+        printf(" (%d x %d pixels, %d per value%s): red where the loss rises with the input, blue where it\n"
+               "  falls, white at 0, full colour at |dL/dx| = %.3g\n",
+               cols * scale, rows * scale, scale, image && ch > 1 ? ", summed over channels" : "", vmax);
+    else
+        printf("\n");
     return 1;
 }
 
-/* J, its column sums and Jᵀ g for softmax node `node` of width K. */
-static void print_jacobian(nn_graph *g, int node, double T) {
+/* J, its column sums and Jᵀ dL/dp for softmax node `node` of width K of g.
+ * dp is dL/dp in jacobian mode: g's own in a jacobian-mode trace, the twin's
+ * in a simplified one (where g's dL/dp holds no loss's gradient, since the
+ * loss wrote dL/dz directly), or NULL. */
+static void print_jacobian(nn_graph *g, int node, double T, const nn_real *dp, int simplified) {
     int K = nn_node_width(g, node);
-    const nn_real *p = nn_output(g, node), *dp = nn_output_grad(g, node);
+    const nn_real *p = nn_output(g, node);
     nn_real *J = malloc((size_t)K * K * sizeof *J), *vjp = calloc((size_t)K, sizeof *vjp);
     if (!J || !vjp) {
         free(J);
@@ -75,7 +108,7 @@ static void print_jacobian(nn_graph *g, int node, double T) {
         for (int j = 0; j < K; j++) printf(" %10.3e", (double)J[(size_t)i * K + j]);
         printf("\n");
     }
-    printf("    column sums (each 0: summing J gives zeros, not a gradient):\n     ");
+    printf("    column sums (each 0 up to rounding: summing J gives zeros, not a gradient):\n     ");
     for (int j = 0; j < K; j++) {
         double s = 0;
         for (int i = 0; i < K; i++) s += J[(size_t)i * K + j];
@@ -84,10 +117,48 @@ static void print_jacobian(nn_graph *g, int node, double T) {
     printf("\n");
     if (dp) {
         nn_softmax_vjp(vjp, p, dp, K, T);
-        print_values("J^T dL/dp (the jacobian-mode route to dL/dz) =", vjp, K, 1);
+        if (simplified) {
+            print_values("dL/dp in jacobian mode (the same sample) =", dp, K, 1);
+            print_values("J^T dL/dp (jacobian mode's dL/dz; simplified mode's is the logits' below) =", vjp, K, 1);
+        } else {
+            print_values("J^T dL/dp (the jacobian-mode route to dL/dz) =", vjp, K, 1);
+        }
     }
     free(J);
     free(vjp);
+}
+
+/* A simplified-mode trace is exact, but the same sample may clamp in jacobian
+ * mode (a probability with target mass below NN_PROB_MIN). The twin j is the
+ * model in jacobian mode with m's weights and data, run forward and
+ * backward; returns 0 (j unset) if it cannot be built. */
+static int jacobian_twin(nn_model *j, nn_model *m, uint64_t seed) {
+    nn_arch a = m->arch;
+    a.grad = NN_GRAD_JACOBIAN;
+    nn_error err;
+    if (nn_model_build(j, &a, &m->data, 1, 1, seed, &err)) return 0; /* built once already */
+    model_source_copy(j, m, 1);
+    nn_graph_zero_grad(j->g);
+    nn_graph_forward(j->g, 1);
+    nn_graph_backward(j->g, 1);
+    return 1;
+}
+
+/* One line when the twin clamped: how many entries, and both gradient norms. */
+static void note_jacobian_clamp(nn_model *m, nn_model *j) {
+    long clamped = nn_graph_clamped(j->g);
+    if (clamped <= 0) return;
+    int y = nn_label_data(m->g, m->labels)[0];
+    double p_y = nn_output(m->g, m->probs)[y];
+    char label_p[64] = "";
+    if (p_y < NN_PROB_MIN) snprintf(label_p, sizeof label_p, " (p of the label = %.3g)", p_y);
+    size_t n_params = nn_graph_n_params(m->g);
+    printf("  JACOBIAN MODE WOULD CLAMP THIS SAMPLE: %ld probabilit%s with target mass below NN_PROB_MIN"
+           " = %g%s, so with --grad jacobian every gradient of this sample would be wrong (|dL/dparams|"
+           " %.5g instead of %.5g); simplified mode, shown here, is exact (docs/losses.md, \"the clamp"
+           " spoils the whole row\")\n",
+           clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN, label_p,
+           norm(nn_graph_grads(j->g), n_params), norm(nn_graph_grads(m->g), n_params));
 }
 
 int cmd_trace(int argc, char **argv) {
@@ -95,7 +166,9 @@ int cmd_trace(int argc, char **argv) {
     int full = 0, max_k = 10;
     const char *saliency = NULL;
     const arg_option own[] = {
-        OPT_STRING("--saliency", &saliency, "FILE", "write dL/dx as an SVG heat map (the image's shape for image models)"),
+        OPT_STRING("--saliency", &saliency, "FILE",
+                   "write dL/dx as a heat map, FILE.svg or FILE.png, in the image's shape for image models;"
+                   " diverging colours: red where the loss rises with the input, blue where it falls, white at 0"),
         OPT_FLAG("--full", &full, "print every value, not the first ten"),
         OPT_INT("--jacobian-max", &max_k, "K", "print the softmax Jacobian up to K classes (default 10)", 0, 64),
         OPT_END,
@@ -110,6 +183,11 @@ int cmd_trace(int argc, char **argv) {
     const cli_path outputs[] = {{"--saliency", saliency, 0}};
     const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
     if (!paths_check(CMD, outputs, 1, inputs, 2)) return EXIT_USAGE;
+    if (saliency && strcasecmp(extension(saliency), "svg") != 0 && strcasecmp(extension(saliency), "png") != 0) {
+        cli_error(CMD, "--saliency %s: the picture's format is its extension, .svg or .png%s%s%s", saliency,
+                  *extension(saliency) ? " (not ." : "", extension(saliency), *extension(saliency) ? ")" : "");
+        return EXIT_USAGE;
+    }
     nn_model m;
     if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
     nn_graph *g = m.g;
@@ -147,6 +225,10 @@ int cmd_trace(int argc, char **argv) {
                "  sent -y/NN_PROB_MIN instead of -y/p; the softmax's backward subtracts <dL/dp, p> from\n"
                "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact)\n",
                clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN);
+    nn_model twin;
+    int simplified = m.arch.grad == NN_GRAD_SIMPLIFIED;
+    int have_twin = simplified && jacobian_twin(&twin, &m, src.seed);
+    if (have_twin) note_jacobian_clamp(&m, &twin);
     int *consumers = calloc(n > 0 ? (size_t)n : 1, sizeof *consumers); /* losses are the nodes nobody reads */
     for (int i = 0; consumers && i < n; i++)
         for (int k = 0; nn_node_input(g, i, k) >= 0; k++) consumers[nn_node_input(g, i, k)]++;
@@ -181,9 +263,12 @@ int cmd_trace(int argc, char **argv) {
                 print_values(label, v, (int)T->d0, full);
             }
         }
-        if (i == m.probs && nn_node_width(g, i) <= max_k) print_jacobian(g, i, 1.0);
+        if (i == m.probs && nn_node_width(g, i) <= max_k)
+            print_jacobian(g, i, 1.0, have_twin ? nn_output_grad(twin.g, twin.probs) : simplified ? NULL : d,
+                           simplified);
     }
     free(consumers);
+    if (have_twin) nn_model_free(&twin);
     int ok = !saliency || write_saliency(&m, nn_output_grad(g, m.x), saliency);
     nn_model_free(&m);
     return ok ? 0 : 1;

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "data_source.h"
 #include "dist.h"
+#include "paths.h"
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
@@ -18,6 +19,8 @@
 static const char *const activations[] = {"relu", "sigmoid", "tanh", NULL};
 static const char *const grads[] = {"simplified", "jacobian", NULL};
 static const char *const optimizers[] = {"sgd", "adam", "adamw", NULL};
+
+static void skip_file(const char *file, void *user) { (void)file, (void)user; } /* paths_data_files counts */
 
 /* Checks option values and combinations; prints the first problem. */
 static int check_config(const train_config *c, const arg_option *opts, nn_arch *a, double **values,
@@ -60,6 +63,14 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     }
     if (strcmp(c->optimizer, "sgd") != 0 && (args_find(opts, "--momentum")->seen || c->nesterov)) {
         cli_error(CMD, "--momentum and --nesterov are SGD settings, not %s", c->optimizer);
+        return 0;
+    }
+    if (c->nesterov && !(c->momentum > 0)) { /* as torch.optim.SGD */
+        cli_error(CMD, "--nesterov needs --momentum above 0");
+        return 0;
+    }
+    if (c->test && !paths_data_files(c->test, skip_file, NULL)) { /* before --data is read */
+        cli_error(CMD, "--test %s: no such file, folder or IDX prefix", c->test);
         return 0;
     }
     *n_values = 0;
@@ -173,10 +184,14 @@ int cmd_train(int argc, char **argv) {
     train_config c = {.activation = "relu", .loss = "ce", .grad = "simplified", .optimizer = "sgd",
                       .lr = 0.01, .momentum = 0.9, .epochs = 10, .batch = 64, .seed = 1, .limit_seed = 1};
     loss_options_init(&c.settings, "");
-    char teacher_help[256], teachers[160];
+    char teacher_help[256], teachers[160], weights_help[400], weighted[200];
     loss_options_with(NN_LOSS_TEACHER, teachers, sizeof teachers);
     snprintf(teacher_help, sizeof teacher_help,
              "teacher model, or .npy of its logits in the data's order (--loss %s)", teachers);
+    loss_options_with(NN_LOSS_CE, weighted, sizeof weighted);
+    snprintf(weights_help, sizeof weights_help,
+             "K weights >= 0, not all 0, of the classes in the cross-entropy term (--loss %s); "
+             "auto: n / (K n_k) (default: all 1)", weighted);
     const arg_option before[] = {
         OPT_STRING("--data", &c.data, "PATH", "training data: CSV file, image folder or IDX (required)"),
         OPT_STRING("--arch", &c.arch, "SIZES", "layer widths, input to classes, e.g. 784-256-10 (required)"),
@@ -184,19 +199,19 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--loss", &c.loss, "NAME", c.settings.loss_help),
         OPT_STRING("--grad", &c.grad, "MODE", "simplified (default) or jacobian"),
         OPT_STRING("--optimizer", &c.optimizer, "NAME", "sgd (default), adam or adamw"),
-        OPT_POSITIVE("--lr", &c.lr, "LR", "learning rate (default 0.01)", 1e6),
+        OPT_POSITIVE("--lr", &c.lr, "LR", "learning rate", 1e6),
         OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
-        OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay (default 0)", 0, 1e6),
+        OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay", 0, 1e6),
         OPT_STRING("--teacher", &c.teacher, "FILE", teacher_help),
         OPT_END,
     };
     const arg_option after[] = {
         OPT_STRING("--values", &c.values, "V0,V1,..", "category values of the classes (ordinal)"),
-        OPT_INT("--epochs", &c.epochs, "N", "epochs to train (default 10)", 1, 1e6),
-        OPT_INT("--batch", &c.batch, "B", "mini-batch size (default 64)", 1, 1 << 16),
-        OPT_U64("--seed", &c.seed, "S", "seed of initialisation, split and shuffling (default 1)"),
-        OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction for validation (default 0)", 0, 0.999999),
+        OPT_INT("--epochs", &c.epochs, "N", "epochs to train (with --resume: in all)", 1, 1e6),
+        OPT_INT("--batch", &c.batch, "B", "mini-batch size", 1, 1 << 16),
+        OPT_U64("--seed", &c.seed, "S", "seed of initialisation, split and shuffling"),
+        OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction of --data for validation", 0, 0.999999),
         OPT_FLAG("--standardize", &c.standardize, "standardise features (default for CSV data)"),
         OPT_FLAG("--no-standardize", &c.no_standardize, "keep features as read"),
         OPT_STRING("--label", &c.label, "COLUMN", "CSV: label column (default: the last)"),
@@ -210,18 +225,19 @@ int cmd_train(int argc, char **argv) {
         OPT_FLAG("--overwrite", &c.overwrite, "replace an existing --checkpoint FILE (start afresh)"),
         OPT_STRING("--plot", &c.plot, "FILE.svg", "write loss and accuracy curves as SVG"),
         OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
-        OPT_REAL("--dropout", &c.dropout, "P", "inverted dropout after each hidden layer, in [0, 0.99] (default 0)", 0, 0.99),
+        OPT_REAL("--dropout", &c.dropout, "P", "inverted dropout after each hidden layer; needs one", 0, 0.99),
         OPT_STRING("--lr-schedule", &c.lr_schedule, "NAME", "constant (default), step, cosine or onecycle; the rate changes every step"),
-        OPT_INT("--warmup", &c.warmup, "N", "epochs of linear warm-up to --lr (onecycle: of its rising phase, default 30%)", 0, 1e6),
+        OPT_INT("--warmup", &c.warmup, "EPOCHS", "epochs (not steps) of linear warm-up to --lr, fewer than --epochs; onecycle: of its rise (default 0; onecycle 30% of the run)", 0, 1e6),
         OPT_REAL("--lr-min", &c.lr_min, "LR", "cosine, onecycle: the final rate (default 0; onecycle lr/25/1e4)", 0, 1e6),
-        OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C (default: no clipping)", 1e12),
-        OPT_INT("--limit", &c.limit, "N", "train on N training samples, after a seeded shuffle (learning curves)", 1, 2147483647.0),
-        OPT_U64("--limit-seed", &c.limit_seed, "S", "seed of --limit's shuffle (default 1)"),
+        OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C", 1e12),
+        OPT_INT("--limit", &c.limit, "N", "train on N of the training samples (at most all; after --val-fraction), drawn by a seeded shuffle", 1, 2147483647.0),
+        OPT_U64("--limit-seed", &c.limit_seed, "S", "seed of --limit's shuffle"),
         OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
-        OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, val_mae, val_qwk (default: val_mae for ordinal losses, else val_loss)"),
-        OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor", 1, 1e6),
-        OPT_FLAG("--restore-best", &c.restore_best, "save the weights of the best --monitor epoch, not the last"),
-        OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", "weights of the classes in the loss's cross-entropy term; auto: n / (K n_k)"),
+        OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, or for ordinal losses val_mae, val_qwk: what --patience and --restore-best watch (default: val_mae for ordinal losses, else val_loss; needs --val-fraction)"),
+        OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor; needs --val-fraction", 1, 1e6),
+        OPT_REAL("--min-delta", &c.min_delta, "D", "an improvement of --monitor must exceed D, as Keras's min_delta; with --patience or --restore-best", 0, 1e300),
+        OPT_FLAG("--restore-best", &c.restore_best, "--save writes the best --monitor epoch's weights, not the last (checkpoints keep them, so --resume continues); needs --val-fraction"),
+        OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", weights_help),
         OPT_STRING("--task-weights", &c.task_weights, "auto|W1,..", "coral: importance of the K-1 tasks y > k; auto: sqrt(max(n_{y>k}, n - n_{y>k})), scaled to max 1"),
         OPT_END,
     };

@@ -19,13 +19,13 @@ typedef struct {
     /* validation-driven training (train_extras.c) */
     const char *lr_schedule, *test, *monitor, *class_weights;
     const char *task_weights; /* --task-weights (train_task_weights.c) */
-    double      dropout, lr_min, clip_grad_norm;
+    double      dropout, lr_min, clip_grad_norm, min_delta;
     int         warmup, limit, patience, restore_best;
     uint64_t    limit_seed;
 } train_config;
 
 /* Checks --dropout, --lr-schedule, --warmup, --lr-min, --clip-grad-norm,
- * --limit, --limit-seed, --test, --monitor, --patience and --restore-best
+ * --limit, --limit-seed, --test, --monitor, --patience, --min-delta and --restore-best
  * against each other, the loss and the data options; sets a->dropout.
  * Prints the first problem (one line naming the option); returns 0 then. */
 int train_check_extras(const train_config *c, const arg_option *opts, const nn_loss_info *loss,
@@ -58,9 +58,6 @@ int train_task_weights(const train_config *c, const nn_dataset *train, nn_arch *
 /* Before any data is read: --task-weights goes with --loss coral, and a list
  * has K − 1 finite weights >= 0, not all 0. Prints the problem; 0 then. */
 int train_check_task_weights(const train_config *c, const nn_arch *a);
-
-/* What --monitor names, and whether larger is better; NaN when v lacks it. */
-double train_monitor_value(const train_config *c, const nn_eval_stats *v, int *larger_is_better);
 
 /* The training rows one rank holds (train_shard.c). */
 typedef struct {

@@ -78,7 +78,7 @@ int train_check_files(const train_config *c, const arg_option *opts) {
         return 0;
     }
     const cli_path outputs[] = {{"--save", c->save, 0}, {"--checkpoint", c->checkpoint, 0}, {"--plot", c->plot, 0}};
-    const cli_path inputs[] = {{"--data", c->data, 1}, {"--teacher", c->teacher, 0}};
+    const cli_path inputs[] = {{"--data", c->data, 1}, {"--teacher", c->teacher, 0}, {"--test", c->test, 1}};
     int n_out = (int)(sizeof outputs / sizeof *outputs);
     if (!paths_check(CMD, outputs, n_out, inputs, (int)(sizeof inputs / sizeof *inputs)) ||
         !options_apply(c, opts) || !checkpoint_free(c))

@@ -21,6 +21,7 @@
 #include "resume_check.h"
 #include "signals.h"
 #include "train.h"
+#include "train_curves.h"
 
 #define CMD "train"
 
@@ -66,127 +67,55 @@ static void explain_difference(const char *now, const char *then) {
     }
 }
 
-/* Per-epoch curves for --plot; epochs not run by this process (before a
- * resume) stay NaN and are left out of the plot. */
-typedef struct {
-    double *loss, *train_acc, *val_acc; /* (epochs) */
-    double *val_mae, *val_qwk;          /* (epochs) ordinal models: MAE of E[X], QWK */
-    double *test_loss, *test_acc;       /* (epochs) with --test */
-    int ordinal;                        /* the model is ordinal: val_mae, val_qwk are filled */
-    int stopped;                        /* the epoch early stopping ended on, or 0 */
-    char *history;                      /* (history_cap) the curves as text, for the checkpoint,
-                                           or NULL (no checkpoint, or not rank 0) */
-    size_t history_cap;
-} curves;
-
-static int curves_init(curves *k, int epochs) {
-    double **all[7] = {&k->loss, &k->train_acc, &k->val_acc, &k->val_mae, &k->val_qwk, &k->test_loss, &k->test_acc};
-    for (int i = 0; i < 7; i++) {
-        if (!(*all[i] = malloc((size_t)epochs * sizeof **all[i]))) return 0;
-        for (int e = 0; e < epochs; e++) (*all[i])[e] = NAN;
-    }
-    return 1;
-}
-
-static void curves_free(curves *k) {
-    free(k->loss);
-    free(k->train_acc);
-    free(k->val_acc);
-    free(k->val_mae);
-    free(k->val_qwk);
-    free(k->test_loss);
-    free(k->test_acc);
-}
-
-static int write_plot(const train_config *c, const curves *k, int with_val) {
-    nn_series s[7] = {{"training loss", k->loss, c->epochs},
-                      {"training accuracy", k->train_acc, c->epochs},
-                      {"validation accuracy", k->val_acc, c->epochs},
-                      {"validation MAE of E[X]", k->val_mae, c->epochs},
-                      {"validation QWK", k->val_qwk, c->epochs}};
-    int n = !with_val ? 2 : k->ordinal ? 5 : 3;
-    if (c->test) { /* scored every epoch, never used for a decision */
-        s[n++] = (nn_series){"test loss", k->test_loss, c->epochs};
-        s[n++] = (nn_series){"test accuracy", k->test_acc, c->epochs};
-    }
-    nn_error err;
-    if (nn_plot_lines_svg(c->plot, "Training", "epoch", k->ordinal && with_val ? "loss, accuracy, MAE, QWK" : "loss, accuracy", s, n, &err)) {
-        cli_error(CMD, "--plot: %s", err.msg);
-        return 0;
-    }
-    if (!c->quiet) printf("plotted %s\n", c->plot);
-    return 1;
-}
-
-/* The curves of epochs 1..e as text for the checkpoint, one line per epoch:
- * "E loss train_acc val_acc val_mae val_qwk test_loss test_acc". */
-static void history_write(const curves *k, int e, char *buf, size_t cap) {
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < e && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%d %.9g %.9g %.9g %.9g %.9g %.9g %.9g\n", i + 1, k->loss[i],
-                              k->train_acc[i], k->val_acc[i], k->val_mae[i], k->val_qwk[i], k->test_loss[i],
-                              k->test_acc[i]);
-}
-
-/* Back from history_write's text: the epochs before a resume, for --plot. */
-static void history_read(curves *k, const char *s, int epochs) {
-    int e, used;
-    double v[7];
-    while (sscanf(s, "%d %lf %lf %lf %lf %lf %lf %lf%n", &e, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-                  &used) == 8) {
-        if (e >= 1 && e <= epochs) {
-            double *col[7] = {k->loss, k->train_acc, k->val_acc, k->val_mae, k->val_qwk, k->test_loss, k->test_acc};
-            for (int i = 0; i < 7; i++) col[i][e - 1] = v[i];
+/* The early-stopping state after a resume: under nn-mpi rank 0 read it, and
+ * every rank needs it to stop at the same epoch (collective). */
+static nn_status share_best(nn_early_stop *es, size_t n_params, nn_error *err) {
+    if (dist_size() == 1 || !es) return NN_OK;
+    nn_early_stop_state bs = nn_early_stop_get(es);
+    dist_broadcast(&bs, sizeof bs);
+    nn_real *params = NULL;
+    if (nn_early_stop_params(es) && bs.epoch > 0) { /* restore_best: the weights too */
+        params = malloc(n_params * sizeof *params);
+        int ok = params != NULL;
+        if (dist_any(!ok)) {
+            free(params);
+            return nn_set_error(err, NN_ERR_NOMEM, "out of memory for the best epoch's weights");
         }
-        s += used;
+        if (dist_rank() == 0) memcpy(params, nn_early_stop_params(es), n_params * sizeof *params);
+        dist_broadcast(params, n_params * sizeof *params);
     }
-}
-
-/* Bytes of history_write's text for `epochs` epochs. */
-static size_t history_cap(int epochs) { return (size_t)epochs * 8 * 24 + 1; }
-
-/* Early stopping and --restore-best: the best epoch of the monitored
- * validation metric so far, and (with --restore-best) its weights. */
-typedef struct {
-    double   value;   /* the best monitored value, NaN before the first */
-    int      epoch;   /* its epoch, 0 before the first */
-    int      bad;     /* epochs since it without improvement */
-    nn_real *params;  /* (n_params) its weights, with --restore-best */
-} best_epoch;
-
-/* Records epoch e's monitored value; 1 when it is the best so far. */
-static int best_update(best_epoch *b, const train_config *c, const nn_eval_stats *v, int e, nn_graph *g) {
-    int larger;
-    double x = train_monitor_value(c, v, &larger);
-    int better = isfinite(x) && (b->epoch == 0 || (larger ? x > b->value : x < b->value));
-    if (better) {
-        b->value = x, b->epoch = e, b->bad = 0;
-        if (b->params) memcpy(b->params, nn_graph_params(g), nn_graph_n_params(g) * sizeof(nn_real));
-    } else {
-        b->bad++;
-    }
-    return better;
+    nn_status st = nn_early_stop_set(es, bs, params, params ? n_params : 0, err);
+    free(params);
+    return st;
 }
 
 /* Epochs ck->epoch + 1 .. c->epochs, each followed by its line, the curves
  * and a checkpoint; with --patience, until the monitored metric stops
  * improving. Returns the exit status. */
 static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn_trainer *t,
-                       const nn_dataset *val, const nn_dataset *test, nn_checkpoint_info *ck, curves *k,
-                       best_epoch *best) {
+                       const nn_dataset *val, const nn_dataset *test, nn_checkpoint_info *ck, train_curves *k,
+                       nn_early_stop *es) {
     nn_error err;
     int warned = 0; /* about the jacobian mode's clamp, once per run */
     signals_catch();
+    if (es && nn_early_stop_should_stop(es) && ck->epoch < c->epochs) { /* resumed after it stopped */
+        nn_early_stop_state bs = nn_early_stop_get(es);
+        if (!c->quiet)
+            printf("the run stopped early after epoch %d: %s had not improved for %d epochs (best %.6g at epoch %d)\n",
+                   ck->epoch, c->monitor, c->patience, bs.value, bs.epoch);
+        k->stopped = ck->epoch;
+        return 0;
+    }
     for (int e = ck->epoch + 1; e <= c->epochs; e++) {
         nn_epoch_stats s;
-        nn_eval_stats v = {.accuracy = NAN}, tv = {.accuracy = NAN, .loss = NAN};
-        double mae = NAN, qwk = NAN;
+        nn_eval_stats v = {.accuracy = NAN, .loss = NAN}, tv = {.accuracy = NAN, .loss = NAN};
+        double mae = NAN, qwk = NAN, test_mae = NAN, test_qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
         if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err); /* nn-mpi: every rank, whole */
         if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
             st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
+        if (test && k->ordinal) st = train_ordinal_scores(m, test, &test_mae, &test_qwk, st, &err);
         if (!c->quiet && progress_wanted() && dist_size() == 1) progress_clear();
         if ((st = dist_agree(st, &err))) { /* under nn-mpi: every rank stops, or none */
             cli_error(CMD, "%s", err.msg);
@@ -203,7 +132,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         if (!c->quiet) {
             printf("epoch %3d/%d  loss %.4f  train acc %6.2f%%", e, c->epochs, s.loss,
                    100 * s.train_acc);
-            if (val) printf("  val acc %6.2f%%", 100 * v.accuracy);
+            if (val) printf("  val loss %.4f  val acc %6.2f%%", v.loss, 100 * v.accuracy);
             if (val && k->ordinal) printf("  val MAE %.4f  QWK %.4f", mae, qwk);
             if (test) printf("  test acc %6.2f%%", 100 * tv.accuracy);
             printf("  (%.2f s)\n", s.seconds);
@@ -215,17 +144,16 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                             "softmax's backward subtracts <dL/dp, p> from every class; a label at p ~ 0 gets no "
                             "gradient at all); --grad simplified is exact there (docs/losses.md); shown once per run\n",
                     e, s.clamped, (double)NN_PROB_MIN);
-        k->loss[e - 1] = s.loss;
-        k->train_acc[e - 1] = s.train_acc;
-        if (val) k->val_acc[e - 1] = v.accuracy;
-        k->val_mae[e - 1] = mae;
-        k->val_qwk[e - 1] = qwk;
-        k->test_loss[e - 1] = tv.loss;
-        k->test_acc[e - 1] = tv.accuracy;
-        if (val) best_update(best, c, &v, e, m->g);
+        const double at[N_CURVES] = {
+            [CURVE_LOSS] = s.loss, [CURVE_TRAIN_ACC] = s.train_acc, [CURVE_VAL_ACC] = v.accuracy,
+            [CURVE_VAL_MAE] = mae, [CURVE_VAL_QWK] = qwk, [CURVE_TEST_LOSS] = tv.loss, [CURVE_TEST_ACC] = tv.accuracy,
+            [CURVE_VAL_LOSS] = v.loss, [CURVE_TEST_MAE] = test_mae, [CURVE_TEST_QWK] = test_qwk};
+        for (int i = 0; i < N_CURVES; i++) k->y[i][e - 1] = at[i];
+        if (es) nn_early_stop_update(es, m->g, e, &v);
+        k->best_epoch = es ? nn_early_stop_get(es).epoch : 0;
         ck->epoch = e;
         ck->rng = nn_trainer_rng(t);
-        if (k->history) history_write(k, e, k->history, k->history_cap);
+        train_curves_history_write(k, e);
         st = c->checkpoint && dist_rank() == 0 ? nn_checkpoint_save(m, opt, ck, c->checkpoint, &err)
                                                : NN_OK;
         if ((st = dist_agree(st, &err))) { /* rank 0 writes; nn-mpi: a signal stops here too */
@@ -242,10 +170,11 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
                                 "(use --checkpoint FILE to be able to resume)\n", e, c->epochs, signals_name(sig));
             return 128 + sig; /* as a shell reports a process the signal ended */
         }
-        if (c->patience > 0 && best->bad >= c->patience && e < c->epochs) {
+        if (es && nn_early_stop_should_stop(es) && e < c->epochs) {
+            nn_early_stop_state bs = nn_early_stop_get(es);
             if (!c->quiet)
                 printf("early stop after epoch %d: %s has not improved for %d epochs (best %.6g at epoch %d)\n", e,
-                       c->monitor, c->patience, best->value, best->epoch);
+                       c->monitor, c->patience, bs.value, bs.epoch);
             k->stopped = e;
             break;
         }
@@ -256,54 +185,53 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
 /* Reads --checkpoint into m, opt and *ck (and the curves so far into k) if
  * it was made with the same settings; returns 0 after printing why not. */
 static int resume_from(const train_config *c, nn_model *m, nn_optimizer *opt,
-                       nn_checkpoint_info *ck, curves *k) {
+                       nn_checkpoint_info *ck, train_curves *k, nn_early_stop *es) {
     nn_error err;
-    nn_checkpoint_info saved;
+    nn_checkpoint_info saved = {.epoch = 0};
+    int found = 1;
     if (nn_checkpoint_load(m, opt, &saved, c->checkpoint, &err) ||
-        (k->history && nn_checkpoint_history(c->checkpoint, k->history, k->history_cap, &err))) {
+        (k->history && nn_checkpoint_history(c->checkpoint, k->history, k->history_cap, &err)) ||
+        (es && nn_checkpoint_best(c->checkpoint, es, &found, &err))) {
         cli_error(CMD, "%s", err.msg);
         return 0;
     }
+    if (!found && (c->patience > 0 || c->restore_best))
+        cli_warn(CMD, "%s holds no best epoch (written by an older nn): %s%s counts from epoch %d on",
+                 c->checkpoint, c->patience > 0 ? "--patience" : "", c->restore_best ? (c->patience > 0 ?
+                 " and --restore-best" : "--restore-best") : "", saved.epoch + 1);
     if (!resume_check(CMD, c->data, ck->run, saved.run, sizeof saved.run, saved.epoch, c->epochs)) return 0;
     if (strcmp(saved.run, ck->run) != 0) {
         explain_difference(ck->run, saved.run);
         return 0;
     }
     *ck = saved;
-    ck->history = k->history; /* load leaves it alone: this run's buffer */
-    if (k->history) history_read(k, k->history, c->epochs); /* --plot draws the whole run */
+    ck->history = k->history; /* load leaves these alone: this run's */
+    ck->best = es;
+    if (k->history) train_curves_history_read(k, k->history); /* --plot draws the whole run */
     if (!c->quiet) printf("resuming after epoch %d of %d from %s\n", ck->epoch, c->epochs, c->checkpoint);
     return 1;
 }
 
-static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                           const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp);
-
-static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                      const nn_dataset *val, const train_shard *shard, curves *k) {
-    nn_checkpoint_info ck = {.epoch = 0};
-    /* rank 0's record of the curves, kept in the checkpoint */
-    k->history = dist_rank() == 0 && c->checkpoint ? malloc(history_cap(c->epochs)) : NULL;
-    if (k->history) k->history[0] = '\0';
-    k->history_cap = k->history ? history_cap(c->epochs) : 0;
-    ck.history = k->history;
-    int status = run_epochs_with(c, m, opt, train, val, shard, k, &ck);
-    free(k->history);
-    k->history = NULL;
-    return status;
-}
-
-static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
-                           const nn_dataset *val, const train_shard *shard, curves *k, nn_checkpoint_info *ckp) {
+/* The epochs of a run whose early-stopping state is es (NULL without
+ * validation data), then the best epoch's weights put back (--restore-best)
+ * and the model saved. */
+static int run_with(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                    const nn_dataset *val, const train_shard *shard, train_curves *k, nn_early_stop *es) {
     nn_error err;
-    nn_checkpoint_info ck = *ckp;
+    nn_checkpoint_info ck = {.epoch = 0, .history = k->history}; /* rank 0's curves go in the checkpoint */
+    ck.best = es; /* every checkpoint keeps the best epoch so far */
     train_describe_run(c, ck.run, sizeof ck.run);
     if (c->checkpoint && !data_identity_append(CMD, c->data, ck.run, sizeof ck.run)) return 1;
     nn_rng_seed(&ck.rng, c->seed ^ 0x9E3779B97F4A7C15ULL); /* a stream apart from init and split */
     if (c->resume) {
         /* rank 0 reads the checkpoint (under nn-mpi, the others get it from rank 0) */
-        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck, k))) return 1;
+        if (!train_ranks_ready(dist_rank() > 0 || resume_from(c, m, opt, &ck, k, es))) return 1;
         train_share_state(m, opt, &ck);
+        ck.best = es; /* rank 0's pointer came with the broadcast */
+        if (dist_agree(share_best(es, nn_graph_n_params(m->g), &err), &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
     }
     nn_train_nodes nodes = {.x = m->x, .labels = m->labels, .probs = m->probs, .targets = m->targets};
     /* nn-mpi: no bar; its running loss would be rank 0's rows only */
@@ -329,24 +257,28 @@ static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt
     }
     nn_trainer_set_rng(t, ck.rng);
     nn_dataset test = {0};
-    best_epoch best = {.value = NAN};
-    size_t n_params = nn_graph_n_params(m->g);
     int status = 0;
     if (c->test && !load_data_for_model(&test, CMD, c->test, m, 0, c->skip_bad)) status = 1;
-    if (!status && c->restore_best && !(best.params = malloc(n_params * sizeof *best.params))) {
-        cli_error(CMD, "out of memory for the best epoch's weights");
-        status = 1;
-    }
-    if (!status) status = run_trainer(c, m, opt, t, val, c->test ? &test : NULL, &ck, k, &best);
+    if (!status) status = run_trainer(c, m, opt, t, val, c->test ? &test : NULL, &ck, k, es);
     nn_trainer_free(t);
     nn_dataset_free(&test);
-    if (!status && best.params && best.epoch > 0) {
-        memcpy(nn_graph_params(m->g), best.params, n_params * sizeof *best.params);
+    /* what the saved model records of its training (nn_model_training) */
+    m->trained = (nn_model_training){.epochs = ck.epoch, .epoch = ck.epoch, .value = NAN};
+    nn_early_stop_state bs = es ? nn_early_stop_get(es) : (nn_early_stop_state){0};
+    if (!status && c->restore_best && bs.epoch == 0)
+        cli_warn(CMD, "--restore-best: no epoch had a finite %s; the last epoch's weights are kept", c->monitor);
+    if (!status && c->restore_best && bs.epoch > 0) {
+        if (nn_early_stop_restore(es, m->g, &err)) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+        m->trained.epoch = bs.epoch;
+        m->trained.value = bs.value;
+        snprintf(m->trained.monitor, sizeof m->trained.monitor, "%s", c->monitor);
         if (!c->quiet)
-            printf("restored the weights of epoch %d, the best by %s (%.6g)%s\n", best.epoch, c->monitor, best.value,
-                   c->save ? "; they are what is saved" : "");
+            printf("restored the weights of epoch %d of %d, the best by %s (%.6g)%s\n", bs.epoch, ck.epoch,
+                   c->monitor, bs.value, c->save ? "; they are what is saved, and the file says so" : "");
     }
-    free(best.params);
     if (status) return status;
     if (!c->quiet && dist_size() > 1) {
         dist_reduce_stats r = dist_reduce_report();
@@ -363,14 +295,33 @@ static int run_epochs_with(const train_config *c, nn_model *m, nn_optimizer *opt
     return 0;
 }
 
+static int run_epochs(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
+                      const nn_dataset *val, const train_shard *shard, train_curves *k) {
+    nn_error err;
+    nn_early_stop *es = NULL; /* with validation data: the best epoch of --monitor */
+    if (val) {
+        nn_early_stop_options eo = {.monitor = (nn_monitor)nn_monitor_parse(c->monitor), .patience = c->patience,
+                                    .min_delta = c->min_delta, .restore_best = c->restore_best};
+        if (!(es = nn_early_stop_create(m->g, &eo, &err))) {
+            cli_error(CMD, "%s", err.msg);
+            return 1;
+        }
+    }
+    int status = run_with(c, m, opt, train, val, shard, k, es);
+    nn_early_stop_free(es);
+    return status;
+}
+
 int train_run(const train_config *c, nn_model *m, nn_optimizer *opt, const nn_dataset *train,
               const nn_dataset *val, const train_shard *shard) {
-    curves k = {.ordinal = model_is_ordinal(m)};
+    train_curves k;
     int status = 1;
-    if (!curves_init(&k, c->epochs)) cli_error(CMD, "out of memory");
+    /* rank 0 keeps the curves in the checkpoint */
+    if (!train_curves_init(&k, c->epochs, model_is_ordinal(m), dist_rank() == 0 && c->checkpoint))
+        cli_error(CMD, "out of memory");
     else if ((status = run_epochs(c, m, opt, train, val, shard, &k)) != 1 && c->plot && dist_rank() == 0 &&
-             !write_plot(c, &k, val != NULL))
+             !train_curves_plot(c, &k, val != NULL))
         status = 1; /* the curves of the epochs run are plotted, interrupted or not */
-    curves_free(&k);
+    train_curves_free(&k);
     return status;
 }

@@ -43,6 +43,10 @@
  *   feature_names [..], label_column            CSV columns (when known)
  *   feature_mean [..], feature_std [..]         standardisation (when used)
  *   image_shape [h, w, c]                       image input (when known)
+ *   epochs_trained, weights_epoch               the run's epochs and the epoch
+ *   monitor, monitor_value                        the weights are from; with the
+ *                                                 best epoch's, the metric that
+ *                                                 chose it (nn_model_training)
  * This is everything nn needs to rebuild the exact graph from the file alone.
  * A key nn does not know is refused, naming it (a misspelt setting must not
  * quietly become its default); "data_checksum" is reserved for a checksum of
@@ -50,7 +54,9 @@
  * Checkpoints (format "nn-checkpoint/1") add the optimizer's state tensors
  * ("optimizer.<name>"), its kind and step count, the epoch, the shuffling
  * generator's state, the graph's generator (dropout masks), the caller's run
- * description and, when given, its history (the curves so far).
+ * description and, when given, its history (the curves so far) and early
+ * stopping's state ("best_monitor", "best_epoch", "best_value", "best_bad",
+ * "best_last", and the best weights as one tensor "best.params").
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
@@ -180,6 +186,17 @@ typedef struct {
 
 #define NN_MODEL_MAX_TENSORS (2 * NN_MAX_LAYERS + 4)
 
+/* Which epoch of which run a model's weights come from, as its file records
+ * it ("epochs_trained", "weights_epoch", "monitor", "monitor_value"; absent
+ * in files that do not say). */
+typedef struct {
+    int    epochs;      /* epochs trained; 0: not recorded */
+    int    epoch;       /* the epoch whose weights these are: epochs, or the best one */
+    char   monitor[16]; /* when the weights are the best epoch's: the metric that chose
+                           it (nn_monitor_name), else "" */
+    double value;       /* that metric's value at `epoch`; NaN when monitor is "" */
+} nn_model_training;
+
 typedef struct {
     nn_arch    arch;
     nn_dataset data;   /* description only (n = 0): classes, values, names,
@@ -196,6 +213,8 @@ typedef struct {
     int dense[NN_MAX_LAYERS]; /* dense nodes, in order (the head's last, when it has one) */
     int n_tensors;
     nn_model_tensor tensors[NN_MODEL_MAX_TENSORS]; /* every parameter, in file order */
+    nn_model_training trained; /* set by the trainer's caller before nn_model_save; zero when
+                                  unknown (nn_model_build) */
 } nn_model;
 
 /* Builds and compiles the graph of `a` for batches of at most max_batch rows,
@@ -248,13 +267,26 @@ typedef struct {
      * saved when not NULL and not empty; nn_checkpoint_load leaves it alone
      * (read it back with nn_checkpoint_history). */
     const char *history;
+    /* Early stopping's state (best epoch, its value, epochs without
+     * improvement and, with restore_best, the best weights): saved when not
+     * NULL; nn_checkpoint_load leaves it alone (read it back with
+     * nn_checkpoint_best). */
+    const nn_early_stop *best;
 } nn_checkpoint_info;
 
 /* Copies the history text a checkpoint holds into buf (cap bytes; "" when
  * it has none). NN_ERR_FORMAT when it does not fit. */
 nn_status nn_checkpoint_history(const char *path, char *buf, size_t cap, nn_error *err);
 
-/* Writes weights, optimizer state, epoch, generator and run description. */
+/* Puts the early-stopping state a checkpoint holds into s, and sets *found
+ * to 1; a checkpoint without one (written without nn_checkpoint_info.best,
+ * or by an older nn) leaves s alone and sets *found to 0. An error when the
+ * state is by another monitor than s's, inconsistent, or lacks the best
+ * weights s keeps (restore_best). */
+nn_status nn_checkpoint_best(const char *path, nn_early_stop *s, int *found, nn_error *err);
+
+/* Writes weights, optimizer state, epoch, generator, run description and,
+ * when given, history and early-stopping state. */
 nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
                              const nn_checkpoint_info *c, const char *path, nn_error *err);
 

@@ -521,6 +521,82 @@ int    nn_trainer_next_epoch(const nn_trainer *t);
  * trainer (not the graph, optimizer or data). NULL is allowed. */
 void   nn_trainer_free(nn_trainer *t);
 
+/* ------------------------------------------------------- early stopping
+ *
+ * The best epoch of a monitored validation metric, as Keras's EarlyStopping
+ * (monitor, min_delta, patience, restore_best_weights):
+ *
+ *     nn_early_stop_options eo = {.monitor = NN_MONITOR_VAL_LOSS, .patience = 5,
+ *                                 .restore_best = 1};
+ *     nn_early_stop *es = nn_early_stop_create(g, &eo, &err);
+ *     for (int e = 1; e <= epochs; e++) {
+ *         ... nn_trainer_epoch, nn_trainer_evaluate(t, &val, &v, &err) ...
+ *         nn_early_stop_update(es, g, e, &v);
+ *         if (nn_early_stop_should_stop(es)) break;
+ *     }
+ *     nn_early_stop_restore(es, g, &err);   // the best epoch's weights
+ *
+ * A checkpoint keeps the whole state (nn_checkpoint_info.best,
+ * nn_checkpoint_best), so a resumed run stops at the same epoch and restores
+ * the same weights as one that was never interrupted. */
+
+typedef enum {
+    NN_MONITOR_VAL_LOSS, /* nn_eval_stats.loss, lower is better */
+    NN_MONITOR_VAL_ACC,  /* .accuracy, higher is better */
+    NN_MONITOR_VAL_MAE,  /* .mae, lower is better */
+    NN_MONITOR_VAL_QWK   /* .qwk, higher is better */
+} nn_monitor;
+
+/* "val_loss", "val_acc", "val_mae", "val_qwk"; -1 for any other name. */
+int         nn_monitor_parse(const char *name);
+const char *nn_monitor_name(nn_monitor m);
+int         nn_monitor_larger_is_better(nn_monitor m);
+/* The field of v that m names (NaN when v lacks it). */
+double      nn_monitor_value(nn_monitor m, const nn_eval_stats *v);
+
+typedef struct {
+    nn_monitor monitor;
+    int        patience;     /* > 0: should_stop after this many epochs in a row without
+                                improvement; 0: never */
+    double     min_delta;    /* >= 0: an improvement must beat the best by more than this */
+    int        restore_best; /* keep a copy of the best epoch's parameters */
+} nn_early_stop_options;
+
+typedef struct {
+    int    epoch; /* the best epoch so far; 0 before any finite value */
+    double value; /* its monitored value; NaN before it */
+    int    bad;   /* epochs since the best one (or since the start) without improvement */
+    int    last;  /* the last epoch given to nn_early_stop_update; 0 before */
+} nn_early_stop_state;
+
+typedef struct nn_early_stop nn_early_stop;
+
+/* NN_ERR_ARG for an unknown monitor, patience < 0 or min_delta not finite
+ * and >= 0; with restore_best, allocates a copy of g's parameters (so g
+ * must be compiled). */
+nn_early_stop *nn_early_stop_create(const nn_graph *g, const nn_early_stop_options *o,
+                                    nn_error *err);
+/* Records epoch e's validation figures: an improvement (a finite value that
+ * beats the best by more than min_delta, or the first finite one) makes e the
+ * best epoch and, with restore_best, copies g's parameters; anything else
+ * (NaN included) counts one epoch without improvement. Returns 1 on an
+ * improvement, else 0. Allocates nothing. */
+int nn_early_stop_update(nn_early_stop *s, const nn_graph *g, int e, const nn_eval_stats *v);
+/* 1 when patience > 0 and the last `patience` epochs did not improve. */
+int nn_early_stop_should_stop(const nn_early_stop *s);
+nn_early_stop_state   nn_early_stop_get(const nn_early_stop *s);
+nn_early_stop_options nn_early_stop_options_of(const nn_early_stop *s);
+/* The best epoch's parameters (n_params), or NULL without restore_best. */
+const nn_real *nn_early_stop_params(const nn_early_stop *s);
+/* Puts the best epoch's parameters into g. NN_ERR_ARG without
+ * restore_best, before any improvement, or for a graph of another size. */
+nn_status nn_early_stop_restore(const nn_early_stop *s, nn_graph *g, nn_error *err);
+/* Sets the state (and, when params is not NULL, the best parameters, n of
+ * them), as a checkpoint holds it. NN_ERR_ARG when they do not fit. */
+nn_status nn_early_stop_set(nn_early_stop *s, nn_early_stop_state st, const nn_real *params,
+                            size_t n, nn_error *err);
+void nn_early_stop_free(nn_early_stop *s);
+
 /* ------------------------------------------------------------ nn_train */
 
 /* A whole run in one call: nn_train is a loop over nn_trainer_epoch. */

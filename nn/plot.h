@@ -1,7 +1,9 @@
 /* plot.h — SVG line plots and heat maps (training curves, the softmax
- * Jacobian). Included by nn.h; do not include directly.
+ * Jacobian), heat maps as PNG pictures (saliency maps), the layer graph as
+ * Graphviz DOT. Included by nn.h; do not include directly.
  *
- * Dependency-free: the SVG is written by hand and opens in any browser.
+ * The SVG is written by hand and opens in any browser; the PNG is encoded by
+ * stb_image_write (Debian's libstb, which the image loader links anyway).
  * Files are written atomically (temporary file, fsync, rename), so a crash
  * never leaves a half-written plot. Text (titles, labels, names) may be
  * UTF-8; it is XML-escaped.
@@ -30,12 +32,31 @@ nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xla
                             const char *ylabel, const nn_series *series, int n_series,
                             nn_error *err);
 
+/* Several line plots in one SVG, one below the other (loss and accuracy
+ * have different scales): each panel as nn_plot_lines_svg draws it. */
+typedef struct {
+    const char      *title, *xlabel, *ylabel; /* may be NULL */
+    const nn_series *series;
+    int              n_series;                /* ≥ 1 */
+} nn_plot_panel;
+#define NN_PLOT_MAX_PANELS 8
+nn_status nn_plot_panels_svg(const char *path, const nn_plot_panel *panels, int n_panels,
+                             nn_error *err);
+
 /* Heat map of the row-major matrix m (rows, cols) with a diverging colour
  * scale centred at 0 (blue < 0 < red, white at 0, symmetric around ±max|m|)
  * and a colour bar. Each cell shows its value when the cells are large
  * enough to read (up to 12 × 12). NaN cells are grey. title may be NULL. */
 nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double *m,
                               int rows, int cols, nn_error *err);
+
+/* The same matrix and colour scale as a PNG picture (8-bit RGB): entry
+ * (i, j) is the square of scale × scale pixels at (i·scale, j·scale), 1 ≤
+ * scale ≤ 64, with no title, axes or colour bar, so it can be laid over the
+ * image it explains (a saliency map: `nn trace --saliency FILE.png`). The
+ * colour scale spans ±max|m| over the finite entries; NaN and ±inf are grey. */
+nn_status nn_plot_heatmap_png(const char *path, const double *m, int rows, int cols, int scale,
+                              nn_error *err);
 
 /* ------------------------------------------------ the layer graph as DOT */
 

@@ -1,12 +1,14 @@
 /* test_cli_teaching.c — the teaching commands end to end: `nn trace` prints
- * dL/dx and writes it as a saliency map in the image's shape; `nn gradcheck`
- * and `nn trace` flag the jacobian mode's clamp, and `nn train --grad
- * jacobian` warns about it once per run; `nn graph` writes DOT (parsed here
+ * dL/dx and writes it as a saliency map (SVG or PNG) in the image's shape;
+ * `nn gradcheck` and `nn trace` flag the jacobian mode's clamp, a
+ * simplified-mode trace says when the sample would clamp in jacobian mode,
+ * and `nn train --grad jacobian` warns about it once per run; `nn graph` writes DOT (parsed here
  * for its nodes and edges) and draws SVG with Graphviz when it is there.
  *
  * The program under test is the one built beside this suite (NN_CLI_BIN, set
  * by the Makefile for every suite). Each test works in its own
  * scratch directory. */
+#include <stb_image.h>
 #include <stb_image_write.h>
 #include <unistd.h>
 
@@ -68,6 +70,84 @@ START_TEST(test_trace_prints_the_input_gradient) {
 }
 END_TEST
 
+/* Three numbers after `key` in cli_out ("key[a, b, c]"); returns 1 if found. */
+static int three_after(const char *key, double v[3]) {
+    const char *at = strstr(cli_out, key);
+    return at && sscanf(at + strlen(key), "[%lf, %lf, %lf]", &v[0], &v[1], &v[2]) == 3;
+}
+
+/* Both routes to the logits' gradient are printed, and they are the same
+ * numbers: the simplified-mode trace shows jacobian mode's dL/dp of the same
+ * sample and Jᵀ dL/dp beside the closed form p − y it wrote into the
+ * logits; a jacobian-mode trace shows Jᵀ dL/dp beside the logits' gradient
+ * it produced. Neither shows the zeros a bypassed softmax holds as a route. */
+START_TEST(test_trace_prints_both_routes_to_the_logits) {
+    const char *modes[2] = {"simplified", "jacobian"};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_msg(cli_nn("trace --arch 4-5-3 --label 1 --grad %s", modes[k]) == 0, "%s", cli_out);
+        double p[3], vjp[3], dz[3], dp[3];
+        ck_assert(three_after("<- predictions\n    out = ", p));
+        ck_assert_msg(three_after(k ? "J^T dL/dp (the jacobian-mode route to dL/dz) = "
+                                    : "J^T dL/dp (jacobian mode's dL/dz; simplified mode's is the logits' below) = ",
+                                  vjp), "%s", cli_out);
+        ck_assert(three_after(k ? "  [5] softmax\n    dL/d(out) = " : "dL/dp in jacobian mode (the same sample) = ", dp));
+        ck_assert(three_after("  [4] dense\n    dL/d(out) = ", dz));
+        for (int i = 0; i < 3; i++) {
+            ck_assert_close(dp[i], i == 1 ? -1 / p[1] : 0, 1e-4, 1e-4); /* −y/p */
+            ck_assert_close(vjp[i], p[i] - (i == 1), 1e-4, 1e-4);     /* p − y */
+            ck_assert_close(dz[i], vjp[i], 1e-4, 1e-4);
+        }
+    }
+}
+END_TEST
+
+/* The PNG saliency map, read back: one uniform square of pixels per input
+ * feature, red where the printed dL/dx is positive and blue where it is
+ * negative, the largest |dL/dx| in the scale's darkest colour. */
+START_TEST(test_trace_writes_a_png_saliency_map) {
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --label 2 --saliency s.png") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "saliency map (1 x 4) written to s.png (256 x 64 pixels, 64 per value)");
+    ck_assert_msg_contains(cli_out, "red where the loss rises with the input, blue where it\n  falls");
+    const char *at = strstr(cli_out, "dL/dx = [");
+    ck_assert_ptr_nonnull(at);
+    double dx[4];
+    ck_assert_int_eq(sscanf(at, "dL/dx = [%lf, %lf, %lf, %lf]", &dx[0], &dx[1], &dx[2], &dx[3]), 4);
+    int top = 0;
+    for (int i = 1; i < 4; i++) top = fabs(dx[i]) > fabs(dx[top]) ? i : top;
+    int w, h, comp;
+    unsigned char *px = stbi_load(tmp_path(path, dir, "s.png"), &w, &h, &comp, 0);
+    ck_assert_msg(px != NULL, "%s", stbi_failure_reason());
+    ck_assert(w == 256 && h == 64 && comp == 3);
+    for (int i = 0; i < 4; i++) {
+        const unsigned char *c = px + 64 * i * 3; /* the top-left pixel of square i */
+        for (int y = 0; y < 64; y++)
+            for (int x = 64 * i; x < 64 * (i + 1); x++)
+                ck_assert_msg(memcmp(px + (y * w + x) * 3, c, 3) == 0, "square %d is not uniform", i);
+        ck_assert_msg(dx[i] > 0 ? c[0] > c[2] : c[0] < c[2], "dL/dx[%d] = %g drawn as rgb(%d,%d,%d)", i, dx[i],
+                      c[0], c[1], c[2]);
+        if (i == top) {
+            const unsigned char red[3] = {178, 24, 43}, blue[3] = {33, 102, 172};
+            ck_assert(memcmp(c, dx[i] > 0 ? red : blue, 3) == 0);
+        }
+    }
+    stbi_image_free(px);
+    /* an image model: the image's shape, height 4 and width 6, 42 pixels a value */
+    image_folder();
+    ck_assert_msg(cli_nn("train --data imgs --arch 24-2 --epochs 1 --quiet --save m.st") == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn("trace m.st --data imgs --index 5 --saliency img.PNG") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "saliency map (4 x 6) written to img.PNG (252 x 168 pixels, 42 per value)");
+    ck_assert_int_eq(stbi_info(tmp_path(path, dir, "img.PNG"), &w, &h, &comp), 1);
+    ck_assert(w == 252 && h == 168);
+    /* another extension is a usage error before anything runs, and writes nothing */
+    ck_assert_int_eq(cli_nn("trace --arch 4-5-3 --saliency s.jpg"), 2);
+    ck_assert_msg_contains(cli_out, "nn trace: --saliency s.jpg: the picture's format is its extension, .svg or .png (not .jpg)");
+    ck_assert_ptr_null(strstr(cli_out, "forward"));
+    ck_assert(!cli_exists("s.jpg"));
+    ck_assert_int_eq(cli_nn("trace --arch 4-5-3 --saliency dir.png/s"), 2);
+    ck_assert_msg_contains(cli_out, "the picture's format is its extension, .svg or .png\n");
+}
+END_TEST
+
 /* Inputs of ±9000 saturate the softmax: a label's p underflows to 0, below
  * NN_PROB_MIN in both precisions. */
 START_TEST(test_clamp_is_flagged) {
@@ -78,11 +158,67 @@ START_TEST(test_clamp_is_flagged) {
     ck_assert_msg_contains(cli_out, "WHOLE rows wrong");
     ck_assert_msg(cli_nn("trace --arch 2-3 --data sat.csv --grad jacobian") == 0, "%s", cli_out);
     ck_assert_msg_contains(cli_out, "CLAMPED: 1 probability with target mass below NN_PROB_MIN");
-    /* simplified mode never divides: nothing to flag, and its gradients agree */
+    /* simplified mode never divides: nothing clamped, but the trace says
+     * jacobian mode would (the walkthrough's sample below checks the figures) */
     ck_assert_msg(cli_nn("trace --arch 2-3 --data sat.csv") == 0, "%s", cli_out);
     ck_assert_ptr_null(strstr(cli_out, "CLAMPED"));
+    ck_assert_msg_contains(cli_out, "JACOBIAN MODE WOULD CLAMP THIS SAMPLE: 1 probability");
     ck_assert_msg(cli_nn("gradcheck --arch 2-3 --data sat.csv --index 2 --batch 1") == 0, "%s", cli_out);
     ck_assert_ptr_null(strstr(cli_out, "engaged on"));
+}
+END_TEST
+
+/* The walkthrough's extreme-logit sample (part 5): its logits z = (0.4, 0.2,
+ * −0.02), label 2, scaled by s. A 3-3 model whose dense layer is the
+ * identity makes the CSV row the logits (the model has no standardisation).
+ * At s = 1650 (double) or 170
+ * (float) p_y lies just below NN_PROB_MIN but is not 0, so jacobian mode's
+ * gradients are the exact ones times p_y/NN_PROB_MIN: the simplified-mode
+ * trace must say so, with both gradient norms; at s = 30 nothing clamps. */
+START_TEST(test_trace_says_when_jacobian_mode_would_clamp) {
+    nn_arch a = nn_arch_defaults();
+    nn_error err;
+    ck_assert_int_eq(nn_arch_parse_sizes(&a, "3-3", &err), NN_OK);
+    nn_model m;
+    ck_assert_msg(nn_model_build(&m, &a, NULL, 1, 0, 1, &err) == NN_OK, "%s", err.msg);
+    nn_real *w = nn_node_params(m.g, m.dense[0], NULL); /* W (3, 3), then b (3) */
+    for (int i = 0; i < 12; i++) w[i] = (nn_real)(i < 9 && i % 4 == 0);
+    ck_assert_msg(nn_model_save(&m, tmp_path(path, dir, "id.st"), &err) == NN_OK, "%s", err.msg);
+    nn_model_free(&m);
+    const double z[3] = {0.4, 0.2, -0.02}, s_clamp = sizeof(nn_real) == sizeof(double) ? 1650 : 170;
+    char csv[256];
+    snprintf(csv, sizeof csv, "a,b,c,label\n%.17g,%.17g,%.17g,2\n%.17g,%.17g,%.17g,2\n0,0,0,0\n0,0,0,1\n", 30 * z[0],
+             30 * z[1], 30 * z[2], s_clamp * z[0], s_clamp * z[1], s_clamp * z[2]); /* labels 0, 1, 2 all there */
+    cli_write("z.csv", csv);
+    ck_assert_msg(cli_nn("trace id.st --data z.csv --index 1") == 0, "%s", cli_out);
+    const char *note = strstr(cli_out, "  JACOBIAN MODE WOULD CLAMP THIS SAMPLE: 1 probability with target mass below "
+                                       "NN_PROB_MIN = ");
+    ck_assert_msg(note != NULL, "no note in\n%s", cli_out);
+    ck_assert_msg(note > strstr(cli_out, "backward (from the loss"), "the note is not in the backward pass");
+    ck_assert_msg_contains(note, "with --grad jacobian every gradient of this sample would be wrong");
+    ck_assert_msg_contains(note, "simplified mode, shown here, is exact (docs/losses.md, \"the clamp spoils the whole row\")\n");
+    /* the label's p and the two norms: jacobian = simplified · p_y / NN_PROB_MIN */
+    double p_y, jac, simp;
+    const char *at = strstr(note, "(p of the label = ");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "(p of the label = %lf)", &p_y), 1);
+    double lse = log(exp(s_clamp * (z[1] - z[0])) + exp(s_clamp * (z[2] - z[0])) + 1) + s_clamp * z[0];
+    ck_assert_close(p_y, exp(s_clamp * z[2] - lse), 0, 1e-2); /* 1.08e-301 (double), 9.6e-32 (float) */
+    ck_assert(p_y < NN_PROB_MIN && p_y > 0);
+    at = strstr(note, "(|dL/dparams| ");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "(|dL/dparams| %lf instead of %lf)", &jac, &simp), 2);
+    ck_assert(simp > 1);
+    ck_assert_close(jac, simp * p_y / NN_PROB_MIN, 0, 2e-3);
+    /* one line, and only there */
+    ck_assert(strchr(note, '\n') > strstr(note, "spoils the whole row"));
+    ck_assert_ptr_null(strstr(strchr(note, '\n'), "WOULD CLAMP"));
+    /* jacobian mode itself clamps and says so; at s = 30 nothing would clamp */
+    ck_assert_msg(cli_nn("trace id.st --data z.csv --index 1 --grad jacobian") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "CLAMPED: 1 probability");
+    ck_assert_ptr_null(strstr(cli_out, "WOULD CLAMP"));
+    ck_assert_msg(cli_nn("trace id.st --data z.csv --index 0") == 0, "%s", cli_out);
+    ck_assert_ptr_null(strstr(cli_out, "CLAMP"));
 }
 END_TEST
 
@@ -168,7 +304,10 @@ Suite *test_cli_teaching_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
+    tcase_add_test(tc, test_trace_writes_a_png_saliency_map);
+    tcase_add_test(tc, test_trace_prints_both_routes_to_the_logits);
     tcase_add_test(tc, test_clamp_is_flagged);
+    tcase_add_test(tc, test_trace_says_when_jacobian_mode_would_clamp);
     tcase_add_test(tc, test_train_warns_once_about_the_clamp);
     tcase_add_test(tc, test_graph_writes_dot);
     suite_add_tcase(s, tc);

@@ -7,20 +7,12 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tmpfiles.h"
 
 /* A fresh directory under /tmp; the caller removes it with rm_dir. */
 static void make_dir(char *dir) {
     strcpy(dir, "/tmp/nn_test_plot_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
 }
 
 static void rm_dir(const char *dir) {
@@ -150,7 +142,7 @@ START_TEST(test_lines_svg) {
     /* y ticks cover [0.45, 2.3]: 0.0 ... 2.5 in steps of 0.5. */
     ck_assert_ptr_nonnull(strstr(svg, ">2.5</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">0.0</text>"));
-    ck_assert_int_eq(count_entries(dir), 1); /* no temporary file left */
+    ck_assert_int_eq(tmp_count_entries(dir), 1); /* no temporary file left */
     free(svg);
 
     /* Writing again replaces the file. */
@@ -159,8 +151,36 @@ START_TEST(test_lines_svg) {
     svg = slurp(path);
     ck_assert_well_formed(svg);
     ck_assert_int_eq(count(svg, "class=\"series\""), 1);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(tmp_count_entries(dir), 1);
     free(svg);
+    rm_dir(dir);
+}
+END_TEST
+
+/* Panels stack vertically, each with its own axes and legend. */
+START_TEST(test_panels_svg) {
+    char dir[64], path[128];
+    make_dir(dir);
+    snprintf(path, sizeof path, "%s/panels.svg", dir);
+    double loss[3] = {2, 1, 0.5}, acc[3] = {0.5, 0.8, 0.9}, val[3] = {0.4, 0.7, NAN};
+    nn_series a[1] = {{"training", loss, 3}}, b[2] = {{"training", acc, 3}, {"validation", val, 3}};
+    nn_plot_panel p[2] = {{"Loss", "epoch", "loss", a, 1}, {"Accuracy <monitored>", "epoch", "accuracy", b, 2}};
+    nn_error err;
+    ck_assert_int_eq(nn_plot_panels_svg(path, p, 2, &err), NN_OK);
+    char *svg = slurp(path);
+    ck_assert_well_formed(svg);
+    ck_assert_int_eq(count(svg, "class=\"panel\""), 2);
+    ck_assert_int_eq(count(svg, "class=\"series\""), 3);
+    ck_assert_ptr_nonnull(strstr(svg, "translate(0 400)")); /* the second panel, below the first */
+    ck_assert_ptr_nonnull(strstr(svg, "Accuracy &lt;monitored&gt;"));
+    ck_assert_ptr_nonnull(strstr(svg, "height=\"800\""));
+    free(svg);
+    ck_assert_int_eq(nn_plot_panels_svg(path, p, 0, &err), NN_ERR_ARG);
+    ck_assert_int_eq(nn_plot_panels_svg(path, p, NN_PLOT_MAX_PANELS + 1, &err), NN_ERR_ARG);
+    p[1].n_series = 0; /* an empty panel names the file */
+    ck_assert_int_eq(nn_plot_panels_svg(path, p, 2, &err), NN_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, path));
+    ck_assert_int_eq(tmp_count_entries(dir), 1);
     rm_dir(dir);
 }
 END_TEST
@@ -242,7 +262,7 @@ START_TEST(test_heatmap_svg) {
     int r, gr, b;
     ck_assert_int_eq(sscanf(strstr(c01, "fill=\""), "fill=\"rgb(%d,%d,%d)", &r, &gr, &b), 3);
     ck_assert_int_lt(r, b);
-    ck_assert_int_eq(count_entries(dir), 1);
+    ck_assert_int_eq(tmp_count_entries(dir), 1);
     free(svg);
 
     /* All zeros (no division by zero) and a NaN cell. */
@@ -304,6 +324,7 @@ Suite *test_plot_suite(void) {
     TCase *tc = tcase_create("svg");
     tcase_add_test(tc, test_xml_checker_rejects_bad_xml);
     tcase_add_test(tc, test_lines_svg);
+    tcase_add_test(tc, test_panels_svg);
     tcase_add_test(tc, test_lines_degenerate_inputs);
     tcase_add_test(tc, test_tick_labels);
     tcase_add_test(tc, test_heatmap_svg);

@@ -3,6 +3,7 @@
  * done, the shuffling generator's state, and the caller's description of the
  * run. Written atomically like every file nn writes. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
                              const nn_checkpoint_info *c, const char *path, nn_error *err) {
     if (!memchr(c->run, '\0', sizeof c->run))
         return nn_set_error(err, NN_ERR_ARG, "%s: run description not terminated", path);
-    nn_st_out state[2];
+    nn_st_out state[3];
     int n_state = nn_optimizer_n_state(opt);
     for (int i = 0; i < n_state; i++) {
         const char *name;
@@ -35,6 +36,18 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
     snprintf(epoch, sizeof epoch, "%d", c->epoch);
     snprintf(rng_state, sizeof rng_state, "%llu", (unsigned long long)c->rng.state);
     snprintf(rng_inc, sizeof rng_inc, "%llu", (unsigned long long)c->rng.inc);
+    /* early stopping: the best epoch so far and, with restore_best, its weights */
+    char b_epoch[32], b_value[40], b_bad[32], b_last[32];
+    nn_early_stop_state bs = c->best ? nn_early_stop_get(c->best) : (nn_early_stop_state){0};
+    snprintf(b_epoch, sizeof b_epoch, "%d", bs.epoch);
+    snprintf(b_value, sizeof b_value, "%.17g", bs.epoch ? bs.value : 0.0);
+    snprintf(b_bad, sizeof b_bad, "%d", bs.bad);
+    snprintf(b_last, sizeof b_last, "%d", bs.last);
+    if (c->best && nn_early_stop_params(c->best) && bs.epoch > 0) {
+        state[n_state] = (nn_st_out){.data = nn_early_stop_params(c->best), .d0 = nn_graph_n_params(m->g)};
+        snprintf(state[n_state].name, sizeof state[n_state].name, "best.params");
+        n_state++;
+    }
     const char *const meta[][2] = {
         {"optimizer", kind_name(nn_optimizer_kind_of(opt))},
         {"optimizer_steps", steps},
@@ -44,10 +57,19 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
         {"graph_rng_state", g_state},
         {"graph_rng_inc", g_inc},
         {"run", c->run},
+        {"best_monitor", c->best ? nn_monitor_name(nn_early_stop_options_of(c->best).monitor) : ""},
+        {"best_epoch", b_epoch},
+        {"best_value", b_value},
+        {"best_bad", b_bad},
+        {"best_last", b_last},
         {"history", c->history ? c->history : ""}, /* last: left out when empty */
     };
     int n_meta = (int)(sizeof meta / sizeof *meta) - !(c->history && c->history[0]);
-    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, meta, n_meta, path, err);
+    const char *kept[sizeof meta / sizeof *meta][2];
+    int k = 0;
+    for (int i = 0; i < n_meta; i++) /* the best_ keys only with c->best */
+        if (c->best || strncmp(meta[i][0], "best_", 5) != 0) kept[k][0] = meta[i][0], kept[k][1] = meta[i][1], k++;
+    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, (const char *const(*)[2])kept, k, path, err);
 }
 
 /* A decimal integer in metadata `key`, within [0, max]. */
@@ -185,6 +207,64 @@ nn_status nn_checkpoint_history(const char *path, char *buf, size_t cap, nn_erro
                           path, strlen(h), cap ? cap - 1 : 0);
     else
         strcpy(buf, h);
+    nn_st_close(&f);
+    return st;
+}
+
+/* A non-negative int under `key` (meta_uint). */
+static nn_status meta_count(const nn_st_file *f, const char *key, int *out, nn_error *err) {
+    unsigned long long v;
+    nn_status st = meta_uint(f, key, (unsigned long long)INT32_MAX, &v, err);
+    if (!st) *out = (int)v;
+    return st;
+}
+
+static nn_status read_best(const nn_st_file *f, nn_early_stop *s, int *found, nn_error *err) {
+    const char *monitor = nn_st_meta(f, "best_monitor");
+    *found = monitor != NULL;
+    if (!monitor) return NN_OK;
+    const char *want = nn_monitor_name(nn_early_stop_options_of(s).monitor);
+    if (strcmp(monitor, want) != 0)
+        return nn_set_error(err, NN_ERR_ARG, "%s: the checkpoint's best epoch is by %s, this run monitors %s",
+                            f->path, monitor, want);
+    nn_early_stop_state bs;
+    nn_status st;
+    if ((st = meta_count(f, "best_epoch", &bs.epoch, err)) || (st = meta_count(f, "best_bad", &bs.bad, err)) ||
+        (st = meta_count(f, "best_last", &bs.last, err)))
+        return st;
+    const char *v = nn_st_meta(f, "best_value");
+    char *end = NULL;
+    bs.value = v ? strtod(v, &end) : NAN;
+    if (!v || end == v || *end)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ 'best_value' is missing or not a number", f->path);
+    size_t n = 0;
+    nn_real *params = NULL;
+    const nn_real *best = nn_early_stop_params(s);
+    if (best && bs.epoch > 0) { /* restore_best: the weights come too */
+        const nn_st_tensor *t = nn_st_find(f, "best.params");
+        if (!t)
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: the checkpoint has no best.params tensor (the best epoch's "
+                                "weights); was it written without restore-best?", f->path);
+        if (t->ndim != 1)
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: tensor best.params has %d dimensions, not 1", f->path, t->ndim);
+        n = (size_t)t->count; /* within the file: nn_st_read checked */
+        if (!(params = malloc((n ? n : 1) * sizeof *params)))
+            return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", f->path);
+        st = nn_st_get(f, "best.params", n, 0, params, err);
+    }
+    nn_error why;
+    if (!st && (st = nn_early_stop_set(s, bs, params, n, &why)))
+        nn_set_error(err, st == NN_ERR_ARG ? NN_ERR_FORMAT : st, "%s: %s", f->path, why.msg);
+    free(params);
+    return st;
+}
+
+nn_status nn_checkpoint_best(const char *path, nn_early_stop *s, int *found, nn_error *err) {
+    nn_st_file f;
+    *found = 0;
+    nn_status st = nn_st_read(&f, path, err);
+    if (st) return st;
+    st = read_best(&f, s, found, err);
     nn_st_close(&f);
     return st;
 }

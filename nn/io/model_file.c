@@ -4,8 +4,10 @@
  * validated (counts against the architecture, finite numbers, positive
  * standard deviations) before a model is handed back.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,7 @@
 
 /* ---------------------------------------------------------------- writing */
 
-#define MAX_META 32
+#define MAX_META 48 /* every key model.h lists, with a checkpoint's */
 
 typedef struct {
     const char *pair[MAX_META][2];
@@ -116,6 +118,15 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     if (d->image_shape[0])
         meta_add(&l, "image_shape", text("[%d,%d,%d]", d->image_shape[0], d->image_shape[1],
                                          d->image_shape[2]));
+    const nn_model_training *tr = &m->trained;
+    if (tr->epochs > 0) { /* which epoch of which run the weights are */
+        meta_add(&l, "epochs_trained", text("%d", tr->epochs));
+        meta_add(&l, "weights_epoch", text("%d", tr->epoch));
+        if (tr->monitor[0]) {
+            meta_add(&l, "monitor", text("%s", tr->monitor));
+            meta_add(&l, "monitor_value", text("%.17g", tr->value));
+        }
+    }
     for (int i = 0; i < n_extra_meta; i++) meta_add(&l, extra_meta[i][0], text("%s", extra_meta[i][1]));
 
     int n = m->n_tensors + n_extra;
@@ -212,9 +223,11 @@ static const struct {
     {"values", 0}, {"label_names", 0}, {"feature_names", 0}, {"label_column", 0},
     {"feature_mean", 0}, {"feature_std", 0}, {"image_shape", 0},
     {"data_checksum", 0}, /* CRC-32 of the tensor data: written and checked in safetensors.c */
+    {"epochs_trained", 0}, {"weights_epoch", 0}, {"monitor", 0}, {"monitor_value", 0}, /* nn_model_training */
     {"optimizer", 1}, {"optimizer_steps", 1}, {"epoch", 1}, {"rng_state", 1}, {"rng_inc", 1},
     {"graph_rng_state", 1}, {"graph_rng_inc", 1}, /* dropout masks */
     {"run", 1}, {"history", 1},
+    {"best_monitor", 1}, {"best_epoch", 1}, {"best_value", 1}, {"best_bad", 1}, {"best_last", 1}, /* early stopping */
 };
 
 static nn_status check_keys(const nn_st_file *f, int checkpoint, nn_error *err) {
@@ -325,6 +338,51 @@ static nn_status read_description(const nn_st_file *f, const nn_arch *a, nn_data
     return NN_OK;
 }
 
+/* A decimal integer in [lo, hi] under `key`; *out untouched when absent. */
+static nn_status meta_int(const nn_st_file *f, const char *key, int lo, int hi, int *out, nn_error *err) {
+    const char *s = nn_st_meta(f, key);
+    if (!s) return NN_OK;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not an integer in %d..%d",
+                            f->path, key, s, lo, hi);
+    *out = (int)v;
+    return NN_OK;
+}
+
+/* nn_model_training from epochs_trained, weights_epoch, monitor, monitor_value. */
+static nn_status read_training(const nn_st_file *f, nn_model_training *t, nn_error *err) {
+    *t = (nn_model_training){.value = NAN};
+    nn_status st;
+    const char *monitor = nn_st_meta(f, "monitor"), *value = nn_st_meta(f, "monitor_value");
+    if (!nn_st_meta(f, "epochs_trained")) {
+        if (nn_st_meta(f, "weights_epoch") || monitor || value)
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ has weights_epoch, monitor or "
+                                "monitor_value without epochs_trained", f->path);
+        return NN_OK;
+    }
+    if ((st = meta_int(f, "epochs_trained", 1, INT32_MAX, &t->epochs, err))) return st;
+    t->epoch = t->epochs;
+    if ((st = meta_int(f, "weights_epoch", 1, t->epochs, &t->epoch, err))) return st;
+    if (!monitor != !value)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ monitor and monitor_value come together",
+                            f->path);
+    if (monitor) {
+        char *end;
+        t->value = strtod(value, &end);
+        if (nn_monitor_parse(monitor) < 0)
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ monitor '%s' is not val_loss, val_acc, "
+                                "val_mae or val_qwk", f->path, monitor);
+        if (end == value || *end || !isfinite(t->value))
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ monitor_value '%s' is not a finite number",
+                                f->path, value);
+        snprintf(t->monitor, sizeof t->monitor, "%s", monitor);
+    }
+    return NN_OK;
+}
+
 /* Every tensor must be one the model (or a checkpoint) uses. */
 static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int checkpoint,
                                     nn_error *err) {
@@ -332,7 +390,8 @@ static nn_status check_tensor_names(const nn_st_file *f, const nn_model *m, int 
         const char *name = f->tensors[i].name;
         int used = 0;
         for (int k = 0; !used && k < m->n_tensors; k++) used = strcmp(name, m->tensors[k].name) == 0;
-        if (used || (checkpoint && strncmp(name, "optimizer.", 10) == 0)) continue;
+        if (used || (checkpoint && (strncmp(name, "optimizer.", 10) == 0 || strcmp(name, "best.params") == 0)))
+            continue;
         return nn_set_error(err, NN_ERR_FORMAT, "%s: unexpected tensor '%s' for architecture %s",
                             f->path, name, nn_st_meta(f, "arch"));
     }
@@ -373,6 +432,7 @@ nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *forma
         if ((st = nn_st_get(f, t->name, t->d0, t->d1, nn_node_params(m->g, t->node, NULL) + t->offset, err)))
             goto fail;
     }
+    if ((st = read_training(f, &m->trained, err))) goto fail;
     return NN_OK;
 fail:
     nn_model_free(m);

@@ -49,10 +49,7 @@ nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double 
         return nn_set_error(err, NN_ERR_ARG, "%s: cannot draw a %d × %d matrix%s", path, rows,
                             cols, m ? "" : " (m is NULL)");
     size_t n = (size_t)rows * cols;
-    double vmax = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(m[i]) && fabs(m[i]) > vmax) vmax = fabs(m[i]);
-    if (vmax == 0) vmax = 1; /* all zero: every cell white */
+    double vmax = nn_svg_abs_max(m, n);
 
     int big = rows > cols ? rows : cols;
     int cell = AREA / big;
@@ -89,8 +86,8 @@ nn_status nn_plot_heatmap_svg(const char *path, const char *title, const double 
     for (int i = 0; i < rows; i++) {
         for (int j = 0; j < cols; j++) {
             double v = m[(size_t)i * cols + j];
-            int rgb[3] = {170, 170, 170}; /* NaN and ±inf: grey */
-            if (isfinite(v)) nn_svg_diverging(v / vmax, rgb);
+            int rgb[3];
+            nn_svg_heat_colour(v, vmax, rgb);
             int x = LEFT + j * cell, y = TOP + i * cell;
             fprintf(f, "<rect class=\"cell\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                        "fill=\"rgb(%d,%d,%d)\"", x, y, cell, cell, rgb[0], rgb[1], rgb[2]);

@@ -120,57 +120,88 @@ static void write_series(FILE *f, const nn_series *s, int k, const axis *ax, con
     fprintf(f, "</g>\n");
 }
 
-nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xlabel,
-                            const char *ylabel, const nn_series *series, int n_series,
-                            nn_error *err) {
-    nn_status st = check_args(path, series, n_series, err);
-    if (st) return st;
+/* The axes and legend width of one panel. */
+typedef struct {
+    axis ax, ay;
+    int  legend_w;
+} layout;
 
+static layout lay_out(const nn_plot_panel *p) {
     int n_max = 0, n_finite = 0;
     double y_lo = INFINITY, y_hi = -INFINITY;
     size_t longest_name = 0;
-    for (int k = 0; k < n_series; k++) {
-        n_max = series[k].n > n_max ? series[k].n : n_max;
-        for (int i = 0; i < series[k].n; i++) {
-            double v = series[k].y[i];
+    for (int k = 0; k < p->n_series; k++) {
+        const nn_series *s = &p->series[k];
+        n_max = s->n > n_max ? s->n : n_max;
+        for (int i = 0; i < s->n; i++) {
+            double v = s->y[i];
             if (!isfinite(v)) continue;
             n_finite++;
             y_lo = v < y_lo ? v : y_lo;
             y_hi = v > y_hi ? v : y_hi;
         }
-        size_t len = series[k].name ? strlen(series[k].name) : 0;
+        size_t len = s->name ? strlen(s->name) : 0;
         longest_name = len > longest_name ? len : longest_name;
     }
     if (n_finite == 0) y_lo = 0, y_hi = 1; /* empty axes rather than no file */
-    axis ay = make_axis(y_lo, y_hi, 6, 0);
-    axis ax = make_axis(n_max > 1 ? 1 : 0, n_max > 1 ? n_max : 2, 8, 1);
+    layout l = {.ay = make_axis(y_lo, y_hi, 6, 0), .ax = make_axis(n_max > 1 ? 1 : 0, n_max > 1 ? n_max : 2, 8, 1)};
+    l.legend_w = longest_name ? 44 + 7 * (int)longest_name : 0;
+    return l;
+}
 
-    int legend_w = longest_name ? 44 + 7 * (int)longest_name : 0;
-    int width = LEFT + PLOT_W + 16 + legend_w, height = TOP + PLOT_H + BOTTOM;
-
-    nn_atomic_file af;
-    if ((st = nn_atomic_open(&af, path, err))) return st;
-    FILE *f = af.f;
-    nn_svg_begin(f, width, height);
-    if (title && *title) {
+/* One panel at the origin (the caller translates it). */
+static void write_panel(FILE *f, const nn_plot_panel *p, const layout *l) {
+    if (p->title && *p->title) {
         fprintf(f, "<text x=\"%d\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" "
                    "font-weight=\"bold\">", LEFT + PLOT_W / 2);
-        nn_svg_text(f, title);
+        nn_svg_text(f, p->title);
         fprintf(f, "</text>\n");
     }
-    write_axes(f, &ax, &ay, xlabel, ylabel);
-    for (int k = 0; k < n_series; k++) write_series(f, &series[k], k, &ax, &ay);
-
+    write_axes(f, &l->ax, &l->ay, p->xlabel, p->ylabel);
+    for (int k = 0; k < p->n_series; k++) write_series(f, &p->series[k], k, &l->ax, &l->ay);
     fprintf(f, "<g class=\"legend\" font-size=\"12\">\n");
-    for (int k = 0, row = 0; k < n_series && legend_w; k++) {
-        if (!series[k].name || !*series[k].name) continue;
+    for (int k = 0, row = 0; k < p->n_series && l->legend_w; k++) {
+        const nn_series *s = &p->series[k];
+        if (!s->name || !*s->name) continue;
         int y = TOP + 10 + 18 * row++, x = LEFT + PLOT_W + 16;
         fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
                 x, y, x + 28, y, colours[k % N_COLOURS], dash(k));
         fprintf(f, "<text x=\"%d\" y=\"%d\" dominant-baseline=\"middle\">", x + 34, y);
-        nn_svg_text(f, series[k].name);
+        nn_svg_text(f, s->name);
         fprintf(f, "</text>\n");
     }
-    fprintf(f, "</g>\n</svg>\n");
+    fprintf(f, "</g>\n");
+}
+
+nn_status nn_plot_panels_svg(const char *path, const nn_plot_panel *panels, int n_panels, nn_error *err) {
+    if (!path) return nn_set_error(err, NN_ERR_ARG, "nn_plot_panels_svg: path is NULL");
+    if (!panels || n_panels < 1 || n_panels > NN_PLOT_MAX_PANELS)
+        return nn_set_error(err, NN_ERR_ARG, "%s: %d panels (1 to %d)", path, n_panels, NN_PLOT_MAX_PANELS);
+    nn_status st;
+    layout l[NN_PLOT_MAX_PANELS];
+    int width = 0, panel_h = TOP + PLOT_H + BOTTOM;
+    for (int i = 0; i < n_panels; i++) {
+        if ((st = check_args(path, panels[i].series, panels[i].n_series, err))) return st;
+        l[i] = lay_out(&panels[i]);
+        int w = LEFT + PLOT_W + 16 + l[i].legend_w;
+        width = w > width ? w : width;
+    }
+    nn_atomic_file af;
+    if ((st = nn_atomic_open(&af, path, err))) return st;
+    FILE *f = af.f;
+    nn_svg_begin(f, width, panel_h * n_panels);
+    for (int i = 0; i < n_panels; i++) { /* one below the other */
+        fprintf(f, "<g class=\"panel\" transform=\"translate(0 %d)\">\n", i * panel_h);
+        write_panel(f, &panels[i], &l[i]);
+        fprintf(f, "</g>\n");
+    }
+    fprintf(f, "</svg>\n");
     return nn_atomic_commit(&af, err);
+}
+
+nn_status nn_plot_lines_svg(const char *path, const char *title, const char *xlabel,
+                            const char *ylabel, const nn_series *series, int n_series,
+                            nn_error *err) {
+    nn_plot_panel p = {title, xlabel, ylabel, series, n_series};
+    return nn_plot_panels_svg(path, &p, 1, err);
 }

@@ -58,3 +58,18 @@ void nn_svg_begin(FILE *f, int width, int height) {
                "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             width, height, width, height);
 }
+
+void nn_svg_heat_colour(double v, double vmax, int rgb[3]) {
+    if (!isfinite(v)) {
+        rgb[0] = rgb[1] = rgb[2] = 170;
+        return;
+    }
+    nn_svg_diverging(v / vmax, rgb);
+}
+
+double nn_svg_abs_max(const double *m, size_t n) {
+    double vmax = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(m[i]) && fabs(m[i]) > vmax) vmax = fabs(m[i]);
+    return vmax > 0 ? vmax : 1;
+}

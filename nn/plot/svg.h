@@ -1,4 +1,5 @@
-/* svg.h — small pieces shared by the SVG plot writers (internal). */
+/* svg.h — small pieces shared by the plot writers (internal): SVG text,
+ * ticks, and the diverging colour scale of the heat maps (SVG and PNG). */
 #ifndef NN_SVG_H
 #define NN_SVG_H
 
@@ -25,5 +26,13 @@ void nn_svg_diverging(double t, int rgb[3]);
 
 /* The colour stops of that scale, for a gradient: offsets 0..1 from −1 to +1. */
 #define NN_SVG_DIVERGING_STOPS 5
+
+/* The heat maps' colour of entry v on the scale ±vmax (vmax > 0): the
+ * diverging colour of v / vmax; NaN and ±inf are grey (170, 170, 170). */
+void nn_svg_heat_colour(double v, double vmax, int rgb[3]);
+
+/* The heat maps' vmax: the largest |m_i| over the finite entries of m (n),
+ * or 1 when every one is 0 or non-finite (then all cells are white or grey). */
+double nn_svg_abs_max(const double *m, size_t n);
 
 #endif
