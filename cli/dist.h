@@ -12,6 +12,7 @@
 #define NN_CLI_DIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nn/nn.h"
 
@@ -28,6 +29,9 @@ void dist_broadcast(void *buf, size_t bytes);
 /* (collective) v (n) summed element-wise over the ranks, in place; the same
  * bits on every rank. */
 void dist_sum(double *v, int n);
+/* (collective) v (n) summed element-wise over the ranks, in place (exact:
+ * integers; e.g. each rank fills the entries it holds, the others zero). */
+void dist_sum_ints(int32_t *v, size_t n);
 /* (collective) all[r] = the `mine` of rank r, for every rank r. */
 void dist_gather(long mine, long *all);
 /* (collective) 1 if x has the same bits on every rank. */
@@ -48,6 +52,11 @@ nn_status dist_agree(nn_status st, nn_error *err);
  * with the same error ("interrupted: rank R received SIGTERM"). */
 nn_status dist_reduce_grads(nn_real *grads, size_t n, int local_rows, int global_rows,
                             void *user, nn_error *err);
+
+/* The normaliser-reduce hook (nn_trainer_options.reduce_norms; user
+ * unused): v (n) summed over the ranks, so that a class-weighted mean is
+ * the global batch's. */
+nn_status dist_reduce_norms(double *v, int n, void *user, nn_error *err);
 
 /* What the hook has done so far: steps, seconds inside the allreduce, and
  * bytes reduced per step. */

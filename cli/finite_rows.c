@@ -48,6 +48,7 @@ int finite_row_ok(const nn_model *m, const nn_real *row, const nn_real *probs, c
 int finite_rows_check(const char *cmd, const char *path, const nn_model *m, const nn_dataset *d,
                       const nn_real *probs, int skip_bad, unsigned char *bad_rows) {
     int K = m->arch.sizes[m->arch.n_sizes - 1], F = d->n_features, bad = 0;
+    char where[4096 + 64]; /* "imgs/cat/3.png", or "data.csv, row 3" */
     nn_real *row = malloc((size_t)(F > 0 ? F : 1) * sizeof *row); /* (F) as read */
     if (!row) return -1;
     nn_dataset raw = *d; /* the rows as read: no standardisation; owns nothing */
@@ -58,14 +59,15 @@ int finite_rows_check(const char *cmd, const char *path, const nn_model *m, cons
         int ok = finite_row_ok(m, row, probs + (size_t)i * K, reason, sizeof reason);
         if (bad_rows) bad_rows[i] = !ok;
         if (ok) continue;
+        if (d->row_files) snprintf(where, sizeof where, "%s", d->row_files[i]);
+        else snprintf(where, sizeof where, "%s, row %d", path, i + 1);
         if (!skip_bad) {
-            cli_error(cmd, "%s, row %d: %s (--skip-bad skips such rows)", path, i + 1, reason);
+            cli_error(cmd, "%s: %s (--skip-bad skips such rows)", where, reason);
             free(row);
             return 1;
         }
         if (bad++ < NAMED_ROWS)
-            cli_warn(cmd, "skipped %s, row %d: %s", path,
-                    i + 1, reason);
+            cli_warn(cmd, "skipped %s: %s", where, reason);
     }
     free(row);
     if (bad > NAMED_ROWS) cli_warn(cmd, "skipped %d more such rows", bad - NAMED_ROWS);
@@ -78,8 +80,12 @@ int finite_rows_check(const char *cmd, const char *path, const nn_model *m, cons
 void finite_rows_drop(nn_dataset *d, nn_real *probs, int K, const unsigned char *bad_rows) {
     int F = d->n_features, kept = 0;
     for (int i = 0; i < d->n; i++) {
-        if (bad_rows[i]) continue;
+        if (bad_rows[i]) {
+            if (d->row_files) free(d->row_files[i]);
+            continue;
+        }
         if (kept != i) {
+            if (d->row_files) d->row_files[kept] = d->row_files[i];
             memmove(probs + (size_t)kept * K, probs + (size_t)i * K, (size_t)K * sizeof *probs);
             d->labels[kept] = d->labels[i];
             if (d->x_real) memmove(d->x_real + (size_t)kept * F, d->x_real + (size_t)i * F, (size_t)F * sizeof *d->x_real);

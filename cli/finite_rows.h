@@ -1,7 +1,7 @@
 /* finite_rows.h — no non-finite answer leaves predict or eval unnoticed.
  *
  * A row whose class probabilities are not all finite is reported by file
- * and row with the reason: a feature that overflows nn_real once it is
+ * and row (an image of a folder by its own file) with the reason: a feature that overflows nn_real once it is
  * standardised with the model's statistics (a finite 3e38 divided by a std
  * below 1), or a forward pass that overflows (the model's weights). Without
  * --skip-bad the first such row is an error; with it every such row is

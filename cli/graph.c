@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "model_source.h"
+#include "paths.h"
 
 #define CMD "graph"
 
@@ -112,6 +113,9 @@ int cmd_graph(int argc, char **argv) {
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [--svg FILE] [--data PATH --index I] [OPTIONS]", opts,
                        argc, argv, pos, 1, &n_pos);
     if (r) return ARGS_EXIT(r);
+    const cli_path outputs[] = {{"--svg", svg, 0}};
+    const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
+    if (!paths_check(CMD, outputs, 1, inputs, 2)) return EXIT_USAGE;
     nn_model m;
     if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
     nn_graph *g = m.g;

@@ -54,8 +54,14 @@ static int fit_to_model(nn_dataset *d, const char *cmd, const char *path, const 
 
 int load_data_for_model(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
                         int no_label, int skip_bad) {
+    return load_data_for_model_part(d, cmd, path, m, no_label, skip_bad, 0, 0);
+}
+
+int load_data_for_model_part(nn_dataset *d, const char *cmd, const char *path, const nn_model *m,
+                             int no_label, int skip_bad, int part, int n_parts) {
     if (!data_fits_model(cmd, path, m)) return 0;
-    data_options o = {.no_label = no_label, .skip_bad = skip_bad, .test_split = 1, .cmd = cmd};
+    data_options o = {.no_label = no_label, .skip_bad = skip_bad, .test_split = 1, .part = part,
+                      .n_parts = n_parts, .cmd = cmd};
     if (!data_options_for_model(&o, m)) {
         cli_error(cmd, "out of memory");
         return 0;
@@ -138,9 +144,14 @@ int load_data_for_model_lenient(nn_dataset *d, const char *cmd, const char *path
         else
             u->more_names++;
     }
+    u->csv = d->label_column != NULL;
     for (int i = 0; ok && i < d->n; i++) {
-        if (to[d->labels[i]] >= 0) keep[n_keep++] = i;
-        else if (u->rows++ == 0) u->first_row = i + 1;
+        if (to[d->labels[i]] >= 0) {
+            keep[n_keep++] = i;
+        } else if (u->rows++ == 0) {
+            u->first_row = i + 1;
+            if (d->row_files) snprintf(u->first_file, sizeof u->first_file, "%s", d->row_files[i]);
+        }
     }
     nn_dataset kept = {0};
     if (!ok) {
@@ -169,7 +180,11 @@ void unknown_labels_describe(const unknown_labels *u, char *buf, size_t len) {
         at += (size_t)snprintf(buf + at, len - at, "%s '%s'", i ? "," : "", u->names[i]);
     if (u->more_names && at < len)
         at += (size_t)snprintf(buf + at, len - at, " and %d more", u->more_names);
-    if (at < len)
+    if (at < len && u->first_file[0])
+        snprintf(buf + at, len - at, " (the first is %s)", u->first_file);
+    else if (at < len && u->csv)
         snprintf(buf + at, len - at, " (the first is data row %d, counting from 1 after the header)",
                  u->first_row);
+    else if (at < len)
+        snprintf(buf + at, len - at, " (the first is row %d, counting from 1)", u->first_row);
 }

@@ -62,6 +62,14 @@ void dist_broadcast(void *buf, size_t bytes) {
 
 void dist_sum(double *v, int n) { MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); }
 
+void dist_sum_ints(int32_t *v, size_t n) {
+    for (size_t done = 0; done < n;) { /* in chunks: MPI counts are int */
+        size_t k = n - done < ((size_t)1 << 28) ? n - done : (size_t)1 << 28;
+        MPI_Allreduce(MPI_IN_PLACE, v + done, (int)k, MPI_INT32_T, MPI_SUM, MPI_COMM_WORLD);
+        done += k;
+    }
+}
+
 void dist_gather(long mine, long *all) {
     MPI_Allgather(&mine, 1, MPI_LONG, all, 1, MPI_LONG, MPI_COMM_WORLD);
 }
@@ -128,6 +136,14 @@ nn_status dist_reduce_grads(nn_real *grads, size_t n, int local_rows, int global
     reduce_stats.bytes_per_step = (double)n * sizeof *grads;
     /* NaN in the first gradient: a non-finite step somewhere, or a signal */
     return isnan(grads[0]) ? agree_on_signal(err) : NN_OK;
+}
+
+nn_status dist_reduce_norms(double *v, int n, void *user, nn_error *err) {
+    (void)user, (void)err;
+    double t0 = MPI_Wtime();
+    MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    reduce_stats.seconds += MPI_Wtime() - t0;
+    return NN_OK;
 }
 
 dist_reduce_stats dist_reduce_report(void) { return reduce_stats; }

@@ -10,8 +10,16 @@
  *
  * A data input (--data PATH) stands for every file the loader may read
  * behind PATH: the file or folder itself and the IDX files of a prefix or of
- * a folder (paths_data_files). stdout, when it is a regular file, is an
- * output too (`nn predict m.st x.csv >> x.csv`).
+ * a folder (paths_data_files), and the IDX names the loader would look for
+ * there (a model saved as fm/train-images-idx3-ubyte.gz beside the plain
+ * file would be read as data next time). stdout, when it is a regular
+ * file, is an output too (`nn predict m.st x.csv >> x.csv`).
+ *
+ * A data input that is an image folder (ROOT/<label>/<images>) also forbids
+ * writing anywhere inside it: no output may land in ROOT, in a class folder
+ * (also one that is a symbolic link to a folder elsewhere) or below them,
+ * compared by resolved path, so a model, plot or stdout file is never read
+ * (or mistaken) as an image next time.
  */
 #ifndef NN_CLI_PATHS_H
 #define NN_CLI_PATHS_H
@@ -25,8 +33,11 @@ typedef struct {
 } cli_path;
 
 /* Returns 1 when no output is the same file as an input or as another
- * output; otherwise prints one line "nn CMD: --save d.csv is the same file
- * as --data d.csv; refusing to overwrite it" and returns 0. */
+ * output, nor lands in an image folder an input names; otherwise prints one
+ * line ("nn CMD: --save d.csv is the same file as --data d.csv; refusing to
+ * overwrite an input", "--save imgs/m.st is inside --data imgs, an image
+ * folder nn reads; write outputs elsewhere") and returns 0. Every command
+ * that writes a file calls it with all its outputs. */
 int paths_check(const char *cmd, const cli_path *outputs, int n_out, const cli_path *inputs,
                 int n_in);
 

@@ -112,19 +112,32 @@ static int model_logits(const char *cmd, const char *path, const nn_arch *a, nn_
     return ok;
 }
 
-static int npy_logits(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d) {
+/* The logits of rows [first, first + d->n) of a .npy file of n_all rows. */
+static int npy_logits(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d, long first,
+                      long n_all) {
     nn_error err;
-    nn_real *t;
+    nn_real *t; /* (rows, cols) the whole file */
     int rows, cols, K = a->sizes[a->n_sizes - 1];
     if (nn_load_npy(path, &t, &rows, &cols, &err)) {
         cli_error(cmd, "--teacher: %s", err.msg);
         return 0;
     }
-    if (rows != d->n || cols != K) {
-        cli_error(cmd, "--teacher %s holds %d x %d logits; the data have %d samples and the student %d classes",
-                  path, rows, cols, d->n, K);
+    if (rows != n_all || cols != K) {
+        cli_error(cmd, "--teacher %s holds %d x %d logits; the data have %ld samples and the student %d classes",
+                  path, rows, cols, n_all, K);
         free(t);
         return 0;
+    }
+    if (d->n < rows) { /* one rank's part: keep its rows only */
+        nn_real *part = malloc((size_t)(d->n ? d->n : 1) * K * sizeof *part); /* (d->n, K) */
+        if (!part) {
+            cli_error(cmd, "out of memory for the teacher's logits");
+            free(t);
+            return 0;
+        }
+        memcpy(part, t + (size_t)first * K, (size_t)d->n * K * sizeof *part);
+        free(t);
+        t = part;
     }
     free(d->targets);
     d->targets = t;
@@ -133,9 +146,14 @@ static int npy_logits(const char *cmd, const char *path, const nn_arch *a, nn_da
 }
 
 int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d) {
+    return attach_teacher_rows(cmd, path, a, d, 0, d->n);
+}
+
+int attach_teacher_rows(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d, long first,
+                        long n_all) {
     char why[96];
     switch (sniff(path, why, sizeof why)) {
-    case TEACHER_NPY: return npy_logits(cmd, path, a, d);
+    case TEACHER_NPY: return npy_logits(cmd, path, a, d, first, n_all);
     case TEACHER_MODEL: return model_logits(cmd, path, a, d);
     default:
         cli_error(cmd, "--teacher %s is neither an nn model (safetensors) nor a .npy file of logits (%s)", path,

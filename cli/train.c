@@ -264,20 +264,14 @@ int cmd_train(int argc, char **argv) {
     nn_dataset train, val;
     train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
     int ranks = dist_size();
-    int auto_tasks = c.task_weights && !strcmp(c.task_weights, "auto");
-    if (ranks > 1 && (c.limit || (c.class_weights && !strcmp(c.class_weights, "auto")) || auto_tasks)) {
-        /* each would be computed on this rank's shard, not on the training set */
-        cli_error(CMD, "%s is not available under nn-mpi (each rank holds only its shard)",
-                  c.limit ? "--limit" : auto_tasks ? "--task-weights auto" : "--class-weights auto");
-        free(values);
-        return EXIT_USAGE;
-    }
     int prepared = ranks > 1 ? prepare_shard(&c, &d, values, n_values, &a, &train, &val, &shard)
                              : prepare_data(&c, &d, values, n_values, &a, &train, &val);
     free(values);
     if (!prepared) return 1;
     int has_val = c.val_fraction > 0; /* on every rank, even one that holds no validation row */
-    if (ranks == 1 && !train_check_data(&c, &train)) { /* nn-mpi: a rank's rows may be one class */
+    nn_dataset labels; /* nn-mpi: every rank's training labels, for the checks and weights on them */
+    if (!train_all_labels(&train, ranks > 1 ? &shard : NULL, &labels) || !train_check_data(&c, &labels)) {
+        train_all_labels_free(&labels, ranks > 1 ? &shard : NULL);
         nn_dataset_free(&train);
         nn_dataset_free(&val);
         free(shard.row);
@@ -289,8 +283,8 @@ int cmd_train(int argc, char **argv) {
     int status = 1, built = 0, ok = 1;
     double *class_weights = NULL; /* (K) --class-weights, read by nn_model_build */
     double *task_weights = NULL;  /* (K − 1) --task-weights, the same */
-    if (!train_class_weights(&c, &train, &a, &class_weights) ||
-        !train_task_weights(&c, &train, &a, &task_weights)) ok = 0; /* reported */
+    if (!train_class_weights(&c, &labels, &a, &class_weights) ||
+        !train_task_weights(&c, &labels, &a, &task_weights)) ok = 0; /* reported */
     else if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
     if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
@@ -308,6 +302,7 @@ int cmd_train(int argc, char **argv) {
     if (built) nn_model_free(&m);
     free(class_weights);
     free(task_weights);
+    train_all_labels_free(&labels, ranks > 1 ? &shard : NULL);
     nn_dataset_free(&train);
     nn_dataset_free(&val);
     free(shard.row);

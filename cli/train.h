@@ -87,6 +87,27 @@ void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck);
  * accuracies from exact counts. */
 void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
 
+/* (collective) --test for m: this rank's part under nn-mpi (IDX and image
+ * folders read only it), all of it in one process; 1 on every rank when it
+ * loaded on every rank, else 0 after rank 0 printed the error. */
+int train_load_test(nn_dataset *test, const train_config *c, const nn_model *m);
+
+/* (collective) nn_trainer_evaluate over all ranks' rows: each rank scores
+ * its part d, and loss, accuracy and MAE are reduced as row-weighted sums
+ * and counts (QWK is NaN under nn-mpi: train_ordinal_scores has it). `st`
+ * is this rank's status so far (when failed, it still takes part and adds
+ * no row). Returns st, or the evaluation's error. */
+nn_status train_evaluate_part(nn_trainer *t, const nn_dataset *d, nn_eval_stats *v, nn_status st,
+                              nn_error *err);
+
+/* (collective) *all: train's descriptions with the labels of every rank's
+ * training rows in one process's order (shard->n of them) and no features,
+ * for what one process computes from its training labels (the one-class
+ * check, --class-weights auto). One process (shard NULL): *all = *train.
+ * Returns 0 after rank 0 printed an error. Free with train_all_labels_free. */
+int  train_all_labels(const nn_dataset *train, const train_shard *shard, nn_dataset *all);
+void train_all_labels_free(nn_dataset *all, const train_shard *shard);
+
 /* (collective) Validation MAE of E[X] and QWK of an ordinal model m (as
  * infer_ordinal_scores) over all ranks' rows of val; `st` is this rank's
  * status so far (when failed, it still takes part and contributes no row).

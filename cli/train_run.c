@@ -112,7 +112,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         double mae = NAN, qwk = NAN, test_mae = NAN, test_qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
         if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
-        if (!st && test) st = nn_trainer_evaluate(t, test, &tv, &err); /* nn-mpi: every rank, whole */
+        if (test) st = train_evaluate_part(t, test, &tv, st, &err); /* nn-mpi: each rank its part, reduced */
         if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
             st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
         if (test && k->ordinal) st = train_ordinal_scores(m, test, &test_mae, &test_qwk, st, &err);
@@ -248,6 +248,7 @@ static int run_with(const train_config *c, nn_model *m, nn_optimizer *opt, const
         rows = (nn_shard){.n = shard->n, .row = shard->row};
         to.shard = &rows;
         to.reduce_grads = dist_reduce_grads;
+        to.reduce_norms = dist_reduce_norms; /* class-weighted means over the global batch */
     }
     nn_trainer *t = nn_trainer_create(m->g, opt, &nodes, train, &to, &err);
     if (dist_agree(t ? NN_OK : err.code, &err)) {
@@ -258,7 +259,7 @@ static int run_with(const train_config *c, nn_model *m, nn_optimizer *opt, const
     nn_trainer_set_rng(t, ck.rng);
     nn_dataset test = {0};
     int status = 0;
-    if (c->test && !load_data_for_model(&test, CMD, c->test, m, 0, c->skip_bad)) status = 1;
+    if (c->test && !train_load_test(&test, c, m)) status = 1; /* nn-mpi: this rank's part */
     if (!status) status = run_trainer(c, m, opt, t, val, c->test ? &test : NULL, &ck, k, es);
     nn_trainer_free(t);
     nn_dataset_free(&test);

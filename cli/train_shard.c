@@ -18,6 +18,7 @@
 #include "args.h"
 #include "dist.h"
 #include "infer.h"
+#include "model_data.h"
 #include "teacher.h"
 #include "train.h"
 
@@ -110,6 +111,45 @@ static nn_status split_rows(const train_config *c, const nn_dataset *local, long
     return st;
 }
 
+/* --limit as one process applies it to the training set (nn_dataset_limit:
+ * the first c->limit rows after a shuffle with --limit-seed, in that order),
+ * on the global training rows, the same on every rank; cuts this rank's
+ * training rows and the shard to them. */
+static nn_status limit_rows(const train_config *c, nn_dataset *train, train_shard *shard, nn_error *err) {
+    if (!c->limit) return NN_OK;
+    if (c->limit > shard->n)
+        return nn_set_error(err, NN_ERR_ARG, "--limit %d: the training set has %d samples", c->limit, shard->n);
+    int *perm = malloc((size_t)shard->n * sizeof *perm);     /* (shard->n) global training rows, shuffled */
+    int *row = malloc((size_t)c->limit * sizeof *row);       /* (limit) the new shard->row */
+    int *take = malloc((size_t)(train->n + 1) * sizeof *take); /* this rank's rows kept, in order */
+    nn_status st = perm && row && take ? NN_OK : nn_set_error(err, NN_ERR_NOMEM, "--limit: out of memory");
+    /* nn_dataset_limit shuffles as nn_dataset_split does, i.e. nn_split_order
+     * (nn/data.h); the fraction only sets n_val, which is not used here */
+    int n_val;
+    nn_error why;
+    if (!st && shard->n == 1) perm[0] = 0;
+    else if (!st && (st = nn_split_order(shard->n, 0.5, c->limit_seed, perm, &n_val, &why)))
+        nn_set_error(err, st, "--limit: %s", why.msg);
+    int m = 0;
+    for (int j = 0; !st && j < c->limit; j++) {
+        int r = shard->row[perm[j]];
+        row[j] = r >= 0 ? m : -1;
+        if (r >= 0) take[m++] = r;
+    }
+    nn_dataset kept;
+    if (!st && !(st = nn_dataset_subset(train, take, m, &kept, err))) {
+        nn_dataset_free(train);
+        *train = kept;
+        free(shard->row);
+        shard->row = row, row = NULL;
+        shard->n = c->limit;
+    }
+    free(perm);
+    free(row);
+    free(take);
+    return st;
+}
+
 int prepare_shard(const train_config *c, const data_options *d, const double *values,
                   int n_values, const nn_arch *a, nn_dataset *train, nn_dataset *val,
                   train_shard *shard) {
@@ -129,12 +169,6 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
         nn_dataset_free(&local); /* loaded here, failed elsewhere (freeing twice is safe) */
         return 0;
     }
-    /* the teacher's logits for this rank's rows (a model teacher; a .npy file
-     * holds every row and is refused by attach_teacher unless one rank) */
-    if (!train_ranks_ready(!c->teacher || attach_teacher(CMD, c->teacher, a, &local))) {
-        nn_dataset_free(&local);
-        return 0;
-    }
     long *counts = malloc((size_t)dist_size() * sizeof *counts), first = 0, n_all = 0;
     if (!counts) st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory");
     if (!agreed(st, &err)) {
@@ -147,9 +181,16 @@ int prepare_shard(const train_config *c, const data_options *d, const double *va
         n_all += counts[r];
     }
     free(counts);
+    /* the teacher's logits for this rank's rows: a model teacher runs on
+     * them, a .npy file of every row gives rows [first, first + local.n) */
+    if (!train_ranks_ready(!c->teacher || attach_teacher_rows(CMD, c->teacher, a, &local, first, n_all))) {
+        nn_dataset_free(&local);
+        return 0;
+    }
     if (n_all < 1 || n_all > INT32_MAX)
         st = nn_set_error(&err, NN_ERR_FORMAT, "%s: %ld samples", c->data, n_all);
     if (!st) st = split_rows(c, &local, first, n_all, train, val, shard, &err);
+    if (!st) st = limit_rows(c, train, shard, &err); /* after the split, as in one process */
     nn_dataset_free(&local);
     int csv = !train->x_u8; /* tabular data: standardised unless told otherwise */
     if (agreed(st, &err) && (!(c->standardize || (csv && !c->no_standardize)) ||
@@ -184,25 +225,80 @@ void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck) {
     ck->history = history;
 }
 
+/* An evaluation's figures as sums over its rows, which add up exactly over
+ * the ranks (correct counts are integers, exact in a double): n, n · loss,
+ * correct rows, n · MAE. */
+enum { EVAL_SUMS = 4 };
+static void eval_sums(const nn_eval_stats *v, double *sum) {
+    double n = v->n;
+    sum[0] = n, sum[1] = n ? v->loss * n : 0, sum[2] = n ? round(v->accuracy * n) : 0;
+    sum[3] = n ? v->mae * n : 0;
+}
+
+/* Back from eval_sums' totals; QWK is not a mean over rows (NaN here;
+ * train_ordinal_scores reduces its sums). */
+static void eval_from_sums(nn_eval_stats *v, const double *sum) {
+    v->n = (int)sum[0];
+    v->loss = sum[0] ? sum[1] / sum[0] : NAN;
+    v->accuracy = sum[0] ? sum[2] / sum[0] : NAN;
+    v->mae = sum[0] ? sum[3] / sum[0] : NAN;
+    v->qwk = NAN;
+}
+
 void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
     if (dist_size() == 1) return;
-    /* sums of per-row quantities; correct counts are integers, exact in a double */
-    double rows = (double)s->rows, n = v ? v->n : 0;
-    double sum[8] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
-                     n ? v->loss * n : 0, n ? round(v->accuracy * n) : 0, n, n ? v->mae * n : 0,
-                     (double)s->clamped};
-    dist_sum(sum, 8);
-    s->clamped = (long)sum[7];
+    double rows = (double)s->rows;
+    double sum[4 + EVAL_SUMS] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
+                                 (double)s->clamped};
+    if (v) eval_sums(v, sum + 4);
+    dist_sum(sum, 4 + EVAL_SUMS);
+    s->clamped = (long)sum[3];
     s->rows = (long)sum[2];
     s->loss = sum[0] / sum[2];
     s->train_acc = sum[1] / sum[2];
-    if (v) {
-        v->n = (int)sum[5];
-        v->loss = sum[5] ? sum[3] / sum[5] : NAN;
-        v->accuracy = sum[5] ? sum[4] / sum[5] : NAN;
-        v->mae = sum[5] ? sum[6] / sum[5] : NAN;
-        v->qwk = NAN; /* not a mean over rows: train_ordinal_scores reduces its sums */
+    if (v) eval_from_sums(v, sum + 4);
+}
+
+int train_load_test(nn_dataset *test, const train_config *c, const nn_model *m) {
+    memset(test, 0, sizeof *test);
+    int ranks = dist_size();
+    int ok = load_data_for_model_part(test, CMD, c->test, m, 0, c->skip_bad, ranks > 1 ? dist_rank() : 0,
+                                      ranks > 1 ? ranks : 0);
+    return train_ranks_ready(ok);
+}
+
+nn_status train_evaluate_part(nn_trainer *t, const nn_dataset *d, nn_eval_stats *v, nn_status st,
+                              nn_error *err) {
+    if (dist_size() == 1) return st ? st : nn_trainer_evaluate(t, d, v, err);
+    nn_eval_stats mine = {0};
+    double sum[EVAL_SUMS] = {0};
+    if (!st && d->n && !(st = nn_trainer_evaluate(t, d, &mine, err))) eval_sums(&mine, sum);
+    dist_sum(sum, EVAL_SUMS); /* a rank that failed, or holds no row, adds nothing */
+    eval_from_sums(v, sum);
+    return st;
+}
+
+int train_all_labels(const nn_dataset *train, const train_shard *shard, nn_dataset *all) {
+    *all = *train;
+    if (!shard) return 1;
+    all->x_u8 = NULL, all->x_real = NULL, all->targets = NULL; /* labels only */
+    all->n = shard->n;
+    all->labels = calloc((size_t)shard->n, sizeof *all->labels);
+    if (!all->labels) cli_error(CMD, "out of memory for %d labels", shard->n);
+    if (!train_ranks_ready(all->labels != NULL)) {
+        free(all->labels);
+        all->labels = NULL;
+        return 0;
     }
+    for (int j = 0; j < shard->n; j++) /* each row is held by one rank; the others add 0 */
+        if (shard->row[j] >= 0) all->labels[j] = train->labels[shard->row[j]];
+    dist_sum_ints(all->labels, (size_t)shard->n);
+    return 1;
+}
+
+void train_all_labels_free(nn_dataset *all, const train_shard *shard) {
+    if (shard) free(all->labels);
+    all->labels = NULL;
 }
 
 nn_status train_ordinal_scores(nn_model *m, const nn_dataset *val, double *mae, double *qwk,

@@ -29,7 +29,8 @@ typedef struct {
     int n_labels;       /* classes of a labels target (its width), else 0 */
     double target_T;    /* > 0: the target rows are logits at this temperature */
     int weights;        /* per-sample weights node (B, 1) or -1 */
-    double denom;       /* D of the last forward */
+    double denom;       /* D of the last forward (or nn_graph_set_loss_norms's) */
+    double sum;         /* Σ s_b l_b of the last forward */
 } loss_node;
 
 static void loss_node_free(void *p) {
@@ -180,6 +181,7 @@ static void loss_forward(nn_graph *g, nn_node *n, int B) {
     }
     /* All weights zero: nothing to average. The value is 0 with no gradient
      * (PyTorch returns NaN here; a NaN would stop training for no reason). */
+    L->sum = sum;
     n->loss_value = L->denom != 0 ? sum / L->denom : 0.0;
 }
 
@@ -219,6 +221,37 @@ static const nn_node_ops loss_ops = {
     .scratch = loss_scratch,
     .free_config = loss_node_free,
 };
+
+int nn_graph_loss_norms(const nn_graph *g, double *norms, int cap) {
+    int k = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const nn_node *n = &g->nodes[i];
+        if (n->ops != &loss_ops) continue;
+        const loss_node *L = n->config;
+        if (k < cap) norms[k] = L->opt.reduction == NN_REDUCE_SUM ? 0 : L->denom;
+        k++;
+    }
+    return k;
+}
+
+double nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n_norms) {
+    double total = 0;
+    for (int i = 0, k = 0; i < g->n_nodes; i++) {
+        nn_node *n = &g->nodes[i];
+        if (!n->is_loss) continue;
+        if (n->ops == &loss_ops && k < n_norms) {
+            loss_node *L = n->config;
+            /* value = Σ s_b l_b / D with the new D (a failed forward keeps its NaN) */
+            if (L->opt.reduction != NN_REDUCE_SUM && !isnan(n->loss_value)) {
+                L->denom = norms[k];
+                n->loss_value = L->denom != 0 ? L->sum / L->denom : 0.0;
+            }
+            k++;
+        }
+        total += n->loss_coef * n->loss_value;
+    }
+    return total;
+}
 
 nn_loss_options nn_loss_defaults(void) {
     return (nn_loss_options){.reduction = NN_REDUCE_MEAN, .mode = NN_GRAD_SIMPLIFIED,

@@ -85,7 +85,8 @@ typedef struct {
  * features of a sample are its rows top to bottom, each pixel's channels
  * together. A root without class folders, or a class folder without images,
  * is an error; so is an undecodable file, unless skip_bad. Files are read in
- * sorted order, so the sample order does not depend on the file system. */
+ * sorted order, so the sample order does not depend on the file system.
+ * out->row_files names the file of every row (for messages about a row). */
 nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image_options *o,
                                nn_error *err);
 
@@ -111,7 +112,7 @@ nn_status nn_split_order(int n, double val_fraction, uint64_t seed, int *perm, i
                          nn_error *err);
 
 /* A new dataset (the caller frees) of rows idx[0..n) of d, in that order,
- * with d's descriptions and targets; n may be 0. */
+ * with d's descriptions, targets and row files; n may be 0. */
 nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_dataset *out,
                             nn_error *err);
 

@@ -225,6 +225,16 @@ nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
 /* A loss node's reduced value in the last forward, before its coef; NaN
  * for a node that is not a loss. */
 double         nn_loss_value(const nn_graph *g, int loss);
+/* Data-parallel training (nn_trainer_options.reduce_norms uses these):
+ * after a forward pass, norms[i] is the normaliser of the i-th loss node
+ * over the batch's rows — the D its mean divides by (Σ_b s_b n_b, the row
+ * count without sample or class weights; B for batchmean), 0 for a sum,
+ * which has none. Writes at most cap; returns the number of loss nodes. */
+int            nn_graph_loss_norms(const nn_graph *g, double *norms, int cap);
+/* Replaces those normalisers (n of them, in the same order; a sum's entry
+ * is ignored) for the losses' values and the backward pass that follows;
+ * returns the graph's total loss with them (NaN stays NaN). */
+double         nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n);
 
 /* The whole parameter and gradient buffers. */
 size_t   nn_graph_n_params(const nn_graph *g);
@@ -305,6 +315,8 @@ typedef struct {
     nn_real *targets;       /* (n, target_width) per-sample real targets a loss
                                reads (teacher logits, soft labels), or NULL */
     int      target_width;
+    char   **row_files;     /* (n) the file each row was read from (image
+                               folders: "imgs/cat/3.png"), or NULL */
 } nn_dataset;
 
 void nn_dataset_free(nn_dataset *d);
@@ -426,6 +438,13 @@ typedef void (*nn_step_callback)(const nn_step_info *s, void *user);
 typedef nn_status (*nn_grad_reduce_fn)(nn_real *grads, size_t n_params, int local_rows,
                                        int global_rows, void *user, nn_error *err);
 
+/* Normaliser-reduce hook, for data-parallel training whose losses' means do
+ * not divide by the row count (class-weighted cross-entropy divides by
+ * Σ_b w_{y_b}, as PyTorch): sums v (n values) element-wise over the
+ * processes, in place, the same on every process. Called once per step
+ * after forward, on every process, with the user of reduce_grads. */
+typedef nn_status (*nn_norm_reduce_fn)(double *v, int n, void *user, nn_error *err);
+
 /* Data-parallel sharding: this process holds some rows of a training set of
  * n rows. Every epoch shuffles all n with the trainer's generator (the same
  * permutation on every process), and of each global batch of `batch` rows a
@@ -458,6 +477,12 @@ typedef struct {
     void            *step_user;
     nn_grad_reduce_fn reduce_grads; /* NULL: none */
     void             *reduce_user;
+    /* With a shard: each step's loss normalisers (nn_graph_loss_norms) are
+     * summed over the processes before backward, so every mean is the
+     * global batch's even when its normaliser is not the row count (class
+     * or sample weights). NULL: each process divides by its own, which is
+     * exact only for plain means (local_rows / global_rows weighting). */
+    nn_norm_reduce_fn reduce_norms;
     const nn_shard   *shard;        /* NULL: `train` holds every row; borrowed, must
                                        outlive the trainer */
     /* Learning-rate schedule (borrowed, checked at create): before each

@@ -34,6 +34,8 @@ struct nn_trainer {
     int               *perm;        /* (n_rows) sample order of the epoch */
     int                n_rows;      /* rows of the whole training set: train->n, or shard->n */
     int               *local;       /* (batch) with a shard: the rows of `train` in a step */
+    int                n_losses;    /* loss nodes of g */
+    double            *norms;       /* (n_losses) with reduce_norms: their normalisers */
     unsigned           fp_mode;     /* the thread's denormal mode before create */
     nn_thread_gov      gov;
 };
@@ -175,9 +177,11 @@ static nn_status check_options(nn_graph *g, const nn_trainer_options *o, const n
                 return nn_set_error(err, NN_ERR_ARG,
                                     "train: shard row %d is %d, outside -1..%d (this process's rows)",
                                     i, o->shard->row[i], train->n - 1);
-        return NN_OK;
+    } else if (!train || train->n < 1) { /* a shard may hold no row of its own */
+        return nn_set_error(err, NN_ERR_ARG, "train: the training set is empty");
+    } else if (o->reduce_norms) {
+        return nn_set_error(err, NN_ERR_ARG, "train: reduce_norms goes with a shard");
     }
-    if (!train || train->n < 1) return nn_set_error(err, NN_ERR_ARG, "train: the training set is empty");
     if (!(o->clip_grad_norm >= 0) || !isfinite(o->clip_grad_norm))
         return nn_set_error(err, NN_ERR_ARG, "train: clip_grad_norm must be >= 0 and finite, got %g",
                             o->clip_grad_norm);
@@ -207,15 +211,18 @@ nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nod
     int n_rows = o->shard ? o->shard->n : train->n;
     int *perm = malloc((size_t)n_rows * sizeof *perm);
     int *local = o->shard ? malloc((size_t)o->batch * sizeof *local) : NULL;
-    if (!t || !perm || (o->shard && !local)) {
+    int n_losses = nn_graph_loss_norms(g, NULL, 0);
+    double *norms = o->reduce_norms ? malloc((size_t)(n_losses + 1) * sizeof *norms) : NULL;
+    if (!t || !perm || (o->shard && !local) || (o->reduce_norms && !norms)) {
         free(t);
         free(perm);
         free(local);
+        free(norms);
         nn_set_error(err, NN_ERR_NOMEM, "train: out of memory");
         return NULL;
     }
     *t = (nn_trainer){.g = g, .opt = opt, .train = train, .nodes = *nodes, .o = *o, .perm = perm,
-                        .n_rows = n_rows, .local = local};
+                        .n_rows = n_rows, .local = local, .n_losses = n_losses, .norms = norms};
     nn_rng_seed(&t->rng, o->seed);
     t->next_epoch = o->first_epoch > 0 ? o->first_epoch : 1;
     t->K = nn_node_width(g, nodes->probs);
@@ -235,6 +242,7 @@ void nn_trainer_free(nn_trainer *t) {
     nn_fp_mode_restore(t->fp_mode);
     free(t->perm);
     free(t->local);
+    free(t->norms);
     free(t);
 }
 
@@ -252,6 +260,24 @@ static void shuffle(int *perm, int n, nn_rng *rng) {
         perm[i] = perm[j];
         perm[j] = tmp;
     }
+}
+
+/* reduce_norms (see nn_trainer_options): each loss's normaliser summed over
+ * the processes — this one's B rows give nothing when it has none or its
+ * loss is not finite (its gradient is poisoned) — and, scaled by
+ * B / global_B, set for backward, so that reduce_grads' weighting by
+ * B / global_B leaves Σ_local ∂(s_b l_b) / D_global: this process's part of
+ * the global batch's mean. *loss becomes the loss with those normalisers. */
+static nn_status share_norms(nn_trainer *t, int B, int global_B, double *loss, nn_error *err) {
+    int live = B > 0 && isfinite(*loss);
+    if (live) nn_graph_loss_norms(t->g, t->norms, t->n_losses);
+    else
+        for (int i = 0; i < t->n_losses; i++) t->norms[i] = 0;
+    nn_status st = t->o.reduce_norms(t->norms, t->n_losses, t->o.reduce_user, err);
+    if (st || !live) return st;
+    for (int i = 0; i < t->n_losses; i++) t->norms[i] *= (double)B / global_B;
+    *loss = nn_graph_set_loss_norms(t->g, t->norms, t->n_losses);
+    return NN_OK;
 }
 
 /* Fills the gradient buffer with NaN: what a process whose loss is not
@@ -292,14 +318,15 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
         if (B > 0) {
             feed(g, nodes, train, rows, B);
             loss = nn_graph_forward(g, B);
-            if (isfinite(loss)) {
-                if (nn_graph_backward(g, B)) { /* nothing to differentiate */
-                    st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
-                                      nn_graph_run_error(g));
-                    break;
-                }
-                clamped += nn_graph_clamped(g);
+        }
+        if (o->reduce_norms && (st = share_norms(t, B, global_B, &loss, err))) break;
+        if (B > 0 && isfinite(loss)) {
+            if (nn_graph_backward(g, B)) { /* nothing to differentiate */
+                st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,
+                                  nn_graph_run_error(g));
+                break;
             }
+            clamped += nn_graph_clamped(g);
         }
         if (o->reduce_grads) {
             if (!isfinite(loss)) poison_grads(g);

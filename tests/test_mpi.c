@@ -88,6 +88,13 @@ static char *slurp(const char *name) {
     return buf;
 }
 
+/* "NAME.err", the stderr of train(…, NAME, …). */
+static const char *err_name(const char *name) {
+    static char buf[80];
+    snprintf(buf, sizeof buf, "%s.err", name);
+    return buf;
+}
+
 static int count(const char *text, const char *needle) {
     int k = 0;
     for (const char *p = text; (p = strstr(p, needle)); p++) k++;
@@ -137,6 +144,43 @@ static void write_csv(void) {
     fclose(f);
 }
 
+/* 25 test rows (3 ranks: parts of 8, 8 and 9) of the same rule. */
+static void write_test_csv(void) {
+    char path[512];
+    FILE *f = fopen(tmp_path(path, dir, "test.csv"), "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "a,b,c,label\n");
+    nn_rng rng;
+    nn_rng_seed(&rng, 11);
+    for (int i = 0; i < 25; i++) {
+        double a = nn_rng_normal(&rng), b = nn_rng_normal(&rng), c = 10 + 5 * nn_rng_normal(&rng);
+        int y = a + 0.5 * b > 0.6 ? 2 : a + 0.5 * b > -0.6 ? 1 : 0;
+        fprintf(f, "%.6f,%.6f,%.6f,%d\n", a, b, c, y);
+    }
+    fclose(f);
+}
+
+/* Column `col` (the checkpoint history's order, after the epoch: 1 loss,
+ * 2 train acc, 3 val acc, 4 val MAE, 5 val QWK, 6 test loss, 7 test acc,
+ * 8 val loss, 9 test MAE, 10 test QWK) of every epoch in checkpoint NAME. */
+static int history_column(const char *name, int col, double *v, int cap) {
+    char path[512], text[8192];
+    nn_error err;
+    ck_assert_msg(nn_checkpoint_history(tmp_path(path, dir, name), text, sizeof text, &err) == NN_OK, "%s",
+                  err.msg);
+    int n = 0;
+    for (char *line = strtok(text, "\n"); line && n < cap; line = strtok(NULL, "\n")) {
+        char *p = line, *end;
+        double x = NAN;
+        for (int i = 0; i <= col; i++, p = end) {
+            x = strtod(p, &end);
+            ck_assert_msg(end != p, "%s: history line '%s' has no column %d", name, line, col);
+        }
+        v[n++] = x;
+    }
+    return n;
+}
+
 static nn_dataset load_csv_data(void) {
     char path[512];
     nn_dataset d;
@@ -166,9 +210,11 @@ START_TEST(test_csv_one_two_three_ranks) {
     }
     ck_assert_msg(train(2, "r2b", CSV_ARGS " --quiet --save r2b.st") == 0, "%s", slurp("r2b.err"));
     ck_assert(same_file("r2.st", "r2b.st")); /* the same rank count repeats bit for bit */
-    /* 3 ranks, printing: the lines once (rank 0), the same as one process's */
-    ck_assert_msg(train(3, "r3", CSV_ARGS " --checkpoint ck --plot p.svg --save r3.st") == 0, "%s",
-                  slurp("r3.err"));
+    /* 3 ranks, printing: the lines once (rank 0), the same as one process's;
+     * each rank scores its part of --test, the figures are the whole set's */
+    write_test_csv();
+    ck_assert_msg(train(3, "r3", CSV_ARGS " --test test.csv --checkpoint ck --plot p.svg --save r3.st") == 0,
+                  "%s", slurp("r3.err"));
     double d3 = max_prob_diff("one.st", "r3.st", &d);
     ck_assert_msg(d3 <= 1e-4, "3 ranks differ by %g", d3);
     const char *out = slurp("r3.out");
@@ -177,12 +223,65 @@ START_TEST(test_csv_one_two_three_ranks) {
     ck_assert_int_eq(count(out, "saved r3.st"), 1);
     ck_assert_int_eq(count(out, "3 ranks: 24 allreduces of "), 1);
     char epoch6[128];
-    ck_assert_int_eq(train(0, "one_loud", CSV_ARGS), 0);
+    ck_assert_int_eq(train(0, "one_loud", CSV_ARGS " --test test.csv --checkpoint ck1"), 0);
     const char *line = strstr(slurp("one_loud.out"), "epoch   6/6");
     ck_assert_ptr_nonnull(line);
     snprintf(epoch6, sizeof epoch6, "%.*s", (int)(strstr(line, "(") - line), line);
+    ck_assert_msg_contains(epoch6, "test acc");
     ck_assert_msg(strstr(slurp("r3.out"), epoch6) != NULL, "'%s' missing from 3 ranks' output", epoch6);
+    /* the test loss, MAE and QWK of every epoch (kept in the checkpoints' curves) */
+    const int cols[] = {6, 9, 10};
+    for (int i = 0; i < 3; i++) {
+        double one[6], three[6];
+        ck_assert_int_eq(history_column("ck1", cols[i], one, 6), 6);
+        ck_assert_int_eq(history_column("ck", cols[i], three, 6), 6);
+        for (int e = 0; e < 6; e++)
+            ck_assert_msg(isfinite(one[e]) && fabs(one[e] - three[e]) <= 1e-4 * fabs(one[e]),
+                          "epoch %d: test figure %d is %.9g in one process, %.9g with 3 ranks", e + 1, cols[i],
+                          one[e], three[e]);
+    }
     nn_dataset_free(&d);
+}
+END_TEST
+
+/* --limit (its seeded shuffle of the training rows, the same on every
+ * rank), a .npy file of teacher logits (each rank takes its rows' logits)
+ * and --class-weights auto (counted over every rank's training labels; each
+ * step's weighted mean divides by the global batch's Σ w_y): 1 vs 2 vs 3
+ * ranks train the same model and print the same epoch lines. */
+START_TEST(test_limit_weights_npy_teacher_like_one_process) {
+    if (!FLOAT_BUILD || skip_reason()) return;
+    write_csv();
+    nn_real logits[60 * 3]; /* (60, 3) one row per data row */
+    nn_rng rng;
+    nn_rng_seed(&rng, 17);
+    for (int i = 0; i < 60 * 3; i++) logits[i] = (nn_real)(2 * nn_rng_normal(&rng));
+    char path[512];
+    nn_error err;
+    ck_assert_int_eq(nn_save_npy(tmp_path(path, dir, "t.npy"), logits, 60, 3, &err), NN_OK);
+    const char *args = CSV_ARGS " --loss distill --teacher t.npy --limit 30 --limit-seed 7 --class-weights auto";
+    char a[512];
+    const char *names[] = {"one", "r2", "r3"};
+    for (int r = 0; r <= 3; r += r ? 1 : 2) {
+        const char *name = names[r ? r - 1 : 0];
+        snprintf(a, sizeof a, "%s --save %s.st", args, name);
+        ck_assert_msg(train(r, name, a) == 0, "%s", slurp(err_name(name)));
+    }
+    nn_dataset d = load_csv_data();
+    double d2 = max_prob_diff("one.st", "r2.st", &d), d3 = max_prob_diff("one.st", "r3.st", &d);
+    ck_assert_msg(d2 <= 1e-4 && d3 <= 1e-4, "2 ranks differ by %g, 3 ranks by %g", d2, d3);
+    char last[160]; /* the training loss and accuracy of the last epoch */
+    const char *line = strstr(slurp("one.out"), "epoch   6/6");
+    ck_assert_ptr_nonnull(line);
+    snprintf(last, sizeof last, "%.*s", (int)(strstr(line, "val") - line), line);
+    ck_assert_msg(strstr(slurp("r3.out"), last) != NULL, "'%s' missing from 3 ranks' output", last);
+    /* and the options did something: without them the model differs */
+    ck_assert_int_eq(train(0, "all", CSV_ARGS " --quiet --loss distill --teacher t.npy --save all.st"), 0);
+    ck_assert_double_gt(max_prob_diff("one.st", "all.st", &d), 1e-3);
+    nn_dataset_free(&d);
+    /* a limit past the training rows: one process's message */
+    ck_assert_int_ne(train(2, "big", CSV_ARGS " --limit 49"), 0);
+    ck_assert_msg_contains(slurp("big.err"), "nn train: --limit 49: the training set has 48 samples");
 }
 END_TEST
 
@@ -226,7 +325,7 @@ START_TEST(test_image_folder_one_two_three_ranks) {
     const char *names[] = {"one", "r2", "r3"};
     for (int r = 0; r <= 3; r += r ? 1 : 2) {
         snprintf(a, sizeof a, "%s --save %s.st", args, names[r ? r - 1 : 0]);
-        ck_assert_msg(train(r, names[r ? r - 1 : 0], a) == 0, "%s", slurp("r3.err"));
+        ck_assert_msg(train(r, names[r ? r - 1 : 0], a) == 0, "%s", slurp(err_name(names[r ? r - 1 : 0])));
     }
     char root[512];
     nn_dataset d;
@@ -376,6 +475,7 @@ Suite *test_mpi_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_csv_one_two_three_ranks);
+    tcase_add_test(tc, test_limit_weights_npy_teacher_like_one_process);
     tcase_add_test(tc, test_resume_under_another_rank_count);
     tcase_add_test(tc, test_image_folder_one_two_three_ranks);
     tcase_add_test(tc, test_corrupt_file_seen_by_one_rank);

@@ -4,7 +4,10 @@
  * gradients (nn_trainer_options.reduce_grads) as an allreduce would. After
  * several epochs the parameters match one trainer holding every row, up to
  * summation order; the hook sees local rows that add up to the global batch,
- * including a last batch that leaves one "process" without a row.
+ * including a last batch that leaves one "process" without a row. With
+ * class-weighted cross-entropy (a mean over Σ_b w_{y_b}, not over the rows)
+ * the loss normalisers are summed too (nn_trainer_options.reduce_norms);
+ * without that hook the shards train another model.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,14 +38,19 @@ typedef struct {
     nn_train_nodes nodes;
 } net;
 
-static net make_net(void) {
+static const double class_weights[K] = {1.0, 3.0, 0.25};
+
+/* weighted: cross-entropy with class_weights */
+static net make_net(int weighted) {
     net m;
     m.g = nn_graph_create(BATCH);
     int x = nn_input(m.g, F), y = nn_labels(m.g, K);
     int h = nn_relu(m.g, nn_dense(m.g, x, 7, NN_INIT_HE));
     int p = nn_softmax(m.g, nn_dense(m.g, h, K, NN_INIT_XAVIER), 1.0);
     nn_loss_options lo = nn_loss_defaults();
-    nn_cross_entropy(m.g, p, y, &lo);
+    nn_ce_options co = nn_ce_defaults();
+    if (weighted) co.class_weights = class_weights;
+    nn_cross_entropy_ex(m.g, p, y, &co, &lo);
     nn_error err;
     ck_assert_msg(nn_graph_compile(m.g, 5, &err) == NN_OK, "%s", err.msg);
     m.opt = nn_optimizer_create(m.g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.2, .momentum = 0.9},
@@ -57,6 +65,8 @@ static net make_net(void) {
 typedef struct {
     pthread_barrier_t barrier;
     nn_real *slot[P];      /* (n_params) each */
+    double norm_slot[P][4]; /* each process's loss normalisers */
+    int norm_calls;
     int local[P], global[P];
     int calls, bad_counts, empty_steps;
 } fake_world;
@@ -84,9 +94,24 @@ static nn_status fake_allreduce(nn_real *grads, size_t n, int local_rows, int gl
     return NN_OK;
 }
 
+/* The fake allreduce of the loss normalisers (n ≤ 4). */
+static nn_status fake_norm_sum(double *v, int n, void *user, nn_error *err) {
+    (void)err;
+    fake_rank *me = user;
+    fake_world *w = me->w;
+    ck_assert_int_le(n, 4);
+    for (int i = 0; i < n; i++) w->norm_slot[me->rank][i] = v[i];
+    pthread_barrier_wait(&w->barrier);
+    for (int i = 0; i < n; i++) v[i] = w->norm_slot[0][i] + w->norm_slot[1][i];
+    if (me->rank == 0) w->norm_calls++;
+    pthread_barrier_wait(&w->barrier);
+    return NN_OK;
+}
+
 typedef struct {
     fake_rank me;
     net m;
+    int sum_norms;  /* use fake_norm_sum */
     nn_dataset local;
     nn_shard shard;
     nn_status st;
@@ -97,6 +122,7 @@ static void *run_process(void *arg) {
     process *p = arg;
     nn_error err;
     nn_trainer_options to = {.batch = BATCH, .seed = 9, .reduce_grads = fake_allreduce,
+                             .reduce_norms = p->sum_norms ? fake_norm_sum : NULL,
                              .reduce_user = &p->me, .shard = &p->shard};
     nn_trainer *t = nn_trainer_create(p->m.g, p->m.opt, &p->m.nodes, &p->local, &to, &err);
     p->st = t ? NN_OK : err.code;
@@ -105,11 +131,14 @@ static void *run_process(void *arg) {
     return NULL;
 }
 
-START_TEST(test_two_shards_train_as_one) {
+/* Trains one process and two shards; returns the largest parameter
+ * difference, and the two shards' epoch loss (rows-weighted) vs one
+ * process's in *loss_diff. */
+static double two_shards_vs_one(int weighted, int sum_norms, double *loss_diff) {
     nn_dataset all = blobs();
     nn_error err;
     /* one process with every row */
-    net one = make_net();
+    net one = make_net(weighted);
     nn_trainer_options to = {.batch = BATCH, .seed = 9};
     nn_trainer *t = nn_trainer_create(one.g, one.opt, &one.nodes, &all, &to, &err);
     ck_assert_ptr_nonnull(t);
@@ -126,7 +155,8 @@ START_TEST(test_two_shards_train_as_one) {
         int lo = r ? cut : 0, hi = r ? N : cut, m = 0;
         for (int i = 0; i < N; i++) rows[r][i] = i >= lo && i < hi ? i - lo : -1;
         for (int i = lo; i < hi; i++) idx[m++] = i;
-        pr[r] = (process){.me = {&w, r}, .m = make_net(), .shard = {.n = N, .row = rows[r]}};
+        pr[r] = (process){.me = {&w, r}, .m = make_net(weighted), .sum_norms = sum_norms,
+                          .shard = {.n = N, .row = rows[r]}};
         ck_assert_int_eq(nn_dataset_subset(&all, idx, m, &pr[r].local, &err), NN_OK);
         w.slot[r] = malloc(nn_graph_n_params(pr[r].m.g) * sizeof *w.slot[r]);
     }
@@ -138,6 +168,8 @@ START_TEST(test_two_shards_train_as_one) {
     ck_assert_int_eq(w.bad_counts, 0);
     ck_assert_int_gt(w.empty_steps, 0); /* the last batch of 3 rows: some epoch gives a side none */
     ck_assert_int_eq(pr[0].last.rows + pr[1].last.rows, N);
+    ck_assert_int_eq(w.norm_calls, sum_norms ? w.calls : 0);
+    *loss_diff = fabs((pr[0].last.loss * pr[0].last.rows + pr[1].last.loss * pr[1].last.rows) / N - s.loss);
 
     size_t n = nn_graph_n_params(one.g);
     const nn_real *a = nn_graph_params(one.g), *b0 = nn_graph_params(pr[0].m.g),
@@ -147,10 +179,9 @@ START_TEST(test_two_shards_train_as_one) {
         ck_assert(b0[i] == b1[i]); /* the processes agree bit for bit */
         if (fabs((double)a[i] - b0[i]) > worst) worst = fabs((double)a[i] - b0[i]);
     }
-    net init = make_net();
+    net init = make_net(weighted);
     for (size_t i = 0; i < n; i++)
         if (fabs((double)a[i] - nn_graph_params(init.g)[i]) > moved) moved = fabs((double)a[i] - nn_graph_params(init.g)[i]);
-    ck_assert_msg(worst <= 100 * REAL_TOL, "two shards differ from one process by %g", worst);
     ck_assert_double_gt(moved, 0.05); /* it trained */
     for (int r = 0; r < P; r++) {
         free(w.slot[r]);
@@ -162,12 +193,30 @@ START_TEST(test_two_shards_train_as_one) {
     nn_optimizer_free(init.opt), nn_graph_free(init.g);
     nn_optimizer_free(one.opt), nn_graph_free(one.g);
     nn_dataset_free(&all);
+    return worst;
+}
+
+START_TEST(test_two_shards_train_as_one) {
+    double loss_diff, worst = two_shards_vs_one(0, 0, &loss_diff);
+    ck_assert_msg(worst <= 100 * REAL_TOL, "two shards differ from one process by %g", worst);
+    ck_assert_msg(loss_diff <= 100 * REAL_TOL, "the epoch loss differs by %g", loss_diff);
+}
+END_TEST
+
+/* Class weights: each process's mean divides by its own Σ w_{y_b}; the
+ * normalisers summed over the processes make it the global batch's. */
+START_TEST(test_class_weighted_shards_sum_their_normalisers) {
+    double loss_diff, worst = two_shards_vs_one(1, 1, &loss_diff);
+    ck_assert_msg(worst <= 100 * REAL_TOL, "two shards differ from one process by %g", worst);
+    ck_assert_msg(loss_diff <= 100 * REAL_TOL, "the epoch loss differs by %g", loss_diff);
+    worst = two_shards_vs_one(1, 0, &loss_diff); /* without the hook: not the same model */
+    ck_assert_double_gt(worst, 1000 * REAL_TOL);
 }
 END_TEST
 
 START_TEST(test_shard_rows_checked) {
     nn_dataset all = blobs();
-    net m = make_net();
+    net m = make_net(0);
     nn_error err;
     int rows[N];
     for (int i = 0; i < N; i++) rows[i] = i;
@@ -185,6 +234,7 @@ Suite *test_trainer_shard_suite(void) {
     Suite *s = suite_create("trainer_shard");
     TCase *tc = tcase_create("trainer_shard");
     tcase_add_test(tc, test_two_shards_train_as_one);
+    tcase_add_test(tc, test_class_weighted_shards_sum_their_normalisers);
     tcase_add_test(tc, test_shard_rows_checked);
     suite_add_tcase(s, tc);
     return s;

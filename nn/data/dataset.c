@@ -28,6 +28,7 @@ void nn_dataset_free(nn_dataset *d) {
     free(d->feature_mean);
     free(d->feature_std);
     free(d->targets);
+    free_strings(d->row_files, d->n);
     memset(d, 0, sizeof *d);
 }
 

@@ -283,7 +283,8 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
     class_of = malloc((size_t)l.n_classes * sizeof *class_of);
     out->x_u8 = malloc((size_t)(hi - lo ? hi - lo : 1) * F);
     out->labels = malloc((size_t)(hi - lo ? hi - lo : 1) * sizeof *out->labels);
-    if (!class_of || !out->x_u8 || !out->labels) {
+    out->row_files = calloc((size_t)(hi - lo ? hi - lo : 1), sizeof *out->row_files);
+    if (!class_of || !out->x_u8 || !out->labels || !out->row_files) {
         st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory for %ld images", root, total);
         goto done;
     }
@@ -300,7 +301,7 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
             }
             nn_error why;
             st = decode(path, width, height, channels, out->x_u8 + (size_t)out->n * F, &why);
-            free(path);
+            if (st) free(path);
             if (st == NN_ERR_FORMAT && o->skip_bad) {
                 char message[600];
                 snprintf(message, sizeof message, "skipped %s", why.msg);
@@ -313,6 +314,7 @@ nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image
                 nn_set_error(err, st, "%s", why.msg);
                 goto done;
             }
+            out->row_files[out->n] = path; /* for messages about the row */
             out->labels[out->n++] = class_of[c];
         }
     }

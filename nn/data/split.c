@@ -22,7 +22,9 @@ nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_datas
         out->target_width = d->target_width;
         out->targets = malloc(rows * (size_t)d->target_width * sizeof *out->targets);
     }
-    if (!out->labels || (!out->x_u8 && !out->x_real) || (d->targets && !out->targets)) {
+    if (d->row_files) out->row_files = calloc(rows, sizeof *out->row_files);
+    if (!out->labels || (!out->x_u8 && !out->x_real) || (d->targets && !out->targets) ||
+        (d->row_files && !out->row_files)) {
         nn_dataset_free(out);
         return nn_set_error(err, NN_ERR_NOMEM, "dataset: out of memory for %d rows", n);
     }
@@ -31,6 +33,11 @@ nn_status nn_dataset_subset(const nn_dataset *d, const int *idx, int n, nn_datas
         if (d->x_u8) memcpy(out->x_u8 + (size_t)i * F, d->x_u8 + r * F, F);
         else memcpy(out->x_real + (size_t)i * F, d->x_real + r * F, F * sizeof *out->x_real);
         out->labels[i] = d->labels[r];
+        if (d->row_files && !(out->row_files[i] = strdup(d->row_files[r]))) {
+            out->n = i; /* the names copied so far are freed */
+            nn_dataset_free(out);
+            return nn_set_error(err, NN_ERR_NOMEM, "dataset: out of memory for %d rows", n);
+        }
     }
     if (d->targets) nn_dataset_gather_targets(d, idx, n, out->targets);
     out->n = n;
