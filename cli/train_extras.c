@@ -15,7 +15,11 @@
 static const char *const schedules[] = {"constant", "step", "cosine", "onecycle", NULL};
 static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL}; /* nn_monitor_parse's */
 
-static int seen(const arg_option *opts, const char *name) { return args_find(opts, name)->seen; }
+/* A table without the option (another program's, see train_options.h) never saw it. */
+static int seen(const arg_option *opts, const char *name) {
+    const arg_option *o = args_find(opts, name);
+    return o && o->seen;
+}
 
 /* Reads --class-weights W0,W1,… into w (room for K + 1): K finite weights
  * >= 0, not all 0. Returns 0 after printing the problem. */
@@ -82,9 +86,9 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
         cli_error(CMD, "%s needs validation data (--val-fraction F); --test is never used for decisions", needs_val);
         return 0;
     }
-    int ordinal = loss->rule != NN_RULE_ARGMAX;
+    int ordinal = loss->rule != NN_RULE_ARGMAX || c->values; /* as model_is_ordinal */
     if (c->monitor && (!strcmp(c->monitor, "val_mae") || !strcmp(c->monitor, "val_qwk")) && !ordinal) {
-        cli_error(CMD, "--monitor %s is an ordinal metric; --loss %s is not ordinal (val_loss or val_acc)",
+        cli_error(CMD, "--monitor %s is an ordinal metric; --loss %s is not ordinal and --values is not given (val_loss or val_acc)",
                   c->monitor, c->loss);
         return 0;
     }

@@ -95,7 +95,11 @@ int train_check_data(const train_config *c, const nn_dataset *train) {
     char value[32];
     const char *name = train->label_names ? train->label_names[first] : value;
     if (!train->label_names) snprintf(value, sizeof value, "%g", train->values ? train->values[first] : first);
-    cli_error(CMD, "--data %s: every training row is in class '%s'; a classifier needs at least two classes",
-              c->data, name);
+    if (c->limit)
+        cli_error(CMD, "--limit %d: every sample drawn is in class '%s'; a classifier needs at least two classes",
+                  c->limit, name);
+    else
+        cli_error(CMD, "--data %s: every training row is in class '%s'; a classifier needs at least two classes",
+                  c->data, name);
     return 0;
 }

@@ -162,6 +162,7 @@ static const bad_case train_cases[] = {
     {"--limit 1x", "--limit", "--limit: '1x' is not an integer", 2, 0},
     {"--limit-seed 3", "--limit-seed", "--limit-seed goes with --limit N", 2, 0},
     {"--limit 5 --limit-seed -1", "--limit-seed", "--limit-seed: '-1' is not a non-negative integer", 2, 0},
+    {"--limit 1", "--limit", "--limit 1: every sample drawn is in class", 1, 0},
     {"--limit 41", "--limit", "--limit 41: the training set has 40 samples", 1, 0},
     {"--limit 31 --val-fraction 0.25", "--limit", "--limit 31: the training set has 30 samples (after --val-fraction 0.25", 1, 0},
     /* --class-weights */
@@ -212,6 +213,9 @@ static const bad_case train_cases[] = {
     {"--nesterov --momentum 0", "--nesterov", "--nesterov needs --momentum above 0", 2, 0},
     {"--optimizer adam --momentum 0.5", "--momentum", "--momentum and --nesterov are SGD settings, not adam", 2, 0},
     {"--optimizer adamw --nesterov", "--nesterov", "SGD settings, not adamw", 2, 0},
+    {"--loss coral --grad jacobian", "--grad", "--grad chooses how gradients pass a softmax; --loss coral has none", 2, 0},
+    {"--loss clm --grad simplified", "--grad", "--loss clm has none", 2, 0},
+    {"--grad hessian", "--grad", "'hessian' is not one of simplified|jacobian", 2, 0},
     {"--optimizer rmsprop", "--optimizer", "'rmsprop' is not one of sgd|adam|adamw", 2, 0},
     {"--resume", "--resume", "--resume needs --checkpoint FILE", 2, 0},
     {"--overwrite", "--overwrite", "--overwrite needs --checkpoint FILE", 2, 0},
