@@ -51,6 +51,7 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
     loss_options_apply(&c->settings, a);
     if (!train_check_extras(c, opts, loss, a)) return 0; /* train_extras.c */
+    if (!train_check_task_weights(c, a)) return 0;       /* train_task_weights.c */
     int wants_teacher = (loss->needs & NN_LOSS_TEACHER) != 0;
     if (wants_teacher != (c->teacher != NULL)) {
         char who[160];

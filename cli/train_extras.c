@@ -102,7 +102,6 @@ int train_check_extras(const train_config *c, const arg_option *opts, const nn_l
         cli_error(CMD, "--class-weights weighs a cross-entropy term (--loss %s); --loss %s has none", who, c->loss);
         return 0;
     }
-    if (!train_check_task_weights(c, a)) return 0; /* train_task_weights.c */
     if (c->class_weights && strcmp(c->class_weights, "auto")) { /* the list, before any data is read */
         int K = a->sizes[a->n_sizes - 1];
         double *w = malloc((size_t)(K + 1) * sizeof *w);
