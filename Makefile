@@ -252,6 +252,12 @@ ordinal: ordinal-deps $(BUILD)/ordinal
 	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 examples/ordered_model.py $(EXAMPLES_OUT); \
 	 else echo "  OrderedModel       skipped: /usr/bin/python3 is not installed"; fi
 
+# distill takes nn train's options, parsed and checked by nn train's own code.
+DISTILL_CLI := args dist_local loss_options train_extras train_options
+$(BUILD)/distill: $(BUILD)/obj/examples/distill.o $(DISTILL_CLI:%=$(BUILD)/obj/cli/%.o) $(BUILD)/libnn.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(TEST_BIN): | $(BUILD)/distill
+
 distill: demo-deps $(BUILD)/distill
 	@mkdir -p $(EXAMPLES_OUT)
 	$(BUILD)/distill $(EXAMPLES_OUT)

@@ -11,16 +11,26 @@
 #include "dist.h"
 
 static char last_error[4096]; /* what cli_error said last, on every rank */
+static const char *program;    /* cli_set_program's name; NULL: "nn CMD" */
+
+void cli_set_program(const char *name) { program = name; }
+
+/* Who speaks: "nn CMD" (or "nn" when cmd is NULL), or the program's name. */
+static const char *who(const char *cmd, char *buf, size_t len) {
+    if (program) return program;
+    snprintf(buf, len, "nn%s%s", cmd ? " " : "", cmd ? cmd : "");
+    return buf;
+}
 
 /* Prints "nn CMD: MESSAGE" on one line, whatever bytes the user's names and
  * values hold: control characters and bytes that are not UTF-8 are escaped
  * (nn/text.h). Under mpirun every rank usually has the same message: rank 0
  * says it (train_ranks_ready passes on one only another rank had). */
 static void say(const char *cmd, const char *prefix, const char *message) {
-    char escaped[sizeof last_error * 4];
+    char escaped[sizeof last_error * 4], name[64];
     if (dist_rank() != 0) return;
     nn_escape_line(escaped, sizeof escaped, message);
-    fprintf(stderr, "nn%s%s: %s%s\n", cmd ? " " : "", cmd ? cmd : "", prefix, escaped);
+    fprintf(stderr, "%s: %s%s\n", who(cmd, name, sizeof name), prefix, escaped);
 }
 
 void cli_error(const char *cmd, const char *fmt, ...) {
@@ -100,7 +110,8 @@ static void print_option(const arg_option *o) {
 }
 
 static void print_help(const char *cmd, const char *usage, const arg_option *opts) {
-    printf("usage: nn %s %s\n\noptions:\n", cmd, usage);
+    char name[64];
+    printf("usage: %s %s\n\noptions:\n", who(cmd, name, sizeof name), usage);
     for (const arg_option *o = opts; o->name; o++) print_option(o);
     printf("  %-24s %s\n", "--help", "show this help and exit");
 }
@@ -218,6 +229,7 @@ static int looks_like_option(const char *a) { return strncmp(a, "--", 2) == 0 ||
 
 int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, char **argv,
                const char **pos, int max_pos, int *n_pos) {
+    char name[64];
     *n_pos = 0;
     /* --help anywhere (before "--") prints the help with the defaults, not
      * with the values of the options before it */
@@ -231,8 +243,9 @@ int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, c
         const char *a = argv[i];
         if (only_positional || a[0] != '-' || a[1] == '\0') {
             if (*n_pos == max_pos) {
-                cli_error(cmd, max_pos ? "unexpected argument '%s' (see nn %s --help)"
-                                       : "takes no arguments, got '%s' (see nn %s --help)", a, cmd);
+                cli_error(cmd, max_pos ? "unexpected argument '%s' (see %s --help)"
+                                       : "takes no arguments, got '%s' (see %s --help)", a,
+                          who(cmd, name, sizeof name));
                 return EXIT_USAGE;
             }
             pos[(*n_pos)++] = a;
@@ -252,8 +265,9 @@ int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, c
         while (o->name && !(strlen(o->name) == len && strncmp(o->name, a, len) == 0)) o++;
         if (!o->name) {
             const char *guess = nearest(opts, a, len);
-            if (guess) cli_error(cmd, "unknown option '%.*s'; did you mean %s? (see nn %s --help)", (int)len, a, guess, cmd);
-            else cli_error(cmd, "unknown option '%.*s' (see nn %s --help)", (int)len, a, cmd);
+            if (guess) cli_error(cmd, "unknown option '%.*s'; did you mean %s? (see %s --help)", (int)len, a, guess,
+                                 who(cmd, name, sizeof name));
+            else cli_error(cmd, "unknown option '%.*s' (see %s --help)", (int)len, a, who(cmd, name, sizeof name));
             return EXIT_USAGE;
         }
         if (o->seen) {
@@ -361,7 +375,8 @@ int cli_finish_stdout(const char *cmd, int status) {
     if (cli_flush_stdout() != 0) bad = 1;
     if (fclose(stdout) != 0 && !bad) bad = 1, stdout_errno = errno;
     if (!bad) return status;
-    fprintf(stderr, "nn%s%s: write error: %s\n", cmd ? " " : "", cmd ? cmd : "",
+    char name[64];
+    fprintf(stderr, "%s: write error: %s\n", who(cmd, name, sizeof name),
             stdout_errno ? strerror(stdout_errno) : "standard output failed");
     return status ? status : 1;
 }

@@ -49,6 +49,11 @@ enum { EXIT_USAGE = 2 };
 int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, char **argv,
                const char **pos, int max_pos, int *n_pos);
 
+/* A program other than nn that follows these conventions (examples/distill.c)
+ * calls this first: every message then begins "NAME: ", and the help
+ * "usage: NAME", whatever cmd the callers pass. */
+void cli_set_program(const char *name);
+
 /* Prints "nn CMD: message" to stderr (under nn-mpi: on rank 0 only). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A note or a warning ("nn CMD: warning: …") on stderr, escaped like

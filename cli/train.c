@@ -13,6 +13,7 @@
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
+#include "train_options.h"
 
 #define CMD "train"
 
@@ -208,8 +209,8 @@ int cmd_train(int argc, char **argv) {
         OPT_STRING("--loss", &c.loss, "NAME", c.settings.loss_help),
         OPT_STRING("--grad", &c.grad, "MODE", "simplified (default) or jacobian"),
         OPT_STRING("--optimizer", &c.optimizer, "NAME", "sgd (default), adam or adamw"),
-        OPT_POSITIVE("--lr", &c.lr, "LR", "learning rate", 1e6),
-        OPT_REAL("--momentum", &c.momentum, "M", "SGD momentum in [0, 1) (default 0.9)", 0, 0.999999),
+        train_option(&c, "--lr"), /* train_options.c */
+        train_option(&c, "--momentum"),
         OPT_FLAG("--nesterov", &c.nesterov, "SGD with Nesterov momentum"),
         OPT_REAL("--weight-decay", &c.weight_decay, "WD", "L2 weight decay", 0, 1e6),
         OPT_STRING("--teacher", &c.teacher, "FILE", teacher_help),
@@ -217,9 +218,9 @@ int cmd_train(int argc, char **argv) {
     };
     const arg_option after[] = {
         OPT_STRING("--values", &c.values, "V0,V1,..", "category values of the classes (ordinal)"),
-        OPT_INT("--epochs", &c.epochs, "N", "epochs to train (with --resume: in all)", 1, 1e6),
-        OPT_INT("--batch", &c.batch, "B", "mini-batch size", 1, 1 << 16),
-        OPT_U64("--seed", &c.seed, "S", "seed of initialisation, split and shuffling"),
+        train_option(&c, "--epochs"),
+        train_option(&c, "--batch"),
+        train_option(&c, "--seed"),
         OPT_REAL("--val-fraction", &c.val_fraction, "F", "hold out this fraction of --data for validation", 0, 0.999999),
         OPT_FLAG("--standardize", &c.standardize, "standardise features (default for CSV data)"),
         OPT_FLAG("--no-standardize", &c.no_standardize, "keep features as read"),
@@ -234,13 +235,13 @@ int cmd_train(int argc, char **argv) {
         OPT_FLAG("--overwrite", &c.overwrite, "replace an existing --checkpoint FILE (start afresh)"),
         OPT_STRING("--plot", &c.plot, "FILE.svg", "write loss and accuracy curves as SVG"),
         OPT_FLAG("--quiet", &c.quiet, "no per-epoch lines, no progress bar"),
-        OPT_REAL("--dropout", &c.dropout, "P", "inverted dropout after each hidden layer; needs one", 0, 0.99),
-        OPT_STRING("--lr-schedule", &c.lr_schedule, "NAME", "constant (default), step, cosine or onecycle; the rate changes every step"),
-        OPT_INT("--warmup", &c.warmup, "EPOCHS", "epochs (not steps) of linear warm-up to --lr, fewer than --epochs; onecycle: of its rise (default 0; onecycle 30% of the run)", 0, 1e6),
-        OPT_REAL("--lr-min", &c.lr_min, "LR", "cosine, onecycle: the final rate (default 0; onecycle lr/25/1e4)", 0, 1e6),
+        train_option(&c, "--dropout"),
+        train_option(&c, "--lr-schedule"),
+        train_option(&c, "--warmup"),
+        train_option(&c, "--lr-min"),
         OPT_POSITIVE("--clip-grad-norm", &c.clip_grad_norm, "C", "clip the gradient's global L2 norm to C", 1e12),
-        OPT_INT("--limit", &c.limit, "N", "train on N of the training samples (at most all; after --val-fraction), drawn by a seeded shuffle", 1, 2147483647.0),
-        OPT_U64("--limit-seed", &c.limit_seed, "S", "seed of --limit's shuffle"),
+        train_option(&c, "--limit"),
+        train_option(&c, "--limit-seed"),
         OPT_STRING("--test", &c.test, "PATH", "test data, scored after every epoch and plotted; never used for decisions"),
         OPT_STRING("--monitor", &c.monitor, "METRIC", "val_loss, val_acc, or for ordinal losses val_mae, val_qwk: what --patience and --restore-best watch (default: val_mae for ordinal losses, else val_loss; needs --val-fraction)"),
         OPT_INT("--patience", &c.patience, "N", "stop after N epochs without improvement of --monitor; needs --val-fraction", 1, 1e6),

@@ -15,7 +15,11 @@
 static const char *const schedules[] = {"constant", "step", "cosine", "onecycle", NULL};
 static const char *const monitors[] = {"val_loss", "val_acc", "val_mae", "val_qwk", NULL}; /* nn_monitor_parse's */
 
-static int seen(const arg_option *opts, const char *name) { return args_find(opts, name)->seen; }
+/* A table without the option (another program's, see train_options.h) never saw it. */
+static int seen(const arg_option *opts, const char *name) {
+    const arg_option *o = args_find(opts, name);
+    return o && o->seen;
+}
 
 /* Reads --class-weights W0,W1,… into w (room for K + 1): K finite weights
  * >= 0, not all 0. Returns 0 after printing the problem. */

@@ -1,4 +1,5 @@
-/* distill.c — knowledge distillation on Fashion-MNIST in its two regimes.
+/* distill.c — knowledge distillation on Fashion-MNIST in its two regimes,
+ * from two teachers, side by side.
  *
  * Two teachers 784-800-800-10 are trained on all 60 000 training images,
  * one plainly and one with dropout (p = 0.2 after each hidden layer), and
@@ -9,27 +10,30 @@
  * Students are trained with hard labels only, and with
  *   α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(y, softmax(s))
  * at T = 1, 2, 4, 8 (α = 0.9, Hinton et al. 2015), and without the T² at
- * T = 2, 4, 8 (at T = 1 the two are the same), each over several student
- * seeds (initial weights and batch order), in two regimes:
- *   (a) capacity-limited: 784-32-10 on all 60 000 images, Adam — the student
- *       cannot represent what the teacher knows, and soft targets at high T
- *       ask it to copy differences between wrong classes it has no room for;
+ * T = 2, 4, 8 (at T = 1 the two are the same), from each teacher, over
+ * several student seeds (initial weights and batch order), in two regimes:
+ *   (a) capacity-limited: 784-32-10 on all 60 000 images, Adam, 5 epochs —
+ *       the student cannot represent what the teacher knows, and soft
+ *       targets at high T ask it to copy differences between wrong classes
+ *       it has no room for;
  *   (b) data-limited: 784-300-10 on 5 000 images (a seeded subset, as
  *       `nn train --limit`), SGD with momentum and a cosine schedule with
  *       warm-up, 50 epochs — the student could learn more than the labels of
  *       5 000 images tell it, and the teacher's soft targets carry it.
- * For each: test accuracy mean ± sd over the seeds, and the fraction of the
- * teacher–student gap closed, (KD − hard) / (teacher − hard), from the means.
+ * One table line per student variant, printed as soon as its students are
+ * done: for every regime and teacher, the test accuracy mean ± sd over the
+ * seeds and the fraction of the teacher–student gap closed,
+ * (KD − hard) / (teacher − hard), from the means. Plots: accuracy against T
+ * per regime, and the gap closed against T.
  *
- * Usage: distill [OUT_DIR] [OPTIONS] — the options nn train also has mean
- * the same: --epochs N (students; default 5 in (a), 50 in (b)), --limit N
- * (5000), --limit-seed S, --batch B (64), --seed S (first student seed),
- * --lr LR, --momentum M, --lr-schedule NAME, --warmup N (epochs), --lr-min
- * LR (regime b's SGD); --dropout P (the dropout teacher's, 0.2). Its own:
- * --seeds N (5), --teacher-epochs N (6), --regime a|b|both, --from
- * plain|dropout (the teacher the students distil from, default plain),
- * --teacher-logits TRAIN.npy TEST.npy (one external teacher, N × 10 float32
- * in the order of the Fashion-MNIST files; no teachers are trained).
+ * The teachers, then each line's students, are trained by --jobs processes
+ * at once (default 2: one per core), each on one OpenBLAS thread, so every
+ * figure is the same whatever --jobs is (OpenBLAS's own threads would change
+ * the last bits of a sum, and a few students' accuracies with them).
+ *
+ * Usage: distill [OUT_DIR] [OPTIONS]; `distill --help` lists them. The
+ * options nn train also has are nn train's own (cli/train_options.c): the
+ * same names, ranges, checks and messages.
  */
 #include <errno.h>
 #include <math.h>
@@ -37,12 +41,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cblas.h>
+
+#include "cli/args.h"
+#include "cli/train.h"
+#include "cli/train_options.h"
 #include "nn/nn.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist"
+#define CMD    "distill"
 
-enum { K = 10, MAX_SEEDS = 64, TEACHER_HIDDEN = 800 };
+enum { K = 10, MAX_SEEDS = 64, MAX_JOBS = 64, TEACHER_HIDDEN = 800 };
 static const double ALPHA = 0.9;
 
 /* The student variants, in table order. */
@@ -61,36 +73,60 @@ enum { N_VARIANTS = sizeof VARIANTS / sizeof VARIANTS[0] };
 
 /* A regime: the student, its data and its optimizer. */
 typedef struct {
-    const char *title;
-    int         hidden;     /* student 784-hidden-10 */
-    int         limit;      /* training images (0: all) */
+    const char *title, *tag;  /* "(a) capacity-limited", "a" */
+    int         hidden;       /* student 784-hidden-10 */
     int         epochs;
     nn_optimizer_options opt;
-    int         schedule;   /* 1: sched below (kind, lr_min, warmup in epochs) */
-    nn_lr_schedule_kind sched_kind;
-    double      lr_min;
-    int         warmup_epochs;
+    const train_config *sched;/* the schedule's settings (train_schedule), or NULL: none */
 } regime;
 
+/* A teacher the students distil from: its logits on both sets, as per-sample
+ * targets of views of the data (the views share the images). */
 typedef struct {
-    const char *out_dir, *ext_train, *ext_test, *from;
-    int seeds, teacher_epochs, batch, regimes; /* regimes: 1 = a, 2 = b, 3 = both */
-    uint64_t seed, limit_seed;
-    double dropout;
-    regime a, b;
-} settings;
+    const char *name;         /* "plain", "dropout" or the file's name */
+    double      p;            /* its dropout */
+    double      test_acc;
+    nn_real    *train_logits, *test_logits; /* (60000, K), (10000, K) */
+    nn_dataset  train, small, test; /* train, test: borrowed images; small: owned */
+} teacher_set;
 
-/* Prints s left-aligned in `width` columns, counting characters, not bytes. */
-static void print_padded(const char *s, int width) {
-    int chars = 0;
-    for (const char *c = s; *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
-    printf("%s%*s", s, width > chars ? width - chars : 0, "");
+typedef struct {
+    train_config tc;          /* the options nn train has: regime (b)'s, --dropout the teacher's */
+    const char *out_dir, *regime, *from, *ext_train, *ext_test;
+    int seeds, teacher_epochs, jobs;
+    regime      r[2];         /* (a), (b) */
+    int         run[2];       /* which regimes run */
+    teacher_set t[2];
+    int         n_teachers;
+} study;
+
+/* The characters of UTF-8 text s (not its bytes). */
+static int chars(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Appends s to line, left-aligned in `width` columns. */
+static void add(char *line, size_t len, const char *s, int width) {
+    size_t n = strlen(line);
+    snprintf(line + n, len - n, "%s%*s", s, width > chars(s) ? width - chars(s) : 0, "");
+}
+
+/* Prints line without its trailing blanks. */
+static void print_line(char *line) {
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == ' ') line[--n] = '\0';
+    printf("%s\n", line);
+    line[0] = '\0';
 }
 
 /* Runs the graph over all of d in evaluation mode and copies node `out`
  * (width K) of every row into dst (d->n, K). */
-static void predict(nn_graph *g, int x, int out, const nn_dataset *d, nn_real *dst) {
-    int B = nn_graph_max_batch(g), idx[256];
+static nn_status predict(nn_graph *g, int x, int out, const nn_dataset *d, nn_real *dst, nn_error *err) {
+    int B = nn_graph_max_batch(g);
+    int *idx = malloc((size_t)B * sizeof *idx); /* (B) */
+    if (!idx) return nn_set_error(err, NN_ERR_NOMEM, "out of memory");
     nn_graph_set_training(g, 0);
     for (int start = 0; start < d->n; start += B) {
         int n = d->n - start < B ? d->n - start : B;
@@ -100,78 +136,60 @@ static void predict(nn_graph *g, int x, int out, const nn_dataset *d, nn_real *d
         memcpy(dst + (size_t)start * K, nn_output(g, out), (size_t)n * K * sizeof *dst);
     }
     nn_graph_set_training(g, 1);
-}
-
-/* The trainer's schedule for `epochs` epochs of `steps` steps each. */
-static nn_lr_schedule make_schedule(nn_lr_schedule_kind kind, double lr, double lr_min, int warmup_epochs,
-                                    int epochs, int steps) {
-    nn_lr_schedule s = nn_lr_schedule_defaults(kind, lr, (long)epochs * steps);
-    if (kind != NN_LR_ONECYCLE || warmup_epochs > 0) s.warmup = (long)warmup_epochs * steps;
-    if (kind == NN_LR_COSINE || (kind == NN_LR_ONECYCLE && lr_min > 0)) s.lr_min = lr_min;
-    return s;
+    free(idx);
+    return NN_OK;
 }
 
 /* ============================================================== teachers */
 
 /* Trains 784-800-800-10 (dropout p after each hidden layer when p > 0;
  * SGD momentum 0.9, lr 0.05 cosine) and fills its logits on both sets. */
-static nn_status teacher(const settings *o, double p, const nn_dataset *train, const nn_dataset *test,
-                         nn_real *train_logits, nn_real *test_logits, double *test_acc, nn_error *err) {
-    nn_graph *g = nn_graph_create(o->batch);
+static nn_status train_teacher(const study *s, const char *name, double p, const nn_dataset *train,
+                               const nn_dataset *test, nn_real *train_logits, nn_real *test_logits,
+                               nn_error *err) {
+    int batch = s->tc.batch;
+    nn_graph *g = nn_graph_create(batch);
     int x = nn_input(g, 784), y = nn_labels(g, K), h = x;
     for (int i = 0; i < 2; i++) {
         h = nn_relu(g, nn_dense(g, h, TEACHER_HIDDEN, NN_INIT_HE));
         if (p > 0) h = nn_dropout(g, h, p);
     }
-    int z = nn_dense(g, h, K, NN_INIT_XAVIER), prob = nn_softmax(g, z, 1.0);
+    int z = nn_dense(g, h, K, NN_INIT_XAVIER), prob = nn_softmax(g, z, 1.0); /* (B, 10) */
     nn_cross_entropy(g, prob, y, NULL);
     nn_optimizer *opt = NULL;
     nn_trainer *t = NULL;
-    nn_status st = nn_graph_compile(g, o->seed, err);
+    nn_status st = nn_graph_compile(g, s->tc.seed, err);
     if (!st && !(opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.05,
                                                                        .momentum = 0.9}, err)))
         st = err->code;
-    int steps = (train->n + o->batch - 1) / o->batch;
-    nn_lr_schedule s = make_schedule(NN_LR_COSINE, 0.05, 0, 0, o->teacher_epochs, steps);
+    long steps = (train->n + batch - 1) / batch;
+    nn_lr_schedule sched = nn_lr_schedule_defaults(NN_LR_COSINE, 0.05, s->teacher_epochs * steps);
     nn_train_nodes nodes = {.x = x, .labels = y, .probs = prob, .targets = -1};
     if (!st && !(t = nn_trainer_create(g, opt, &nodes, train,
-                                       &(nn_trainer_options){.batch = o->batch, .seed = o->seed, .schedule = &s},
+                                       &(nn_trainer_options){.batch = batch, .seed = s->tc.seed, .schedule = &sched},
                                        err)))
         st = err->code;
-    nn_eval_stats v = {.accuracy = NAN};
-    for (int e = 1; !st && e <= o->teacher_epochs; e++) {
+    for (int e = 1; !st && e <= s->teacher_epochs; e++) {
         nn_epoch_stats es;
         if ((st = nn_trainer_epoch(t, &es, err))) break;
-        if (e == o->teacher_epochs && (st = nn_trainer_evaluate(t, test, &v, err))) break;
-        printf("  epoch %2d  loss %.4f  train acc %.2f%%  (%.1f s)\n", e, es.loss, 100 * es.train_acc, es.seconds);
-        fflush(stdout);
+        printf("  %-8s epoch %2d  loss %.4f  train acc %.2f%%  (%.1f s)\n", name, e, es.loss,
+               100 * es.train_acc, es.seconds);
+        cli_flush_stdout();
     }
-    if (!st) {
-        predict(g, x, z, train, train_logits);
-        predict(g, x, z, test, test_logits);
-        *test_acc = v.accuracy;
-    }
+    if (!st) st = predict(g, x, z, train, train_logits, err);
+    if (!st) st = predict(g, x, z, test, test_logits, err);
     nn_trainer_free(t);
     nn_optimizer_free(opt);
     nn_graph_free(g);
     return st;
 }
 
-/* Writes logits (n, K) to OUT_DIR/name and reads them back: the students
- * know the teacher only through these files. */
-static nn_status through_file(const char *out_dir, const char *name, nn_real **logits, int n, nn_error *err) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", out_dir, name);
-    nn_status st = nn_save_npy(path, *logits, n, K, err);
-    if (st) return st;
-    free(*logits);
-    *logits = NULL;
-    int rows, cols;
-    if ((st = nn_load_npy(path, logits, &rows, &cols, err))) return st;
-    printf("  logits: %s (%d × %d float32)\n", path, rows, cols);
-    return NN_OK;
+static void logits_path(char *path, size_t len, const study *s, const teacher_set *t, const char *set) {
+    snprintf(path, len, "%s/teacher%s%s_logits_%s.npy", s->out_dir, strcmp(t->name, "plain") ? "_" : "",
+             strcmp(t->name, "plain") ? t->name : "", set);
 }
 
+/* Loads a teacher's logits on n images from path, refusing a wrong shape. */
 static nn_status load_logits(const char *path, int n, nn_real **logits, nn_error *err) {
     int rows, cols;
     nn_status st = nn_load_npy(path, logits, &rows, &cols, err);
@@ -221,30 +239,131 @@ static nn_graph *student_graph(const variant *v, int H, int batch, uint64_t seed
     return g;
 }
 
-/* Test accuracy of one student. */
-static nn_status student(const regime *r, const variant *v, int batch, uint64_t seed, const nn_dataset *train,
-                         const nn_dataset *test, double *acc, nn_error *err) {
+/* Test accuracy of one student of regime r distilling from teacher tt. */
+static nn_status train_student(const study *s, const regime *r, const variant *v, const teacher_set *tt,
+                               uint64_t seed, double *acc, nn_error *err) {
+    const nn_dataset *train = r == &s->r[0] ? &tt->train : &tt->small;
+    int batch = s->tc.batch;
     nn_train_nodes nodes;
     nn_graph *g = student_graph(v, r->hidden, batch, seed, &nodes, err);
     if (!g) return err->code;
     nn_optimizer *opt = nn_optimizer_create(g, &r->opt, err);
-    int steps = (train->n + batch - 1) / batch;
-    nn_lr_schedule s = make_schedule(r->sched_kind, r->opt.lr, r->lr_min, r->warmup_epochs, r->epochs, steps);
+    nn_lr_schedule sched;
+    if (r->sched) sched = train_schedule(r->sched, (train->n + batch - 1) / batch); /* as nn train's */
     nn_trainer *t = NULL;
     nn_status st = opt ? NN_OK : err->code;
     if (!st && !(t = nn_trainer_create(g, opt, &nodes, train,
                                        &(nn_trainer_options){.batch = batch, .seed = seed,
-                                                             .schedule = r->schedule ? &s : NULL},
+                                                             .schedule = r->sched ? &sched : NULL},
                                        err)))
         st = err->code;
     for (int e = 1; !st && e <= r->epochs; e++) st = nn_trainer_epoch(t, NULL, err);
     nn_eval_stats ev;
-    if (!st && !(st = nn_trainer_evaluate(t, test, &ev, err))) *acc = ev.accuracy;
+    if (!st && !(st = nn_trainer_evaluate(t, &tt->test, &ev, err))) *acc = ev.accuracy;
     nn_trainer_free(t);
     nn_optimizer_free(opt);
     nn_graph_free(g);
     return st;
 }
+
+/* ===================================================== several processes */
+
+/* One unit of work: a teacher to train, or a student. */
+typedef struct {
+    int           teacher;  /* 1: train s->t[which] (the result: 0) */
+    int           which;    /* the teacher */
+    const regime *r;        /* a student's */
+    int           variant;
+    uint64_t      seed;
+} job;
+
+/* A teacher job trains the teacher and writes its logits to their files
+ * (the students read them from there); a student job's result is its test
+ * accuracy. */
+static nn_status run_job(const study *s, const job *j, double *out, nn_error *err) {
+    const teacher_set *t = &s->t[j->which];
+    char path[1024];
+    *out = 0;
+    if (!j->teacher) return train_student(s, j->r, &VARIANTS[j->variant], t, j->seed, out, err);
+    nn_status st = train_teacher(s, t->name, t->p, &t->train, &t->test, t->train_logits, t->test_logits, err);
+    logits_path(path, sizeof path, s, t, "train");
+    if (!st) st = nn_save_npy(path, t->train_logits, t->train.n, K, err);
+    logits_path(path, sizeof path, s, t, "test");
+    if (!st) st = nn_save_npy(path, t->test_logits, t->test.n, K, err);
+    return st;
+}
+
+static int write_all(int fd, const void *buf, size_t n) {
+    for (const char *p = buf; n > 0;) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return 0;
+        p += w, n -= (size_t)w;
+    }
+    return 1;
+}
+
+static int read_all(int fd, void *buf, size_t n) {
+    for (char *p = buf; n > 0;) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        p += r, n -= (size_t)r;
+    }
+    return 1;
+}
+
+/* Runs jobs[0, n) on min(s->jobs, n) processes, results in out (n): this
+ * process takes jobs 0, P, 2P, …, forked child c the jobs c, c + P, … and
+ * sends back its results and its error through a pipe. */
+static nn_status run_jobs(const study *s, const job *jobs, int n, double *out, nn_error *err) {
+    int P = s->jobs < n ? s->jobs : n, fd[MAX_JOBS];
+    pid_t pid[MAX_JOBS];
+    cli_flush_stdout(); /* nothing buffered is written twice */
+    fflush(stderr);
+    for (int c = 1; c < P; c++) {
+        int p[2];
+        int piped = pipe(p) == 0;
+        if (!piped || (pid[c] = fork()) < 0) {
+            nn_status st = nn_set_error(err, NN_ERR_IO, "cannot start a worker process: %s", strerror(errno));
+            if (piped) close(p[0]), close(p[1]);
+            for (int d = 1; d < c; d++) close(fd[d]), waitpid(pid[d], NULL, 0);
+            return st;
+        }
+        if (pid[c] == 0) { /* the child: its jobs, then its results and error */
+            close(p[0]);
+            nn_error e = {0};
+            nn_status st = NN_OK;
+            for (int i = c; i < n && !st; i += P) st = run_job(s, &jobs[i], &out[i], &e);
+            e.code = st;
+            int ok = 1;
+            for (int i = c; i < n; i += P) ok = ok && write_all(p[1], &out[i], sizeof out[i]);
+            ok = ok && write_all(p[1], &e, sizeof e);
+            cli_flush_stdout();
+            _exit(ok ? 0 : 1);
+        }
+        close(p[1]);
+        fd[c] = p[0];
+    }
+    nn_status st = NN_OK;
+    for (int i = 0; i < n && !st; i += P) st = run_job(s, &jobs[i], &out[i], err);
+    for (int c = 1; c < P; c++) {
+        nn_error e;
+        int got = 1, status;
+        for (int i = c; i < n; i += P) got = got && read_all(fd[c], &out[i], sizeof out[i]);
+        got = got && read_all(fd[c], &e, sizeof e);
+        close(fd[c]);
+        waitpid(pid[c], &status, 0);
+        if (st) continue; /* keep the first error */
+        if (!got || !WIFEXITED(status) || WEXITSTATUS(status))
+            st = nn_set_error(err, NN_ERR_IO, "worker process %d ended without its results", c);
+        else if (e.code)
+            *err = e, st = e.code;
+    }
+    return st;
+}
+
+/* ================================================================ table */
 
 static void mean_sd(const double *x, int n, double *mean, double *sd) {
     double m = 0, v = 0;
@@ -255,232 +374,346 @@ static void mean_sd(const double *x, int n, double *mean, double *sd) {
     *sd = n > 1 ? sqrt(v / (n - 1)) : 0;
 }
 
-/* Runs every variant over the seeds; prints one table line per variant as
- * soon as its seeds are done. mean[v] (N_VARIANTS) gets the mean accuracy. */
-static nn_status run_regime(const settings *o, const regime *r, const nn_dataset *train, const nn_dataset *test,
-                            double teacher_acc, double *mean, nn_error *err) {
-    printf("\n%s\n", r->title);
-    printf("  student 784-%d-10 on %d images, %s lr %g", r->hidden, train->n,
-           r->opt.kind == NN_OPT_SGD ? "SGD" : "Adam", r->opt.lr);
-    if (r->opt.kind == NN_OPT_SGD && r->opt.momentum > 0) printf(" momentum %g", r->opt.momentum);
-    if (r->schedule)
-        printf(", %s schedule (warm-up %d epoch%s, lr-min %g)", nn_lr_schedule_name(r->sched_kind),
-               r->warmup_epochs, r->warmup_epochs == 1 ? "" : "s", r->lr_min);
-    printf(", %d epochs, batch %d, α = %g, %d seeds (%llu..%llu)\n", r->epochs, o->batch, ALPHA, o->seeds,
-           (unsigned long long)o->seed, (unsigned long long)(o->seed + (uint64_t)o->seeds - 1));
-    printf("  teacher test accuracy %.2f%%\n", 100 * teacher_acc);
-    printf("  student          test accuracy      gap closed\n");
-    fflush(stdout);
-    for (int v = 0; v < N_VARIANTS; v++) {
-        double acc[MAX_SEEDS], sd;
-        for (int k = 0; k < o->seeds; k++) {
-            nn_status st = student(r, &VARIANTS[v], o->batch, o->seed + (uint64_t)k, train, test, &acc[k], err);
-            if (st) return st;
+enum { NAME_W = 16, CELL_W = 23, ACC_W = 13, GAP_W = 6 }; /* columns: a cell is accuracy, gap */
+
+static void describe(const study *s) {
+    for (int r = 0; r < 2; r++) {
+        if (!s->run[r]) continue;
+        const regime *g = &s->r[r];
+        if (r == 0) printf("%s: student 784-%d-%d on all %d images", g->title, g->hidden, K, s->t[0].train.n);
+        else printf("%s: student 784-%d-%d on %d images (--limit-seed %llu)", g->title, g->hidden, K,
+                    s->t[0].small.n, (unsigned long long)s->tc.limit_seed);
+        printf(", %s lr %g", g->opt.kind == NN_OPT_SGD ? "SGD" : "Adam", g->opt.lr);
+        if (g->opt.kind == NN_OPT_SGD && g->opt.momentum > 0) printf(" momentum %g", g->opt.momentum);
+        if (g->sched) {
+            const train_config *c = g->sched;
+            printf(", %s schedule (warm-up %d epoch%s, lr-min %g)", c->lr_schedule ? c->lr_schedule : "constant",
+                   c->warmup, c->warmup == 1 ? "" : "s", c->lr_min);
         }
-        mean_sd(acc, o->seeds, &mean[v], &sd);
-        printf("  ");
-        print_padded(VARIANTS[v].name, 16);
-        printf(" %6.2f ± %.2f %%", 100 * mean[v], 100 * sd);
-        if (v == 0) printf("      —\n");
-        else if (!(teacher_acc > mean[0])) printf("      — (the teacher is not better)\n");
-        else printf("   %+7.1f %%\n", 100 * (mean[v] - mean[0]) / (teacher_acc - mean[0]));
-        fflush(stdout);
+        printf(", %d epoch%s\n", g->epochs, g->epochs == 1 ? "" : "s");
     }
+    printf("every student: batch %d, α = %g, %d seed%s (%llu..%llu); each cell: test accuracy, mean ± sd\n"
+           "over the seeds (%%), and the teacher–student gap closed, (KD − hard)/(teacher − hard) of the\n"
+           "means (%%)%s\n\n",
+           s->tc.batch, ALPHA, s->seeds, s->seeds == 1 ? "" : "s", (unsigned long long)s->tc.seed,
+           (unsigned long long)(s->tc.seed + (uint64_t)s->seeds - 1),
+           s->n_teachers > 1 ? ";\nthe hard-label students see no teacher: one set per regime, shown under each teacher" : "");
+    char cell[128], line[1024] = "";
+    add(line, sizeof line, "", NAME_W);
+    for (int r = 0; r < 2; r++)
+        if (s->run[r]) add(line, sizeof line, s->r[r].title, CELL_W * s->n_teachers);
+    print_line(line);
+    add(line, sizeof line, "", NAME_W);
+    for (int r = 0; r < 2; r++)
+        for (int t = 0; s->run[r] && t < s->n_teachers; t++) {
+            snprintf(cell, sizeof cell, "from %s", s->t[t].name);
+            add(line, sizeof line, cell, CELL_W);
+        }
+    print_line(line);
+    add(line, sizeof line, "teacher", NAME_W);
+    for (int r = 0; r < 2; r++)
+        for (int t = 0; s->run[r] && t < s->n_teachers; t++) {
+            snprintf(cell, sizeof cell, "%.2f", 100 * s->t[t].test_acc);
+            add(line, sizeof line, cell, CELL_W);
+        }
+    print_line(line);
+    add(line, sizeof line, "student", NAME_W);
+    for (int r = 0; r < 2; r++)
+        for (int t = 0; s->run[r] && t < s->n_teachers; t++) add(line, sizeof line, "accuracy        gap", CELL_W);
+    print_line(line);
+    cli_flush_stdout();
+}
+
+/* Trains every student of every variant, regime and teacher, a table line
+ * per variant as soon as its students are done; mean[r][t][v] gets the
+ * mean accuracies. */
+static nn_status run_table(const study *s, double mean[2][2][N_VARIANTS], nn_error *err) {
+    static job jobs[2 * 2 * MAX_SEEDS];
+    static double acc[2 * 2 * MAX_SEEDS];
+    describe(s);
+    for (int v = 0; v < N_VARIANTS; v++) {
+        int n = 0, first[2][2];
+        int teachers = VARIANTS[v].distill ? s->n_teachers : 1; /* hard labels: no teacher */
+        for (int r = 0; r < 2; r++)
+            for (int t = 0; s->run[r] && t < teachers; t++) {
+                first[r][t] = n;
+                for (int k = 0; k < s->seeds; k++)
+                    jobs[n++] = (job){.which = t, .r = &s->r[r], .variant = v, .seed = s->tc.seed + (uint64_t)k};
+            }
+        nn_status st = run_jobs(s, jobs, n, acc, err);
+        if (st) return st;
+        char line[1024] = "";
+        add(line, sizeof line, VARIANTS[v].name, NAME_W);
+        for (int r = 0; r < 2; r++)
+            for (int t = 0; s->run[r] && t < s->n_teachers; t++) {
+                double sd, hard, gap;
+                mean_sd(acc + first[r][teachers > 1 ? t : 0], s->seeds, &mean[r][t][v], &sd);
+                hard = mean[r][t][0];
+                gap = 100 * (mean[r][t][v] - hard) / (s->t[t].test_acc - hard);
+                char cell[128], g[32];
+                if (v == 0) snprintf(g, sizeof g, "—");
+                else if (!(s->t[t].test_acc > hard)) snprintf(g, sizeof g, "(n/a)"); /* the teacher is not better */
+                else snprintf(g, sizeof g, "%+.1f", gap);
+                snprintf(cell, sizeof cell, "%5.2f ± %.2f", 100 * mean[r][t][v], 100 * sd);
+                add(line, sizeof line, cell, ACC_W);
+                add(line, sizeof line, "", GAP_W - chars(g)); /* the gap right-aligned */
+                add(line, sizeof line, g, CELL_W - ACC_W - (GAP_W - chars(g)));
+            }
+        print_line(line);
+        if (cli_flush_stdout()) return NN_ERR_IO; /* cli_finish_stdout says why */
+    }
+    return NN_OK;
+}
+
+/* Accuracy against T per regime (students, hard labels and teachers as flat
+ * lines), and the gap closed against T; x = 1 + log2 T. */
+static nn_status plots(const study *s, double mean[2][2][N_VARIANTS], nn_error *err) {
+    static const int with[4] = {1, 2, 3, 4}, without[4] = {1, 5, 6, 7}; /* T = 1, 2, 4, 8; at T = 1 the same run */
+    double y[2][8][4], gap[8][4];
+    char names[2][8][96], gap_names[8][96], path[1024], title[160];
+    nn_series gs[8];
+    int n_gap = 0;
+    for (int r = 0; r < 2; r++) {
+        if (!s->run[r]) continue;
+        nn_series sa[8];
+        int n = 0;
+        for (int t = 0; t < s->n_teachers; t++)
+            for (int scaled = 1; scaled >= 0; scaled--) {
+                const int *v = scaled ? with : without;
+                double hard = mean[r][t][0], range = s->t[t].test_acc - hard;
+                for (int j = 0; j < 4; j++) {
+                    y[r][n][j] = 100 * mean[r][t][v[j]];
+                    gap[n_gap][j] = range > 0 ? 100 * (mean[r][t][v[j]] - hard) / range : NAN;
+                }
+                snprintf(names[r][n], sizeof names[r][n], "KD from %s, %s", s->t[t].name, scaled ? "T²" : "no T²");
+                snprintf(gap_names[n_gap], sizeof gap_names[n_gap], "(%s) from %s, %s", s->r[r].tag, s->t[t].name,
+                         scaled ? "T²" : "no T²");
+                sa[n] = (nn_series){names[r][n], y[r][n], 4};
+                gs[n_gap] = (nn_series){gap_names[n_gap], gap[n_gap], 4};
+                n++, n_gap++;
+            }
+        for (int j = 0; j < 4; j++) y[r][n][j] = 100 * mean[r][0][0];
+        sa[n] = (nn_series){"hard labels", y[r][n], 4}, n++;
+        for (int t = 0; t < s->n_teachers; t++, n++) {
+            for (int j = 0; j < 4; j++) y[r][n][j] = 100 * s->t[t].test_acc;
+            snprintf(names[r][n], sizeof names[r][n], "teacher %s", s->t[t].name);
+            sa[n] = (nn_series){names[r][n], y[r][n], 4};
+        }
+        snprintf(path, sizeof path, "%s/distill_accuracy_%s.svg", s->out_dir, s->r[r].tag);
+        snprintf(title, sizeof title, "%s: students' test accuracy against T (mean over seeds)", s->r[r].title);
+        if (nn_plot_lines_svg(path, title, "1 + log2 T (T = 1, 2, 4, 8)", "test accuracy (%)", sa, n, err))
+            return err->code;
+        printf("%s %s\n", r == 0 || !s->run[0] ? "\nplots:" : "      ", path);
+    }
+    snprintf(path, sizeof path, "%s/distill_gap_closed.svg", s->out_dir);
+    if (nn_plot_lines_svg(path, "Fraction of the teacher–student gap closed by KD", "1 + log2 T (T = 1, 2, 4, 8)",
+                          "gap closed (%)", gs, n_gap, err))
+        return err->code;
+    printf("       %s\n", path);
     return NN_OK;
 }
 
 /* ================================================================ options */
 
-static int usage(const char *why) {
-    fprintf(stderr, "distill: %s\n"
-                    "usage: distill [OUT_DIR] [--epochs N] [--limit N] [--limit-seed S] [--batch B] [--seed S]\n"
-                    "               [--seeds N] [--lr LR] [--momentum M] [--lr-schedule NAME] [--warmup N]\n"
-                    "               [--lr-min LR] [--dropout P] [--teacher-epochs N] [--regime a|b|both]\n"
-                    "               [--from plain|dropout] [--teacher-logits TRAIN.npy TEST.npy]\n", why);
-    return 2;
-}
+static const char *const regimes[] = {"a", "b", "both", NULL};
+static const char *const froms[] = {"plain", "dropout", "both", NULL};
 
-/* A number for option argv[i] within [lo, hi]; 0 on a problem (printed). */
-static int number(int argc, char **argv, int i, double lo, double hi, double *out) {
-    char *end;
-    if (i + 1 >= argc) return usage("an option needs a value"), 0;
-    errno = 0;
-    double v = strtod(argv[i + 1], &end);
-    if (errno || end == argv[i + 1] || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "distill: %s %s: not a number in [%g, %g]\n", argv[i], argv[i + 1], lo, hi);
-        return 0;
+/* Parses and checks the options (nn train's checks for those it shares);
+ * returns 0 to go on, -1 after --help, or EXIT_USAGE after an error. */
+static int parse(study *s, int argc, char **argv) {
+    train_config *c = &s->tc;
+    arg_option opts[] = {
+        train_option(c, "--epochs"),
+        train_option(c, "--limit"),
+        train_option(c, "--limit-seed"),
+        train_option(c, "--batch"),
+        train_option(c, "--seed"),
+        train_option(c, "--lr"),
+        train_option(c, "--momentum"),
+        train_option(c, "--lr-schedule"),
+        train_option(c, "--warmup"),
+        train_option(c, "--lr-min"),
+        train_option(c, "--dropout"),
+        OPT_INT("--seeds", &s->seeds, "N", "student seeds per cell, --seed onward (default 5)", 1, MAX_SEEDS),
+        OPT_INT("--teacher-epochs", &s->teacher_epochs, "N", "the teachers' epochs (default 6)", 1, 1e6),
+        OPT_STRING("--regime", &s->regime, "a|b|both", "the regimes to run (default both)"),
+        OPT_STRING("--from", &s->from, "plain|dropout|both", "the teachers to train and distil from (default both)"),
+        OPT_STRING("--teacher-logits", &s->ext_train, "TRAIN.npy", "instead: one teacher's logits on the training images (N × 10, file order)"),
+        OPT_STRING("--teacher-test-logits", &s->ext_test, "TEST.npy", "... and on the test images (with --teacher-logits)"),
+        OPT_INT("--jobs", &s->jobs, "N", "processes training at once, one OpenBLAS thread each (default 2)", 1, MAX_JOBS),
+        OPT_END,
+    };
+    /* The shared options' help, with this program's defaults and meaning. */
+    static const struct { const char *name, *help; } help[] = {
+        {"--epochs", "the students' epochs, both regimes (default 5 in (a), 50 in (b))"},
+        {"--limit", "(b): training images, after a seeded shuffle (default 5000)"},
+        {"--batch", "mini-batch size of teachers and students (default 64)"},
+        {"--seed", "the teachers' seed and the first student seed (default 3)"},
+        {"--lr", "(b): SGD learning rate (default 0.05; (a) uses Adam lr 0.001)"},
+        {"--momentum", "(b): SGD momentum in [0, 1) (default 0.9)"},
+        {"--lr-schedule", "(b): constant, step, cosine (default) or onecycle; the rate changes every step"},
+        {"--warmup", "(b): epochs of linear warm-up to --lr (default 2)"},
+        {"--lr-min", "(b): cosine, onecycle: the final rate (default 0)"},
+        {"--dropout", "the dropout teacher's dropout after each hidden layer, in [0, 0.99] (default 0.2)"},
+    };
+    for (arg_option *o = opts; o->name; o++)
+        for (size_t i = 0; i < sizeof help / sizeof help[0]; i++)
+            if (!strcmp(o->name, help[i].name)) o->help = help[i].help;
+    const char *pos[1];
+    int n_pos;
+    int r = args_parse(CMD, "[OUT_DIR] [OPTIONS]   (OUT_DIR: where the logits and plots go, default .)", opts,
+                       argc, argv, pos, 1, &n_pos);
+    if (r) return r;
+    if (n_pos) s->out_dir = pos[0];
+    if (!args_choice(CMD, "--regime", s->regime, regimes) || !args_choice(CMD, "--from", s->from, froms))
+        return EXIT_USAGE;
+    if (!s->ext_train != !s->ext_test) {
+        cli_error(CMD, "%s needs %s too", s->ext_train ? "--teacher-logits" : "--teacher-test-logits",
+                  s->ext_train ? "--teacher-test-logits TEST.npy" : "--teacher-logits TRAIN.npy");
+        return EXIT_USAGE;
     }
-    *out = v;
-    return 1;
-}
-
-static int parse(settings *o, int argc, char **argv) {
-    int epochs_given = 0;
-    double epochs = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        double v;
-#define NUM(flag, lo, hi, dst)                                                  \
-    if (strcmp(a, flag) == 0) {                                                 \
-        if (!number(argc, argv, i, lo, hi, &v)) return 0;                       \
-        dst;                                                                    \
-        i++;                                                                    \
-        continue;                                                               \
-    }
-        NUM("--epochs", 1, 1e5, (epochs = v, epochs_given = 1))
-        NUM("--limit", 1, 60000, o->b.limit = (int)v)
-        NUM("--limit-seed", 0, 1e18, o->limit_seed = (uint64_t)v)
-        NUM("--batch", 1, 256, o->batch = (int)v)
-        NUM("--seed", 0, 1e18, o->seed = (uint64_t)v)
-        NUM("--seeds", 1, MAX_SEEDS, o->seeds = (int)v)
-        NUM("--lr", 1e-9, 10, o->b.opt.lr = v)
-        NUM("--momentum", 0, 0.999999, o->b.opt.momentum = v)
-        NUM("--warmup", 0, 1e5, o->b.warmup_epochs = (int)v)
-        NUM("--lr-min", 0, 10, o->b.lr_min = v)
-        NUM("--dropout", 0, 0.99, o->dropout = v)
-        NUM("--teacher-epochs", 1, 1e5, o->teacher_epochs = (int)v)
-#undef NUM
-        if (strcmp(a, "--lr-schedule") == 0 && i + 1 < argc) {
-            int k = nn_lr_schedule_parse(argv[++i]);
-            if (k < 0) return usage("--lr-schedule: constant, step, cosine or onecycle"), 0;
-            o->b.sched_kind = (nn_lr_schedule_kind)k;
-        } else if (strcmp(a, "--regime") == 0 && i + 1 < argc) {
-            i++;
-            o->regimes = !strcmp(argv[i], "a") ? 1 : !strcmp(argv[i], "b") ? 2 : !strcmp(argv[i], "both") ? 3 : 0;
-            if (!o->regimes) return usage("--regime: a, b or both"), 0;
-        } else if (strcmp(a, "--from") == 0 && i + 1 < argc) {
-            o->from = argv[++i];
-            if (strcmp(o->from, "plain") && strcmp(o->from, "dropout")) return usage("--from: plain or dropout"), 0;
-        } else if (strcmp(a, "--teacher-logits") == 0 && i + 2 < argc) {
-            o->ext_train = argv[++i];
-            o->ext_test = argv[++i];
-        } else if (a[0] != '-' && i == 1) {
-            o->out_dir = a;
-        } else {
-            fprintf(stderr, "distill: unknown option or missing value: %s\n", a);
-            return usage("see above"), 0;
+    static const char *const own_teachers[] = {"--from", "--dropout", "--teacher-epochs", NULL};
+    for (const char *const *o = own_teachers; s->ext_train && *o; o++)
+        if (args_find(opts, *o)->seen) {
+            cli_error(CMD, "%s is about the teachers distill trains; with --teacher-logits it trains none", *o);
+            return EXIT_USAGE;
         }
+    if (!strcmp(s->from, "plain") && args_find(opts, "--dropout")->seen) {
+        cli_error(CMD, "--dropout is the dropout teacher's, and --from plain trains only the plain one");
+        return EXIT_USAGE;
     }
-    if (epochs_given) o->a.epochs = o->b.epochs = (int)epochs;
-    if (o->b.sched_kind == NN_LR_COSINE && o->b.warmup_epochs >= o->b.epochs)
-        return usage("--warmup: must be shorter than --epochs"), 0;
-    return 1;
+    s->run[0] = strcmp(s->regime, "b") != 0;
+    s->run[1] = strcmp(s->regime, "a") != 0;
+    static const char *const only_b[] = {"--limit", "--limit-seed", "--lr", "--momentum", "--lr-schedule",
+                                         "--warmup", "--lr-min", NULL};
+    for (const char *const *o = only_b; !s->run[1] && *o; o++)
+        if (args_find(opts, *o)->seen) {
+            cli_error(CMD, "%s is a setting of regime (b), and --regime a runs only (a)", *o);
+            return EXIT_USAGE;
+        }
+    if (!s->run[1]) c->lr_schedule = NULL, c->warmup = 0; /* (b)'s defaults are not checked against (a) */
+    nn_arch a = nn_arch_defaults(); /* the dropout teacher's, for the checks of --dropout */
+    nn_error err;
+    if (nn_arch_parse_sizes(&a, c->arch, &err)) {
+        cli_error(CMD, "%s", err.msg);
+        return 1;
+    }
+    if (!train_check_extras(c, opts, nn_loss_find(c->loss), &a)) return EXIT_USAGE; /* nn train's checks */
+    if (args_find(opts, "--epochs")->seen) s->r[0].epochs = c->epochs;
+    s->r[1].epochs = c->epochs;
+    s->r[1].opt.lr = c->lr;
+    s->r[1].opt.momentum = c->momentum;
+    return 0;
 }
 
 /* ================================================================== main */
 
+/* The views of the data a teacher's students read: its logits as targets. */
+static nn_status teacher_views(study *s, teacher_set *t, const nn_dataset *train, const nn_dataset *test,
+                               nn_error *err) {
+    t->train = *train, t->test = *test; /* borrowed images and labels */
+    t->train.targets = t->train_logits, t->train.target_width = K;
+    t->test.targets = t->test_logits, t->test.target_width = K;
+    t->test_acc = nn_accuracy(t->test_logits, test->labels, test->n, K);
+    return s->run[1] ? nn_dataset_limit(&t->train, s->tc.limit, s->tc.limit_seed, &t->small, err) : NN_OK;
+}
+
 int main(int argc, char **argv) {
-    settings o = {
-        .out_dir = ".", .from = "plain", .seeds = 5, .teacher_epochs = 6, .batch = 64, .regimes = 3,
-        .seed = 3, .limit_seed = 1, .dropout = 0.2,
-        .a = {.title = "(a) capacity-limited: a small student on all the data", .hidden = 32, .epochs = 5,
-              .opt = {.kind = NN_OPT_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}},
-        .b = {.title = "(b) data-limited: a larger student on a few thousand images", .hidden = 300,
-              .limit = 5000, .epochs = 50, .opt = {.kind = NN_OPT_SGD, .lr = 0.05, .momentum = 0.9},
-              .schedule = 1, .sched_kind = NN_LR_COSINE, .lr_min = 0, .warmup_epochs = 2},
+    cli_set_program(CMD);
+    study s = {
+        .tc = {.arch = "784-800-800-10" /* the teachers, TEACHER_HIDDEN */, .loss = "distill", .epochs = 50, .batch = 64, .seed = 3, .lr = 0.05, .momentum = 0.9, .lr_schedule = "cosine",
+               .warmup = 2, .limit = 5000, .limit_seed = 1, .dropout = 0.2},
+        .out_dir = ".", .regime = "both", .from = "both", .seeds = 5, .teacher_epochs = 6, .jobs = 2,
+        .r = {{.title = "(a) capacity-limited", .tag = "a", .hidden = 32, .epochs = 5,
+               .opt = {.kind = NN_OPT_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}},
+              {.title = "(b) data-limited", .tag = "b", .hidden = 300,
+               .opt = {.kind = NN_OPT_SGD}}},
     };
-    if (!parse(&o, argc, argv)) return 2;
-    if (mkdir(o.out_dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "distill: %s: cannot create the output folder: %s\n", o.out_dir, strerror(errno));
+    s.r[1].sched = &s.tc;
+    int r = parse(&s, argc, argv);
+    if (r) return cli_finish_stdout(CMD, ARGS_EXIT(r));
+    if (mkdir(s.out_dir, 0755) != 0 && errno != EEXIST) {
+        cli_error(CMD, "%s: cannot create the output folder: %s", s.out_dir, strerror(errno));
         return 1;
     }
-    nn_error err;
-    nn_dataset train = {0}, test = {0}, small = {0};
-    nn_real *t_train = NULL, *t_test = NULL, *d_train = NULL, *d_test = NULL;
-    double acc_plain = NAN, acc_drop = NAN, teacher_acc;
+    openblas_set_num_threads(1); /* the processes use the cores, and the figures do not depend on --jobs */
+    nn_error err = {0};
+    nn_dataset train = {0}, test = {0};
     char path[1024];
+    nn_status st = NN_OK;
     if (nn_load_idx(&train, FMNIST "/train-images-idx3-ubyte.gz", FMNIST "/train-labels-idx1-ubyte.gz", &err) ||
-        nn_load_idx(&test, FMNIST "/t10k-images-idx3-ubyte.gz", FMNIST "/t10k-labels-idx1-ubyte.gz", &err))
-        goto fail;
+        nn_load_idx(&test, FMNIST "/t10k-images-idx3-ubyte.gz", FMNIST "/t10k-labels-idx1-ubyte.gz", &err)) {
+        st = err.code;
+        goto done;
+    }
+    if (s.run[1] && s.tc.limit > train.n) {
+        cli_error(CMD, "--limit %d: the training set has %d samples", s.tc.limit, train.n);
+        nn_dataset_free(&train), nn_dataset_free(&test);
+        return EXIT_USAGE;
+    }
     printf("Fashion-MNIST: %d training, %d test images\n", train.n, test.n);
-    fflush(stdout);
+    cli_flush_stdout();
 
-    /* 1. The teachers' logits: our two teachers, or one from files. */
-    if (o.ext_train) {
-        if (load_logits(o.ext_train, train.n, &t_train, &err) || load_logits(o.ext_test, test.n, &t_test, &err))
-            goto fail;
-        teacher_acc = nn_accuracy(t_test, test.labels, test.n, K);
-        printf("\nteacher: %s, test accuracy %.2f%%\n", o.ext_train, 100 * teacher_acc);
+    /* 1. The teachers' logits: ours, or one from files. */
+    if (s.ext_train) {
+        s.t[0].name = "file", s.n_teachers = 1;
+        if ((st = load_logits(s.ext_train, train.n, &s.t[0].train_logits, &err)) ||
+            (st = load_logits(s.ext_test, test.n, &s.t[0].test_logits, &err)))
+            goto done;
+        printf("\nteacher: %s, %s\n", s.ext_train, s.ext_test);
     } else {
-        size_t a = (size_t)train.n * K * sizeof(nn_real), b = (size_t)test.n * K * sizeof(nn_real);
-        if (!(t_train = malloc(a)) || !(t_test = malloc(b)) || !(d_train = malloc(a)) || !(d_test = malloc(b))) {
-            nn_set_error(&err, NN_ERR_NOMEM, "out of memory");
-            goto fail;
+        int plain = strcmp(s.from, "dropout") != 0, dropout = strcmp(s.from, "plain") != 0;
+        if (plain) s.t[s.n_teachers++] = (teacher_set){.name = "plain", .p = 0};
+        if (dropout) s.t[s.n_teachers++] = (teacher_set){.name = "dropout", .p = s.tc.dropout};
+        job jobs[2];
+        double unused[2];
+        for (int t = 0; t < s.n_teachers; t++) {
+            teacher_set *tt = &s.t[t];
+            tt->train = train, tt->test = test;
+            if (!(tt->train_logits = malloc((size_t)train.n * K * sizeof(nn_real))) ||
+                !(tt->test_logits = malloc((size_t)test.n * K * sizeof(nn_real)))) {
+                st = nn_set_error(&err, NN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            jobs[t] = (job){.teacher = 1, .which = t};
         }
-        printf("\nteachers 784-%d-%d-10 on all %d images, SGD momentum 0.9, lr 0.05 cosine, %d epochs\n",
-               TEACHER_HIDDEN, TEACHER_HIDDEN, train.n, o.teacher_epochs);
-        printf(" plain:\n");
-        fflush(stdout);
-        if (teacher(&o, 0, &train, &test, t_train, t_test, &acc_plain, &err) ||
-            through_file(o.out_dir, "teacher_logits_train.npy", &t_train, train.n, &err) ||
-            through_file(o.out_dir, "teacher_logits_test.npy", &t_test, test.n, &err))
-            goto fail;
-        printf(" dropout %g after each hidden layer:\n", o.dropout);
-        fflush(stdout);
-        if (teacher(&o, o.dropout, &train, &test, d_train, d_test, &acc_drop, &err) ||
-            through_file(o.out_dir, "teacher_dropout_logits_train.npy", &d_train, train.n, &err) ||
-            through_file(o.out_dir, "teacher_dropout_logits_test.npy", &d_test, test.n, &err))
-            goto fail;
-        printf("\n  teacher                          test accuracy\n");
-        printf("  784-%d-%d-10                  %6.2f%%\n", TEACHER_HIDDEN, TEACHER_HIDDEN, 100 * acc_plain);
-        printf("  784-%d-%d-10, dropout %-4g     %6.2f%%\n", TEACHER_HIDDEN, TEACHER_HIDDEN, o.dropout,
-               100 * acc_drop);
-        printf("  the students distil from the %s teacher (chosen beforehand, not by test accuracy)\n", o.from);
-        if (!strcmp(o.from, "dropout")) {
-            nn_real *x = t_train;
-            t_train = d_train, d_train = x;
-            x = t_test, t_test = d_test, d_test = x;
+        printf("\nteachers 784-%d-%d-10 on all %d images, SGD momentum 0.9, lr 0.05 cosine, %d epoch%s:",
+               TEACHER_HIDDEN, TEACHER_HIDDEN, train.n, s.teacher_epochs, s.teacher_epochs == 1 ? "" : "s");
+        for (int t = 0; t < s.n_teachers; t++)
+            printf("%s%s", t ? ", " : " ", s.t[t].name);
+        if (dropout) printf(" (p = %g after each hidden layer)", s.tc.dropout);
+        printf("\n");
+        if ((st = run_jobs(&s, jobs, s.n_teachers, unused, &err))) goto done;
+        /* The students know a teacher only through its files. */
+        for (int t = 0; t < s.n_teachers; t++) {
+            teacher_set *tt = &s.t[t];
+            const char *set[2] = {"train", "test"};
+            nn_real **dst[2] = {&tt->train_logits, &tt->test_logits};
+            int rows[2] = {train.n, test.n};
+            for (int i = 0; i < 2; i++) {
+                logits_path(path, sizeof path, &s, tt, set[i]);
+                free(*dst[i]);
+                *dst[i] = NULL;
+                if ((st = load_logits(path, rows[i], dst[i], &err))) goto done;
+                printf("  logits: %s (%d × %d float32)\n", path, rows[i], K);
+            }
         }
-        teacher_acc = !strcmp(o.from, "dropout") ? acc_drop : acc_plain;
+        printf("  (the teachers are chosen before the students are trained, never by test accuracy)\n");
     }
-    fflush(stdout);
-    train.targets = t_train, train.target_width = K, t_train = NULL;
-    test.targets = t_test, test.target_width = K, t_test = NULL;
+    for (int t = 0; t < s.n_teachers; t++)
+        if ((st = teacher_views(&s, &s.t[t], &train, &test, &err))) goto done;
+    printf("\n");
+    cli_flush_stdout();
 
-    /* 2. The two regimes. */
-    double mean[2][N_VARIANTS];
-    for (int r = 0; r < 2; r++) for (int v = 0; v < N_VARIANTS; v++) mean[r][v] = NAN;
-    if ((o.regimes & 1) && run_regime(&o, &o.a, &train, &test, teacher_acc, mean[0], &err)) goto fail;
-    if (o.regimes & 2) {
-        if (nn_dataset_limit(&train, o.b.limit, o.limit_seed, &small, &err) ||
-            run_regime(&o, &o.b, &small, &test, teacher_acc, mean[1], &err))
-            goto fail;
+    /* 2. The students, both regimes side by side; 3. the plots. */
+    double mean[2][2][N_VARIANTS];
+    if ((st = run_table(&s, mean, &err)) || (st = plots(&s, mean, &err))) goto done;
+done:
+    if (st && !ferror(stdout)) cli_error(CMD, "%s", err.msg);
+    for (int t = 0; t < s.n_teachers; t++) {
+        free(s.t[t].train_logits), free(s.t[t].test_logits);
+        nn_dataset_free(&s.t[t].small);
     }
-
-    /* 3. Plots: accuracy and gap closed against T (x = 1 + log2 T). */
-    double acc[4][4], gap[4][4]; /* (a T², a no T², b T², b no T²) × T = 1, 2, 4, 8 */
-    for (int r = 0; r < 2; r++)
-        for (int j = 0; j < 4; j++) {
-            int with = 1 + j, without = j == 0 ? 1 : 4 + j; /* T = 1: the same run */
-            acc[2 * r][j] = 100 * mean[r][with];
-            acc[2 * r + 1][j] = 100 * mean[r][without];
-            gap[2 * r][j] = 100 * (mean[r][with] - mean[r][0]) / (teacher_acc - mean[r][0]);
-            gap[2 * r + 1][j] = 100 * (mean[r][without] - mean[r][0]) / (teacher_acc - mean[r][0]);
-        }
-    const char *names[4] = {"(a) capacity-limited, T²", "(a) capacity-limited, no T²",
-                            "(b) data-limited, T²", "(b) data-limited, no T²"};
-    nn_series sa[4], sg[4];
-    for (int i = 0; i < 4; i++) {
-        sa[i] = (nn_series){names[i], acc[i], 4};
-        sg[i] = (nn_series){names[i], gap[i], 4};
-    }
-    snprintf(path, sizeof path, "%s/distill_accuracy.svg", o.out_dir);
-    if (nn_plot_lines_svg(path, "Students' test accuracy against T (mean over seeds)", "1 + log2 T (T = 1, 2, 4, 8)",
-                          "test accuracy (%)", sa, 4, &err))
-        goto fail;
-    printf("\nplots: %s\n", path);
-    snprintf(path, sizeof path, "%s/distill_gap_closed.svg", o.out_dir);
-    if (nn_plot_lines_svg(path, "Fraction of the teacher–student gap closed by KD", "1 + log2 T (T = 1, 2, 4, 8)",
-                          "gap closed (%)", sg, 4, &err))
-        goto fail;
-    printf("       %s\n", path);
-
-    free(d_train), free(d_test);
-    nn_dataset_free(&train), nn_dataset_free(&test), nn_dataset_free(&small);
-    return 0;
-fail:
-    fprintf(stderr, "distill: %s\n", err.msg);
-    free(t_train), free(t_test), free(d_train), free(d_test);
-    nn_dataset_free(&train), nn_dataset_free(&test), nn_dataset_free(&small);
-    return 1;
+    nn_dataset_free(&train), nn_dataset_free(&test);
+    return cli_finish_stdout(CMD, st ? 1 : 0);
 }
