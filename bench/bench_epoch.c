@@ -13,8 +13,10 @@
  *   2. the sgemm bound: exactly the sgemm calls of one epoch at the real
  *      shapes (forward, weight gradients, and the input gradients of layers 2
  *      and 3 — layer 1's input gradient is never computed), timed alone;
- *   3. jacobian vs simplified mode at K = 10, one epoch of each in turn so
- *      that machine load hits both alike;
+ *   3. jacobian vs simplified mode at K = 10, and simplified mode with
+ *      dropout (p = 0.2 after both hidden layers), one epoch of each in turn
+ *      so that machine load hits all three alike: what the jacobian mode and
+ *      dropout cost per epoch;
  *   4. one training step of x → dense(K→K) → softmax → cross-entropy at
  *      K = 10 and K = 1000 through each softmax backward route (simplified,
  *      VJP, explicit Jacobian): a teaching figure;
@@ -29,9 +31,12 @@
  * jobs' load while its CPU time barely does; the table shows both, and the
  * load average at start and end.
  *
- * Usage: bench_epoch [--epochs N] [--train-only] [--torch FILE] [--torch2 FILE]
- *                    [DATA_DIR]
- * --train-only stops after step 1 (to compare one change at a time).
+ * Usage: bench_epoch [--epochs N] [--train-only] [--dropout P] [--torch FILE]
+ *                    [--torch2 FILE] [DATA_DIR]
+ * --train-only stops after step 1 (to compare one change at a time);
+ * --dropout P puts dropout P after both hidden layers in step 1 (with
+ * --train-only: one network, with and without, measured by the same binary)
+ * and is the rate of step 3 (default 0.2).
  * Run it with OPENBLAS_NUM_THREADS=1 in the environment (`make bench` does);
  * it sets the thread count of OpenBLAS's one pool with
  * openblas_set_num_threads for each measurement.
@@ -64,6 +69,9 @@ static const int widths[N_LAYERS + 1] = {784, 256, 128, 10}; /* the demo network
 #define TARGET_NOISE 1.05
 /* Epochs of each run while another process holds a core. */
 #define BUSY_EPOCHS 3
+/* Dropout of step 3 after both hidden layers (torch.nn.Dropout's default is 0.5;
+ * 0.2 is the rate `make distill` trains its dropout teacher with). */
+#define BENCH_DROPOUT 0.2
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -138,8 +146,9 @@ static void net_free(net *m) {
     memset(m, 0, sizeof *m);
 }
 
-/* The demo network in the given gradient mode; 0 on failure (err says why). */
-static int net_build(net *m, int batch, nn_grad_mode mode, nn_error *err) {
+/* The demo network in the given gradient mode, with dropout p after both
+ * hidden layers when p > 0; 0 on failure (err says why). */
+static int net_build(net *m, int batch, nn_grad_mode mode, double p_drop, nn_error *err) {
     memset(m, 0, sizeof *m);
     m->batch = batch;
     m->g = nn_graph_create(batch);
@@ -151,7 +160,9 @@ static int net_build(net *m, int batch, nn_grad_mode mode, nn_error *err) {
     int x = nn_input(g, widths[0]);                              /* (B, 784) */
     int y = nn_labels(g, widths[3]);                             /* (B) */
     int h1 = nn_relu(g, nn_dense(g, x, widths[1], NN_INIT_HE));  /* (B, 256) */
+    if (p_drop > 0) h1 = nn_dropout(g, h1, p_drop);              /* (B, 256) */
     int h2 = nn_relu(g, nn_dense(g, h1, widths[2], NN_INIT_HE)); /* (B, 128) */
+    if (p_drop > 0) h2 = nn_dropout(g, h2, p_drop);              /* (B, 128) */
     int z = nn_dense(g, h2, widths[3], NN_INIT_XAVIER);          /* (B, 10) */
     int p = nn_softmax(g, z, 1.0);                               /* (B, 10) */
     nn_loss_options lo = nn_loss_defaults();
@@ -195,7 +206,7 @@ static int train_fresh(int batch, int threads, int adapt, const nn_dataset *trai
                        epoch_log *log, nn_error *err) {
     net m;
     openblas_set_num_threads(threads);
-    int ok = net_build(&m, batch, NN_GRAD_SIMPLIFIED, err) &&
+    int ok = net_build(&m, batch, NN_GRAD_SIMPLIFIED, 0, err) &&
              train_epochs(&m, train, epochs, 1, adapt, log, err);
     net_free(&m);
     return ok;
@@ -412,20 +423,26 @@ int main(int argc, char **argv) {
     const char *dir = "/usr/share/datasets/fashion-mnist", *torch_path = NULL,
                *torch2_path = NULL;
     int epochs = 5, train_only = 0;
+    double p_drop = -1; /* -1: none in step 1, BENCH_DROPOUT in step 3 */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--epochs") == 0 && i + 1 < argc) epochs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--torch") == 0 && i + 1 < argc) torch_path = argv[++i];
         else if (strcmp(argv[i], "--torch2") == 0 && i + 1 < argc) torch2_path = argv[++i];
         else if (strcmp(argv[i], "--train-only") == 0) train_only = 1;
+        else if (strcmp(argv[i], "--dropout") == 0 && i + 1 < argc) p_drop = atof(argv[++i]);
         else if (argv[i][0] != '-') dir = argv[i];
         else {
-            fprintf(stderr, "usage: bench_epoch [--epochs N] [--train-only] [--torch FILE] "
-                            "[--torch2 FILE] [DATA_DIR]\n");
+            fprintf(stderr, "usage: bench_epoch [--epochs N] [--train-only] [--dropout P] "
+                            "[--torch FILE] [--torch2 FILE] [DATA_DIR]\n");
             return 2;
         }
     }
     if (epochs < 2 || epochs > MAX_EPOCHS) {
         fprintf(stderr, "bench_epoch: --epochs must be in 2..%d\n", MAX_EPOCHS);
+        return 2;
+    }
+    if (p_drop != -1 && !(p_drop >= 0 && p_drop < 1)) {
+        fprintf(stderr, "bench_epoch: --dropout must be in [0, 1)\n");
         return 2;
     }
     double load_start = load_average();
@@ -445,13 +462,13 @@ int main(int argc, char **argv) {
     net m;
     epoch_log l1 = {0};
     openblas_set_num_threads(1);
-    if (!net_build(&m, BATCH, NN_GRAD_SIMPLIFIED, &err) ||
+    if (!net_build(&m, BATCH, NN_GRAD_SIMPLIFIED, p_drop > 0 ? p_drop : 0, &err) ||
         !train_epochs(&m, &train, epochs, 1, 0, &l1, &err))
         goto fail;
     double acc = nn_evaluate_accuracy(m.g, &m.nodes, &test);
     double rss = peak_rss_mib();
     net_free(&m);
-    printf("bench: nn, 1 thread: wall");
+    printf("bench: nn, 1 thread%s: wall", p_drop > 0 ? ", dropout" : "");
     for (int i = 0; i < l1.n; i++) printf(" %.3f", l1.wall[i]);
     printf(" s; CPU");
     for (int i = 0; i < l1.n; i++) printf(" %.3f", l1.cpu[i]);
@@ -464,20 +481,31 @@ int main(int argc, char **argv) {
     printf("bench: sgemm bound, 1 thread: %.3f s, CPU %.3f s\n", bound1, bound1_cpu);
     fflush(stdout);
 
-    /* 3. Jacobian vs simplified, one epoch of each in turn. */
-    net ms, mj;
-    epoch_log ls = {0}, lj = {0};
-    if (!net_build(&ms, BATCH, NN_GRAD_SIMPLIFIED, &err) ||
-        !net_build(&mj, BATCH, NN_GRAD_JACOBIAN, &err))
+    /* 3. Simplified, jacobian, dropout: one epoch of each in turn. */
+    double drop_p = p_drop > 0 ? p_drop : BENCH_DROPOUT;
+    net ms, mj, md;
+    epoch_log ls = {0}, lj = {0}, ld = {0};
+    if (!net_build(&ms, BATCH, NN_GRAD_SIMPLIFIED, 0, &err) ||
+        !net_build(&mj, BATCH, NN_GRAD_JACOBIAN, 0, &err) ||
+        !net_build(&md, BATCH, NN_GRAD_SIMPLIFIED, drop_p, &err))
         goto fail;
     for (int e = 0; e < epochs; e++)
         if (!train_epochs(&ms, &train, 1, 100 + e, 0, &ls, &err) ||
-            !train_epochs(&mj, &train, 1, 100 + e, 0, &lj, &err))
+            !train_epochs(&mj, &train, 1, 100 + e, 0, &lj, &err) ||
+            !train_epochs(&md, &train, 1, 100 + e, 0, &ld, &err))
             goto fail;
+    double drop_acc = nn_evaluate_accuracy(md.g, &md.nodes, &test);
     net_free(&ms);
     net_free(&mj);
-    double simp = later_median(ls.cpu, ls.n), jac = later_median(lj.cpu, lj.n);
-    printf("bench: simplified %.3f s, jacobian %.3f s CPU per epoch\n", simp, jac);
+    net_free(&md);
+    double simp = later_median(ls.cpu, ls.n), jac = later_median(lj.cpu, lj.n),
+           drop = later_median(ld.cpu, ld.n);
+    /* the dropout epoch minus the plain one run just before it, per pair */
+    double drop_diff[MAX_EPOCHS];
+    for (int e = 0; e < ld.n && e < ls.n; e++) drop_diff[e] = ld.cpu[e] - ls.cpu[e];
+    double drop_cost = later_median(drop_diff, ld.n < ls.n ? ld.n : ls.n);
+    printf("bench: simplified %.3f s, jacobian %.3f s, dropout %.3f s CPU per epoch\n", simp, jac,
+           drop);
     fflush(stdout);
 
     /* 4. The softmax backward routes. */
@@ -548,6 +576,12 @@ int main(int argc, char **argv) {
     row("simplified mode, K=10 (CPU s/epoch)", "%.3f", simp, NAN, 0, NULL, 0);
     row("jacobian mode, K=10 (CPU s/epoch)", "%.3f", jac, NAN, 0, NULL, 0);
     row("  jacobian / simplified", "%.3f", jac / simp, NAN, 0, "<= 1.10", jac <= TARGET_JACOBIAN * simp);
+    char drop_label[64];
+    snprintf(drop_label, sizeof drop_label, "dropout %.2g, both hidden (CPU s/epoch)", drop_p);
+    row(drop_label, "%.3f", drop, NAN, 0, NULL, 0);
+    row("  dropout cost per epoch (CPU s)", "%.3f", drop_cost, NAN, 0, NULL, 0);
+    row("  dropout / simplified", "%.3f", drop / simp, NAN, 0, NULL, 0);
+    row("  test accuracy with dropout", "%.4f", drop_acc, NAN, 0, NULL, 0);
     double l2_later = later_median(l2.wall, l2.n), la_later = later_median(la.wall, la.n);
     row("epoch 1, 2 threads (s)", "%.3f", l2.wall[0], t2_first, 1, NULL, 0);
     row("later epochs, 2 threads (s)", "%.3f", l2_later, t2_later, 1, "<= 1 thread",

@@ -18,6 +18,7 @@
 #include "paths.h"
 #include "infer.h"
 #include "model_data.h"
+#include "signals.h"
 
 #define CMD "eval"
 
@@ -176,6 +177,9 @@ int cmd_eval(int argc, char **argv) {
     }
     const cli_path inputs[] = {{"MODEL", pos[0], 0}, {"--data", data, 1}};
     if (!paths_check(CMD, NULL, 0, inputs, 2)) return EXIT_USAGE; /* stdout into an input */
+    char what[8400];
+    snprintf(what, sizeof what, "evaluating %s on --data %s", pos[0], data);
+    signals_stop_at_once(CMD, what, 1); /* until the results are printed */
     nn_model m;
     nn_error err;
     if (nn_model_load(&m, pos[0], 256, 0, &err)) {
@@ -218,6 +222,7 @@ int cmd_eval(int argc, char **argv) {
     } else if (n_bad < 0 || !compute(&m, probs, &d, &res)) {
         cli_error(CMD, "out of memory");
     } else {
+        signals_catch(); /* the results are printed whole */
         if (json) print_json(&m, &res);
         else print_text(&m, data, &res);
         status = 0;

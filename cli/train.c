@@ -10,6 +10,7 @@
 #include "data_source.h"
 #include "dist.h"
 #include "paths.h"
+#include "signals.h"
 #include "teacher.h"
 #include "train.h"
 #include "train_files.h"
@@ -269,6 +270,10 @@ int cmd_train(int argc, char **argv) {
     }
     if (!c.monitor) c.monitor = nn_loss_find(c.loss)->rule != NN_RULE_ARGMAX ? "val_mae" : "val_loss";
     if (dist_rank() > 0) c.quiet = 1; /* under nn-mpi, rank 0 prints */
+    /* nothing is written before the first epoch: a stop ends the run at once */
+    char loading[4200];
+    snprintf(loading, sizeof loading, "loading --data %s, before the first epoch", c.data);
+    signals_stop_at_once(CMD, loading, dist_rank() == 0);
 
     nn_dataset train, val;
     train_shard shard = {0}; /* under nn-mpi: which training rows this rank holds */
@@ -277,6 +282,7 @@ int cmd_train(int argc, char **argv) {
                              : prepare_data(&c, &d, values, n_values, &a, &train, &val);
     free(values);
     if (!prepared) return 1;
+    signals_stop_at_once(CMD, "preparing the first epoch", dist_rank() == 0); /* until run_trainer */
     int has_val = c.val_fraction > 0; /* on every rank, even one that holds no validation row */
     nn_dataset labels; /* nn-mpi: every rank's training labels, for the checks and weights on them */
     if (!train_all_labels(&train, ranks > 1 ? &shard : NULL, &labels) || !train_check_data(&c, &labels)) {

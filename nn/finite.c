@@ -125,25 +125,42 @@ nn_status nn_graph_check_forward(nn_graph *g, int B, double loss, const char *wh
                         "coef × value overflowed", where, value_name(loss));
 }
 
+/* The likely cause of a non-finite gradient when the jacobian mode's clamp
+ * engaged in this backward pass: −y/NN_PROB_MIN is about 1e30 in float
+ * (1e300 in double), finite, but any factor above about 3e8 (a loss
+ * coefficient, a class or sample weight over the batch's normaliser) takes
+ * it past the largest value. Counted by the losses (nn_graph_clamped) like
+ * every other engaged clamp, and named in the message; "" when none. */
+static const char *clamp_note(const nn_graph *g, char *buf, size_t len) {
+    long clamped = nn_graph_clamped(g);
+    buf[0] = '\0';
+    if (clamped > 0)
+        snprintf(buf, len, " (the jacobian-mode clamp NN_PROB_MIN engaged on %ld entr%s of this batch: "
+                 "-y/NN_PROB_MIN times the loss's scale overflows; the simplified mode does not divide)",
+                 clamped, clamped == 1 ? "y" : "ies");
+    return buf;
+}
+
 nn_status nn_graph_check_backward(nn_graph *g, int B, const char *where, nn_error *err) {
     if (nn_all_finite(g->grads, g->n_params)) return NN_OK;
     where = where ? where : "backward";
-    char pos[96];
+    char pos[96], note[192];
+    clamp_note(g, note, sizeof note);
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         const nn_node *n = &g->nodes[i];
         if (locate_rows(pos, sizeof pos, n->dout, B, n->width))
             return nn_set_error(err, NN_ERR_NUMERIC,
                                 "%s: non-finite gradient: first in the backward pass at the "
-                                "output of node %d (%s), %s",
-                                where, i, n->name, pos);
+                                "output of node %d (%s), %s%s",
+                                where, i, n->name, pos, note);
         size_t at = n->dparams ? first_nonfinite(n->dparams, n->n_params) : n->n_params;
         if (at < n->n_params)
             return nn_set_error(err, NN_ERR_NUMERIC,
                                 "%s: non-finite gradient: first in the backward pass at the "
-                                "parameters of node %d (%s), parameter %zu is %s",
-                                where, i, n->name, at, value_name(n->dparams[at]));
+                                "parameters of node %d (%s), parameter %zu is %s%s",
+                                where, i, n->name, at, value_name(n->dparams[at]), note);
     }
-    return nn_set_error(err, NN_ERR_NUMERIC, "%s: non-finite parameter gradient", where);
+    return nn_set_error(err, NN_ERR_NUMERIC, "%s: non-finite parameter gradient%s", where, note);
 }
 
 nn_status nn_graph_check_params(nn_graph *g, const char *where, nn_error *err) {

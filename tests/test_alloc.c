@@ -5,8 +5,10 @@
  * statically into it — is counted. The tests read the counter before and
  * after several complete steps (gather, zero_grad, forward, backward,
  * optimizer step) and require no change, by hand and through the trainer
- * (nn_trainer_epoch, nn_trainer_evaluate). They first show the counter is
- * live, so they cannot pass by counting nothing.
+ * (nn_trainer_epoch, nn_trainer_evaluate), with dropout, class weights, a
+ * learning-rate schedule, gradient-norm clipping and the ordinal metrics in
+ * use. They first show the counter is live, so they cannot pass by counting
+ * nothing, and that each of those features really ran.
  *
  * Not counted: allocations inside shared libraries (OpenBLAS allocates its
  * work buffers once, at first use, with mmap — a warm-up step is run before
@@ -56,8 +58,12 @@ static nn_dataset make_data(int as_bytes) {
     return d;
 }
 
-/* The demo's network in miniature, with a second loss in jacobian mode on
- * an explicit-route softmax so every backward path runs. */
+/* Class weights of the first cross-entropy. */
+static const double class_weights[K] = {1.0, 2.5, 0.5, 1.5};
+
+/* The demo's network in miniature, with dropout, class weights and a second
+ * loss in jacobian mode on an explicit-route softmax so every backward path
+ * runs. */
 static nn_graph *make_net(int *x, int *y) {
     nn_graph *g = nn_graph_create(MAX_B);
     *x = nn_input(g, F);
@@ -69,7 +75,7 @@ static nn_graph *make_net(int *x, int *y) {
     int z = nn_dense(g, h, K, NN_INIT_XAVIER);
     int p = nn_softmax(g, z, 1.0), q = nn_softmax(g, z, 2.0);
     nn_loss_options lo = nn_loss_defaults();
-    nn_cross_entropy(g, p, *y, &lo);
+    nn_cross_entropy_ex(g, p, *y, &(nn_ce_options){.class_weights = class_weights}, &lo);
     lo.mode = NN_GRAD_JACOBIAN;
     lo.coef = 0.5;
     nn_cross_entropy_ex(g, q, *y, &(nn_ce_options){.smoothing = 0.1}, &lo);
@@ -212,6 +218,84 @@ START_TEST(test_trainer_epochs) {
 }
 END_TEST
 
+/* What the hooks of test_trainer_options_run see, step by step (no
+ * allocation: fixed arrays). */
+typedef struct {
+    nn_graph *g;
+    nn_optimizer *opt;
+    int steps;
+    double max_before, max_after; /* gradient norms before and after clipping */
+    double lr[64];                /* (steps) the rate each step was taken with */
+} option_probe;
+
+static nn_status probe_before_clip(nn_real *grads, size_t n, int local, int global, void *user,
+                                   nn_error *err) {
+    (void)grads, (void)n, (void)local, (void)global, (void)err;
+    option_probe *p = user;
+    p->max_before = fmax(p->max_before, nn_grad_norm(p->g));
+    return NN_OK;
+}
+
+static void probe_after_step(const nn_step_info *s, void *user) {
+    (void)s;
+    option_probe *p = user;
+    p->max_after = fmax(p->max_after, nn_grad_norm(p->g)); /* gradients as clipped */
+    if (p->steps < 64) p->lr[p->steps] = nn_optimizer_lr(p->opt);
+    p->steps++;
+}
+
+/* The trainer's options cost no allocation either: a cosine schedule with
+ * warm-up, clipping that engages on every step, category values for the MAE
+ * of the evaluation, on the network with dropout and class weights. */
+START_TEST(test_trainer_options_run) {
+    enum { CLIP_STEPS = 3 * ((N + MAX_B - 1) / MAX_B) };
+    int x, y;
+    nn_graph *g = make_net(&x, &y);
+    nn_dataset d = make_data(1);
+    nn_error err;
+    nn_optimizer *opt = nn_optimizer_create(
+        g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 0.05, .momentum = 0.9}, &err);
+    ck_assert_msg(opt != NULL, "%s", err.msg);
+    nn_train_nodes nodes = {.x = x, .labels = y, .probs = nn_node_input(g, nn_graph_n_nodes(g) - 1, 0)};
+    nn_lr_schedule sched = nn_lr_schedule_defaults(NN_LR_COSINE, 0.05, CLIP_STEPS);
+    sched.warmup = 3;
+    sched.lr_min = 0.001;
+    ck_assert_int_eq(nn_lr_schedule_check(&sched, &err), NN_OK);
+    static const double values[K] = {1, 2, 4, 8};
+    const double clip = 1e-3;
+    option_probe probe = {.g = g, .opt = opt};
+    nn_trainer_options to = {.batch = MAX_B, .seed = 5, .schedule = &sched, .clip_grad_norm = clip,
+                             .values = values, .on_step = probe_after_step, .step_user = &probe,
+                             .reduce_grads = probe_before_clip, .reduce_user = &probe};
+    nn_trainer *t = nn_trainer_create(g, opt, &nodes, &d, &to, &err);
+    ck_assert_msg(t != NULL, "%s", err.msg);
+    nn_epoch_stats s[3];
+    nn_eval_stats v[3];
+    nn_status st[6];
+    long before = test_alloc_count();
+    for (int e = 0; e < 3; e++) {
+        st[2 * e] = nn_trainer_epoch(t, &s[e], &err);
+        st[2 * e + 1] = nn_trainer_evaluate(t, &d, &v[e], &err);
+    }
+    long during = test_alloc_count() - before;
+    ck_assert_msg(during == 0, "3 epochs and evaluations with options made %ld allocations", during);
+    for (int i = 0; i < 6; i++) ck_assert_msg(st[i] == NN_OK, "%s", err.msg);
+    /* each option really ran: the clip engaged, the rate followed the
+     * schedule, the evaluation measured MAE and QWK */
+    ck_assert_int_eq(probe.steps, CLIP_STEPS);
+    ck_assert_msg(probe.max_before > 10 * clip, "gradient norm %g never needed the clip", probe.max_before);
+    ck_assert_msg(probe.max_after <= clip * (1 + 1e-4), "clipped norm %g > %g", probe.max_after, clip);
+    for (int i = 0; i < CLIP_STEPS; i++)
+        ck_assert_double_eq_tol(probe.lr[i], nn_lr_schedule_at(&sched, i), 1e-12);
+    ck_assert(probe.lr[0] < probe.lr[3] && probe.lr[CLIP_STEPS - 1] < probe.lr[3]);
+    ck_assert_msg(isfinite(v[2].mae) && isfinite(v[2].qwk), "MAE %g, QWK %g", v[2].mae, v[2].qwk);
+    nn_trainer_free(t);
+    nn_optimizer_free(opt);
+    nn_graph_free(g);
+    nn_dataset_free(&d);
+}
+END_TEST
+
 Suite *test_alloc_suite(void) {
     Suite *s = suite_create("alloc");
     TCase *tc = tcase_create("alloc");
@@ -222,6 +306,7 @@ Suite *test_alloc_suite(void) {
     tcase_add_test(tc, test_adamw_step);
     tcase_add_test(tc, test_train_loop);
     tcase_add_test(tc, test_trainer_epochs);
+    tcase_add_test(tc, test_trainer_options_run);
     suite_add_tcase(s, tc);
     return s;
 }

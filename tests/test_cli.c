@@ -4,73 +4,31 @@
  *
  * The program under test is the one built beside this suite (NN_CLI_BIN,
  * set by the Makefile). Each test works in its own scratch directory. */
-#include <stdarg.h>
-#include <stb_image_write.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
 #include "tmpfiles.h"
 
 static char dir[64], path[512];
-static char out[1 << 16];
 
 static void setup(void) { tmp_dir(dir); }
 static void teardown(void) { tmp_remove(dir); }
 
-/* Runs a shell command, output into out; returns its exit status. */
-static int shell(const char *cmd) {
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#include "cli_run.h" /* cli_nn: `nn ARGS` in dir, stdout and stderr into cli_out */
 
-/* Runs `nn ARGS` in the scratch directory, stdout and stderr into out;
- * returns the exit status. */
-static int nn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int nn(const char *fmt, ...) {
-    char args[2048], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' %s 2>&1", dir, NN_CLI_BIN, args);
-    return shell(cmd);
-}
-
-static int exists(const char *name) { return access(tmp_path(path, dir, name), F_OK) == 0; }
-
-/* An 8×8 gray image: bright on the left half for "left", on the right for
- * "right", with a little per-image variation. */
-static void write_image(const char *root, const char *label, int i, int bright_left) {
-    char folder[512], file[512];
-    ck_assert(snprintf(folder, sizeof folder, "%s/%s/%s", dir, root, label) < (int)sizeof folder);
-    mkdir(folder, 0755);
-    unsigned char pix[64];
-    for (int y = 0; y < 8; y++)
-        for (int x = 0; x < 8; x++)
-            pix[y * 8 + x] = (unsigned char)(((x < 4) == bright_left ? 200 : 40) + 7 * ((x + y + i) % 5));
-    ck_assert(snprintf(file, sizeof file, "%s/%d.png", folder, i) < (int)sizeof file);
-    ck_assert(stbi_write_png(file, 8, 8, 1, pix, 8));
-}
-
+/* ROOT/A and ROOT/B: 8×8 gray images, bright on the left half for A, on the
+ * right for B. */
 static void image_folder(const char *root, const char *a, const char *b, int per_class) {
-    mkdir(tmp_path(path, dir, root), 0755);
-    for (int i = 0; i < per_class; i++) {
-        write_image(root, a, i, 1);
-        write_image(root, b, i, 0);
-    }
+    cli_images(root, a, per_class, 8, 8, 1);
+    cli_images(root, b, per_class, 8, 8, 0);
 }
 
-/* The number after `key` in out (JSON "key": value). */
+/* The number after `key` in cli_out (JSON "key": value). */
 static double json_number(const char *key) {
     char pattern[64];
     snprintf(pattern, sizeof pattern, "\"%s\": ", key);
-    const char *at = strstr(out, pattern);
-    ck_assert_msg(at != NULL, "no %s in: %s", key, out);
+    const char *at = strstr(cli_out, pattern);
+    ck_assert_msg(at != NULL, "no %s in: %s", key, cli_out);
     return strtod(at + strlen(pattern), NULL);
 }
 
@@ -78,15 +36,15 @@ static double json_number(const char *key) {
 
 START_TEST(test_images_train_eval_predict) {
     image_folder("imgs", "cat", "dog", 8);
-    ck_assert_msg(nn(TRAIN_IMAGES " --lr 0.3 --epochs 40 --save m.st") == 0, "%s", out);
-    ck_assert(exists("m.st"));
-    ck_assert_int_eq(nn("eval m.st --data imgs --json"), 0);
-    ck_assert_msg(json_number("accuracy") == 1, "%s", out);
-    ck_assert_msg_contains(out, "\"classes\": [\"cat\", \"dog\"]");
-    ck_assert_int_eq(nn("eval m.st --data imgs"), 0);
-    ck_assert_msg_contains(out, "accuracy 100.00%");
-    ck_assert_int_eq(nn("predict m.st imgs/dog/3.png --json"), 0);
-    ck_assert_msg_contains(out, "\"class\": \"dog\"");
+    ck_assert_msg(cli_nn(TRAIN_IMAGES " --lr 0.3 --epochs 40 --save m.st") == 0, "%s", cli_out);
+    ck_assert(cli_exists("m.st"));
+    ck_assert_int_eq(cli_nn("eval m.st --data imgs --json"), 0);
+    ck_assert_msg(json_number("accuracy") == 1, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "\"classes\": [\"cat\", \"dog\"]");
+    ck_assert_int_eq(cli_nn("eval m.st --data imgs"), 0);
+    ck_assert_msg_contains(cli_out, "accuracy 100.00%");
+    ck_assert_int_eq(cli_nn("predict m.st imgs/dog/3.png --json"), 0);
+    ck_assert_msg_contains(cli_out, "\"class\": \"dog\"");
     /* the program's prediction is the library's, bit for bit */
     double p_dog = json_number("probability");
     nn_model m;
@@ -96,25 +54,25 @@ START_TEST(test_images_train_eval_predict) {
     nn_graph_forward(m.g, 1);
     ck_assert(p_dog == (double)nn_output(m.g, m.probs)[1]);
     nn_model_free(&m);
-    ck_assert_int_eq(nn("predict m.st imgs/cat/0.png imgs/dog/0.png"), 0);
-    ck_assert_msg_contains(out, "imgs/cat/0.png: cat (p = ");
-    ck_assert_msg_contains(out, "E[X] = ");
+    ck_assert_int_eq(cli_nn("predict m.st imgs/cat/0.png imgs/dog/0.png"), 0);
+    ck_assert_msg_contains(cli_out, "imgs/cat/0.png: cat (p = ");
+    ck_assert_msg_contains(cli_out, "E[X] = ");
 }
 END_TEST
 
 START_TEST(test_resume_matches_uninterrupted_run) {
     image_folder("imgs", "cat", "dog", 6);
-    ck_assert_msg(nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.01 --epochs 4 --save full.st") == 0, "%s", out);
-    ck_assert(nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.01 --epochs 2 --checkpoint run.ckpt") == 0);
-    ck_assert(exists("run.ckpt"));
-    ck_assert_msg(nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.01 --epochs 4 --checkpoint run.ckpt "
-                     "--resume --save resumed.st") == 0, "%s", out);
+    ck_assert_msg(cli_nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.01 --epochs 4 --save full.st") == 0, "%s", cli_out);
+    ck_assert(cli_nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.01 --epochs 2 --checkpoint run.ckpt") == 0);
+    ck_assert(cli_exists("run.ckpt"));
+    ck_assert_msg(cli_nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.01 --epochs 4 --checkpoint run.ckpt "
+                     "--resume --save resumed.st") == 0, "%s", cli_out);
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cmp '%s/full.st' '%s/resumed.st'", dir, dir);
-    ck_assert_msg(shell(cmd) == 0, "resumed model differs: %s", out);
+    ck_assert_msg(cli_shell(cmd) == 0, "resumed model differs: %s", cli_out);
     /* a resume with other settings is refused, naming the setting */
-    ck_assert_int_eq(nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.02 --epochs 4 --checkpoint run.ckpt --resume"), 1);
-    ck_assert_msg_contains(out, "this run has lr=0.02 but the checkpoint was made with lr=0.01");
+    ck_assert_int_eq(cli_nn(TRAIN_IMAGES " --val-fraction 0.25 --optimizer adam --lr 0.02 --epochs 4 --checkpoint run.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "this run has lr=0.02 but the checkpoint was made with lr=0.01");
 }
 END_TEST
 
@@ -134,17 +92,17 @@ static void write_table(const char *name, int rows) {
 }
 
 START_TEST(test_numpy_reads_the_model) {
-    if (shell("/usr/bin/python3 -c 'import numpy' 2>&1") != 0) {
+    if (cli_shell("/usr/bin/python3 -c 'import numpy' 2>&1") != 0) {
         printf("test_numpy_reads_the_model: skipped (python3-numpy is not installed)\n");
         return;
     }
     write_table("table.csv", 60);
-    ck_assert_msg(nn("train --data table.csv --label kind --features width,height,depth --arch 3-5-3 "
-                     "--activation tanh --epochs 5 --lr 0.1 --batch 8 --quiet --save t.st") == 0, "%s", out);
-    ck_assert_int_eq(nn("predict t.st table.csv --json"), 0);
+    ck_assert_msg(cli_nn("train --data table.csv --label kind --features width,height,depth --arch 3-5-3 "
+                     "--activation tanh --epochs 5 --lr 0.1 --batch 8 --quiet --save t.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("predict t.st table.csv --json"), 0);
     /* collect nn's probabilities, row by row */
     static double ours[60][3];
-    const char *at = out;
+    const char *at = cli_out;
     for (int i = 0; i < 60; i++) {
         at = strstr(at, "\"probabilities\": [");
         ck_assert_ptr_nonnull(at);
@@ -154,9 +112,9 @@ START_TEST(test_numpy_reads_the_model) {
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/read_model.py' '%s/t.st' '%s/table.csv'",
              NN_SOURCE_DIR, dir, dir);
-    ck_assert_msg(shell(cmd) == 0, "%s", out);
-    ck_assert_msg_contains(out, "\"classes\": [\"a\", \"b\", \"c\"]");
-    at = strstr(out, "\"probabilities\": [") + strlen("\"probabilities\": [");
+    ck_assert_msg(cli_shell(cmd) == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "\"classes\": [\"a\", \"b\", \"c\"]");
+    at = strstr(cli_out, "\"probabilities\": [") + strlen("\"probabilities\": [");
     double tol = sizeof(nn_real) == 4 ? 1e-5 : 1e-12, worst = 0;
     for (int i = 0; i < 60; i++) {
         at = strchr(at, '[') + 1;
@@ -205,55 +163,55 @@ START_TEST(test_bad_options_write_nothing) {
         {"frobnicate", "nn: unknown command 'frobnicate'", 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        int st = nn("%s", cases[i].args);
-        ck_assert_msg(st == cases[i].status, "'%s' exited %d: %s", cases[i].args, st, out);
-        ck_assert_msg(strstr(out, cases[i].message), "'%s' said: %s", cases[i].args, out);
-        ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "'%s': not one line: %s", cases[i].args, out);
-        ck_assert_msg(!exists("m.st"), "'%s' wrote m.st", cases[i].args);
+        int st = cli_nn("%s", cases[i].args);
+        ck_assert_msg(st == cases[i].status, "'%s' exited %d: %s", cases[i].args, st, cli_out);
+        ck_assert_msg(strstr(cli_out, cases[i].message), "'%s' said: %s", cases[i].args, cli_out);
+        ck_assert_msg(strchr(cli_out, '\n') == cli_out + strlen(cli_out) - 1, "'%s': not one line: %s", cases[i].args, cli_out);
+        ck_assert_msg(!cli_exists("m.st"), "'%s' wrote m.st", cases[i].args);
     }
     const char *commands[] = {"train", "eval", "predict", "gradcheck", "trace"};
     for (int i = 0; i < 5; i++) {
-        ck_assert_int_eq(nn("%s --help", commands[i]), 0);
+        ck_assert_int_eq(cli_nn("%s --help", commands[i]), 0);
         char usage[64];
         snprintf(usage, sizeof usage, "usage: nn %s", commands[i]);
-        ck_assert_msg_contains(out, usage);
+        ck_assert_msg_contains(cli_out, usage);
     }
-    ck_assert_int_eq(nn("--help"), 0);
-    ck_assert_msg_contains(out, "gradcheck");
+    ck_assert_int_eq(cli_nn("--help"), 0);
+    ck_assert_msg_contains(cli_out, "gradcheck");
 }
 END_TEST
 
 START_TEST(test_bad_data_messages) {
     image_folder("imgs", "cat", "dog", 2);
     tmp_mkdir(tmp_path(path, dir, "imgs/empty"));
-    ck_assert_int_eq(nn("train --data imgs --arch 64-3 --save m.st"), 1);
-    ck_assert_msg_contains(out, "imgs/empty: empty class folder (no image files)");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-3 --save m.st"), 1);
+    ck_assert_msg_contains(cli_out, "imgs/empty: empty class folder (no image files)");
     tmp_remove(tmp_path(path, dir, "imgs/empty"));
     tmp_write_text(tmp_path(path, dir, "imgs/cat/broken.png"), "not a png at all");
-    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --epochs 1 --save m.st"), 1);
-    ck_assert_msg_contains(out, "imgs/cat/broken.png: cannot decode image");
-    ck_assert(!exists("m.st"));
-    ck_assert_msg(nn("train --data imgs --arch 64-2 --epochs 1 --skip-bad --quiet --save m.st") == 0, "%s", out);
-    ck_assert_msg_contains(out, "nn train: warning: skipped imgs/cat/broken.png: cannot decode image");
-    ck_assert(exists("m.st"));
-    ck_assert_int_eq(nn("predict m.st imgs/cat/broken.png"), 1);
-    ck_assert_msg_contains(out, "broken.png: cannot decode image");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-2 --epochs 1 --save m.st"), 1);
+    ck_assert_msg_contains(cli_out, "imgs/cat/broken.png: cannot decode image");
+    ck_assert(!cli_exists("m.st"));
+    ck_assert_msg(cli_nn("train --data imgs --arch 64-2 --epochs 1 --skip-bad --quiet --save m.st") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "nn train: warning: skipped imgs/cat/broken.png: cannot decode image");
+    ck_assert(cli_exists("m.st"));
+    ck_assert_int_eq(cli_nn("predict m.st imgs/cat/broken.png"), 1);
+    ck_assert_msg_contains(cli_out, "broken.png: cannot decode image");
     tmp_write_text(tmp_path(path, dir, "bad.csv"), "a,b,y\n1,2,x\n3,4.5.6,y\n");
-    ck_assert_int_eq(nn("train --data bad.csv --arch 2-2 --save t.st"), 1);
-    ck_assert_msg_contains(out, "bad.csv:3: column 2 ('b'): '4.5.6' is not a number");
-    ck_assert(!exists("t.st"));
+    ck_assert_int_eq(cli_nn("train --data bad.csv --arch 2-2 --save t.st"), 1);
+    ck_assert_msg_contains(cli_out, "bad.csv:3: column 2 ('b'): '4.5.6' is not a number");
+    ck_assert(!cli_exists("t.st"));
     /* a truncated model file */
     tmp_write(tmp_path(path, dir, "cut.st"), "\x40\0\0\0\0\0\0\0{\"__meta", 16);
-    ck_assert_int_eq(nn("predict cut.st imgs/dog/0.png"), 1);
-    ck_assert_msg_contains(out, "cut.st: the header length field says 64 bytes, but only 8 follow it");
+    ck_assert_int_eq(cli_nn("predict cut.st imgs/dog/0.png"), 1);
+    ck_assert_msg_contains(cli_out, "cut.st: the header length field says 64 bytes, but only 8 follow it");
 }
 END_TEST
 
 START_TEST(test_numeric_folders_give_an_ordinal_model) {
     image_folder("ages", "20", "40", 6);
-    ck_assert_msg(nn("train --data ages --arch 64-6-2 --lr 0.3 --batch 4 --epochs 30 --quiet --save o.st") == 0, "%s", out);
-    ck_assert_int_eq(nn("predict o.st ages/40/1.png --json"), 0);
-    ck_assert_msg_contains(out, "\"class\": \"40\"");
+    ck_assert_msg(cli_nn("train --data ages --arch 64-6-2 --lr 0.3 --batch 4 --epochs 30 --quiet --save o.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("predict o.st ages/40/1.png --json"), 0);
+    ck_assert_msg_contains(cli_out, "\"class\": \"40\"");
     double mu = json_number("expected"), sd = json_number("std");
     ck_assert_msg(mu > 30 && mu <= 40 + 1e-9 && sd >= 0 && sd < 10, "E[X] %g, std %g", mu, sd);
 }
@@ -261,17 +219,17 @@ END_TEST
 
 START_TEST(test_distillation_and_plot) {
     image_folder("imgs", "cat", "dog", 6);
-    ck_assert_msg(nn(TRAIN_IMAGES " --lr 0.3 --epochs 30 --save teacher.st") == 0, "%s", out);
-    ck_assert_msg(nn("train --data imgs --arch 64-4-2 --batch 4 --lr 0.05 --epochs 30 --quiet --loss distill "
+    ck_assert_msg(cli_nn(TRAIN_IMAGES " --lr 0.3 --epochs 30 --save teacher.st") == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn("train --data imgs --arch 64-4-2 --batch 4 --lr 0.05 --epochs 30 --quiet --loss distill "
                      "--teacher teacher.st --temperature 3 --alpha 0.8 --val-fraction 0.25 --plot curves.svg "
-                     "--save student.st") == 0, "%s", out);
-    ck_assert_int_eq(nn("eval student.st --data imgs --json"), 0);
-    ck_assert_msg(json_number("accuracy") >= 0.9, "%s", out);
-    ck_assert(exists("curves.svg"));
+                     "--save student.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("eval student.st --data imgs --json"), 0);
+    ck_assert_msg(json_number("accuracy") >= 0.9, "%s", cli_out);
+    ck_assert(cli_exists("curves.svg"));
     char cmd[600];
     snprintf(cmd, sizeof cmd, "grep -c '<path' '%s/curves.svg'", dir);
-    ck_assert_int_eq(shell(cmd), 0);
-    ck_assert_msg(atoi(out) == 4, "curves: %s", out); /* training and validation loss and accuracy */
+    ck_assert_int_eq(cli_shell(cmd), 0);
+    ck_assert_msg(atoi(cli_out) == 4, "curves: %s", cli_out); /* training and validation loss and accuracy */
     /* the saved student rebuilds as an inference graph from the file alone */
     nn_model m;
     nn_error err;
@@ -281,12 +239,12 @@ START_TEST(test_distillation_and_plot) {
     ck_assert_double_eq(m.arch.alpha, 0.8);
     ck_assert_int_ge(m.targets, 0); /* the teacher-logits input */
     nn_model_free(&m);
-    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss distill"), 2);
-    ck_assert_msg_contains(out, "--loss distill needs --teacher MODEL");
-    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --temperature 2"), 2);
-    ck_assert_msg_contains(out, "--temperature is a setting of --loss kl or distill, not ce");
-    ck_assert_int_eq(nn("train --data imgs --arch 64-3 --loss kl --teacher teacher.st"), 1);
-    ck_assert_msg_contains(out, "--teacher teacher.st takes 64 inputs and predicts 2 classes; the student 64 and 3");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-2 --loss distill"), 2);
+    ck_assert_msg_contains(cli_out, "--loss distill needs --teacher MODEL");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-2 --temperature 2"), 2);
+    ck_assert_msg_contains(cli_out, "--temperature is a setting of --loss kl or distill, not ce");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-3 --loss kl --teacher teacher.st"), 1);
+    ck_assert_msg_contains(cli_out, "--teacher teacher.st takes 64 inputs and predicts 2 classes; the student 64 and 3");
 }
 END_TEST
 
@@ -307,17 +265,17 @@ START_TEST(test_every_loss_trains_and_eval_reports_ordinal_metrics) {
     write_grades("grades.csv", 200);
     const char *losses[] = {"ce", "ev-sq", "ev-abs", "mean-variance", "sord", "dldl"};
     for (int i = 0; i < 6; i++) {
-        ck_assert_msg(nn("train --data grades.csv --arch 2-12-5 --loss %s --epochs 15 --lr 0.05 --batch 16 "
-                         "--quiet --save %s.st", losses[i], losses[i]) == 0, "%s: %s", losses[i], out);
-        ck_assert_int_eq(nn("eval %s.st --data grades.csv --json", losses[i]), 0);
+        ck_assert_msg(cli_nn("train --data grades.csv --arch 2-12-5 --loss %s --epochs 15 --lr 0.05 --batch 16 "
+                         "--quiet --save %s.st", losses[i], losses[i]) == 0, "%s: %s", losses[i], cli_out);
+        ck_assert_int_eq(cli_nn("eval %s.st --data grades.csv --json", losses[i]), 0);
         double mae = json_number("mae_expected"), off = json_number("off_by_one"), qwk = json_number("qwk");
         /* grades are recoverable from x1 to within one: every loss must get close */
         ck_assert_msg(mae < 0.8 && off > 0.8 && qwk > 0.7, "%s: MAE %g, off-by-one %g, QWK %g", losses[i], mae, off, qwk);
     }
-    ck_assert_int_eq(nn("eval ev-sq.st --data grades.csv"), 0);
-    ck_assert_msg_contains(out, "ordinal: MAE of E[X] ");
-    ck_assert_msg(nn("train --data grades.csv --arch 2-5 --loss mean-variance --lambda1 0.5 --lambda2 0.01 "
-                     "--epochs 1 --quiet --save mv.st") == 0, "%s", out);
+    ck_assert_int_eq(cli_nn("eval ev-sq.st --data grades.csv"), 0);
+    ck_assert_msg_contains(cli_out, "ordinal: MAE of E[X] ");
+    ck_assert_msg(cli_nn("train --data grades.csv --arch 2-5 --loss mean-variance --lambda1 0.5 --lambda2 0.01 "
+                     "--epochs 1 --quiet --save mv.st") == 0, "%s", cli_out);
     nn_model m;
     nn_error err;
     ck_assert_int_eq(nn_model_load(&m, tmp_path(path, dir, "mv.st"), 1, 1, &err), NN_OK);
@@ -325,33 +283,33 @@ START_TEST(test_every_loss_trains_and_eval_reports_ordinal_metrics) {
     ck_assert_double_eq(m.arch.lambda2, 0.01);
     ck_assert_double_eq(m.data.values[4], 5);
     nn_model_free(&m);
-    ck_assert_int_eq(nn("train --data grades.csv --arch 2-5 --sigma 2"), 2);
-    ck_assert_msg_contains(out, "--sigma is a setting of --loss dldl, not ce");
-    ck_assert_int_eq(nn("train --data grades.csv --arch 2-5 --loss dldl --values 0,1,2,3"), 2);
-    ck_assert_msg_contains(out, "--values: 4 values, but --arch 2-5 has 5 classes");
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-5 --sigma 2"), 2);
+    ck_assert_msg_contains(cli_out, "--sigma is a setting of --loss dldl, not ce");
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-5 --loss dldl --values 0,1,2,3"), 2);
+    ck_assert_msg_contains(cli_out, "--values: 4 values, but --arch 2-5 has 5 classes");
 }
 END_TEST
 
 START_TEST(test_gradcheck_and_trace) {
-    ck_assert_msg(nn("gradcheck --arch 4-6-3 --batch 3") == 0, "%s", out);
-    ck_assert_msg_contains(out, "all gradients agree");
+    ck_assert_msg(cli_nn("gradcheck --arch 4-6-3 --batch 3") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "all gradients agree");
     for (int i = 0; nn_losses(i); i++) { /* every loss of the registry */
         const nn_loss_info *l = nn_losses(i);
-        ck_assert_msg(nn("gradcheck --arch 4-6-3 --loss %s%s", l->name,
+        ck_assert_msg(cli_nn("gradcheck --arch 4-6-3 --loss %s%s", l->name,
                          nn_loss_reads(l, "temperature") ? " --temperature 2" : "") == 0,
-                      "%s: %s", l->name, out);
-        ck_assert_msg_contains(out, "all gradients agree");
+                      "%s: %s", l->name, cli_out);
+        ck_assert_msg_contains(cli_out, "all gradients agree");
     }
-    ck_assert_msg_contains(out, "dense1.bias");
-    ck_assert_int_eq(nn("gradcheck --arch 4-6-3 --loss ev-sq --temperature 2"), 2);
-    ck_assert_msg_contains(out, "--temperature is a setting of --loss kl or distill, not ev-sq");
+    ck_assert_msg_contains(cli_out, "dense1.bias");
+    ck_assert_int_eq(cli_nn("gradcheck --arch 4-6-3 --loss ev-sq --temperature 2"), 2);
+    ck_assert_msg_contains(cli_out, "--temperature is a setting of --loss kl or distill, not ev-sq");
     /* a teacher row wider than any fixed buffer (ASan runs of this suite see an overflow) */
-    ck_assert_msg(nn("gradcheck --arch 4-5000 --loss kl --batch 2 --max-checks 4") == 0, "%s", out);
-    ck_assert_msg_contains(out, "all gradients agree");
-    ck_assert_msg(nn("trace --arch 4-5-3 --label 1 --grad jacobian") == 0, "%s", out);
-    ck_assert_msg_contains(out, "softmax Jacobian");
-    ck_assert_msg_contains(out, "column sums (each 0");
-    ck_assert_msg_contains(out, "total loss");
+    ck_assert_msg(cli_nn("gradcheck --arch 4-5000 --loss kl --batch 2 --max-checks 4") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "all gradients agree");
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --label 1 --grad jacobian") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "softmax Jacobian");
+    ck_assert_msg_contains(cli_out, "column sums (each 0");
+    ck_assert_msg_contains(cli_out, "total loss");
 }
 END_TEST
 
@@ -364,10 +322,10 @@ START_TEST(test_installed_copy_builds_with_pkg_config) {
     snprintf(cmd, sizeof cmd,
              "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' install PREFIX='%s/prefix' REAL=%s 2>&1",
              NN_SOURCE_DIR, dir, NN_TEST_REAL);
-    ck_assert_msg(shell(cmd) == 0, "make install: %s", out);
+    ck_assert_msg(cli_shell(cmd) == 0, "make install: %s", cli_out);
     const char *files[] = {"prefix/lib/libnn.a", "prefix/lib/libnn.so", "prefix/include/nn/nn.h",
                            "prefix/include/nn/model.h", "prefix/lib/pkgconfig/nn.pc", "prefix/bin/nn"};
-    for (int i = 0; i < 6; i++) ck_assert_msg(exists(files[i]), "%s not installed", files[i]);
+    for (int i = 0; i < 6; i++) ck_assert_msg(cli_exists(files[i]), "%s not installed", files[i]);
     tmp_write_text(tmp_path(path, dir, "prog.c"),
                    "#include <nn/nn.h>\n#include <stdio.h>\n"
                    "int main(void) {\n"
@@ -384,13 +342,13 @@ START_TEST(test_installed_copy_builds_with_pkg_config) {
              "cc -std=c11 -Wall -Werror prog.c -o prog $(pkg-config --cflags --libs nn) -lm 2>&1 && "
              "LD_LIBRARY_PATH='%s/prefix/lib' ./prog && prefix/bin/nn --help | head -1",
              dir, dir, dir);
-    ck_assert_msg(shell(cmd) == 0, "%s", out);
-    ck_assert_msg_contains(out, "sums 1.000000 1.000000");
-    ck_assert_msg_contains(out, "usage: nn COMMAND");
+    ck_assert_msg(cli_shell(cmd) == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "sums 1.000000 1.000000");
+    ck_assert_msg_contains(cli_out, "usage: nn COMMAND");
     snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' uninstall PREFIX='%s/prefix' REAL=%s 2>&1",
              NN_SOURCE_DIR, dir, NN_TEST_REAL);
-    ck_assert_msg(shell(cmd) == 0, "make uninstall: %s", out);
-    for (int i = 0; i < 6; i++) ck_assert_msg(!exists(files[i]), "%s left behind", files[i]);
+    ck_assert_msg(cli_shell(cmd) == 0, "make uninstall: %s", cli_out);
+    for (int i = 0; i < 6; i++) ck_assert_msg(!cli_exists(files[i]), "%s left behind", files[i]);
 }
 END_TEST
 
@@ -400,8 +358,8 @@ END_TEST
 START_TEST(test_loss_options_from_registry) {
     const char *const cmds[] = {"train --help", "gradcheck --help", "trace --help"};
     for (int c = 0; c < 3; c++) {
-        ck_assert_int_eq(nn("%s", cmds[c]), 0);
-        for (int i = 0; nn_losses(i); i++) ck_assert_msg_contains(out, nn_losses(i)->name);
+        ck_assert_int_eq(cli_nn("%s", cmds[c]), 0);
+        for (int i = 0; nn_losses(i); i++) ck_assert_msg_contains(cli_out, nn_losses(i)->name);
         for (int i = 0; nn_loss_settings(i); i++) {
             const nn_loss_setting *s = nn_loss_settings(i);
             char option[64], def[64];
@@ -409,22 +367,22 @@ START_TEST(test_loss_options_from_registry) {
             for (char *k = option; *k; k++)
                 if (*k == '_') *k = '-';
             snprintf(def, sizeof def, "default %g)", s->def); /* "(default 4)" or "(in …; default 4)" */
-            ck_assert_msg_contains(out, option);
-            ck_assert_msg_contains(strstr(out, option), def);
+            ck_assert_msg_contains(cli_out, option);
+            ck_assert_msg_contains(strstr(cli_out, option), def);
         }
     }
-    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss sord --sord-scale 0"), 2);
-    ck_assert_msg_contains(out, "--sord-scale");
-    ck_assert_int_eq(nn("train --data imgs --arch 64-2 --loss ce --sord-scale 2"), 2);
-    ck_assert_msg_contains(out, "--sord-scale is a setting of --loss sord, not ce");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-2 --loss sord --sord-scale 0"), 2);
+    ck_assert_msg_contains(cli_out, "--sord-scale");
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 64-2 --loss ce --sord-scale 2"), 2);
+    ck_assert_msg_contains(cli_out, "--sord-scale is a setting of --loss sord, not ce");
     /* a MODEL file has its own settings: giving one is an error, not ignored */
     char legacy[600];
     ck_assert_ptr_nonnull(getcwd(legacy, 400));
     strcat(legacy, "/data/legacy/distill.safetensors");
-    ck_assert_msg(nn("gradcheck '%s'", legacy) == 0, "%s", out);
-    ck_assert_msg_contains(out, "loss distill");
-    ck_assert_int_eq(nn("gradcheck '%s' --temperature 2", legacy), 2);
-    ck_assert_msg_contains(out, "--temperature goes with --arch; a MODEL file has its own");
+    ck_assert_msg(cli_nn("gradcheck '%s'", legacy) == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "loss distill");
+    ck_assert_int_eq(cli_nn("gradcheck '%s' --temperature 2", legacy), 2);
+    ck_assert_msg_contains(cli_out, "--temperature goes with --arch; a MODEL file has its own");
 }
 END_TEST
 

@@ -9,8 +9,6 @@
  * stays valid UTF-8 JSON; labels and column names that are not UTF-8 are
  * refused, so a model header is always valid JSON.
  */
-#include <stdarg.h>
-#include <stb_image_write.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,71 +18,30 @@
 #include "tmpfiles.h"
 
 static char dir[64], path[512];
-static char out[1 << 16];
 
 static void setup(void) { tmp_dir(dir); }
 static void teardown(void) { tmp_remove(dir); }
 
-/* Runs `nn ARGS` in the scratch directory, stdout and stderr into out (or
- * stdout only with just_stdout); returns the exit status. */
-static int run(int just_stdout, const char *fmt, va_list ap) {
-    char args[4096], cmd[8192];
-    vsnprintf(args, sizeof args, fmt, ap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' %s %s", dir, NN_CLI_BIN, args,
-             just_stdout ? "2>/dev/null" : "2>&1");
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#include "cli_run.h" /* cli_nn: `nn ARGS` in dir, stdout and stderr into cli_out;
+                        cli_nn_stdout: stdout alone */
 
-static int nn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int nn(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int st = run(0, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-static int nn_stdout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int nn_stdout(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int st = run(1, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-/* out is exactly one line (ending in a newline) of valid UTF-8 holding
+/* cli_out is exactly one line (ending in a newline) of valid UTF-8 holding
  * `part`. */
 static void one_line_with(const char *part) {
-    size_t n = strlen(out);
-    ck_assert_msg(n > 0 && out[n - 1] == '\n', "not one line: '%s'", out);
-    ck_assert_msg(memchr(out, '\n', n - 1) == NULL, "more than one line: '%s'", out);
-    ck_assert_msg(nn_utf8_valid(out), "not UTF-8: '%s'", out);
-    ck_assert_msg_contains(out, part);
+    size_t n = strlen(cli_out);
+    ck_assert_msg(n > 0 && cli_out[n - 1] == '\n', "not one line: '%s'", cli_out);
+    ck_assert_msg(memchr(cli_out, '\n', n - 1) == NULL, "more than one line: '%s'", cli_out);
+    ck_assert_msg(nn_utf8_valid(cli_out), "not UTF-8: '%s'", cli_out);
+    ck_assert_msg_contains(cli_out, part);
 }
 
 static void write_file(const char *name, const char *bytes) {
     tmp_write(tmp_path(path, dir, name), bytes, strlen(bytes));
 }
 
-/* A folder ROOT/LABEL/0.png .. with n gray 4 x 4 images. */
+/* A folder ROOT/LABEL/0.png .. with n gray 4 x 4 images, bright on one side. */
 static void images(const char *root, const char *label, int n, int bright) {
-    char folder[600], file[700];
-    snprintf(folder, sizeof folder, "%s/%s", dir, root);
-    mkdir(folder, 0755);
-    snprintf(folder, sizeof folder, "%s/%s/%s", dir, root, label);
-    mkdir(folder, 0755);
-    for (int i = 0; i < n; i++) {
-        unsigned char pix[16];
-        for (int k = 0; k < 16; k++) pix[k] = (unsigned char)(bright ? 200 + i + k : 20 + i + k);
-        snprintf(file, sizeof file, "%s/%d.png", folder, i);
-        ck_assert(stbi_write_png(file, 4, 4, 1, pix, 4));
-    }
+    cli_images(root, label, n, 4, 4, bright);
 }
 
 static const char small_csv[] = "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n";
@@ -155,12 +112,12 @@ END_TEST
 
 START_TEST(test_csv_cr_only_line_endings) {
     write_file("mac.csv", "a,b,label\r1,2,x\r3,4,y\r5,6,x\r");
-    ck_assert_int_eq(nn("train --data mac.csv --arch 2-2 --epochs 1 --quiet"), 1);
+    ck_assert_int_eq(cli_nn("train --data mac.csv --arch 2-2 --epochs 1 --quiet"), 1);
     one_line_with("nn train: mac.csv: lines end in CR only (old Mac OS line endings): convert them "
                   "to LF or CR LF");
     /* CR LF is fine, and so is a lone CR as the last byte */
     write_file("dos.csv", "a,b,label\r\n1,2,x\r\n3,4,y\r\n5,6,x\r\n7,8,y\r");
-    ck_assert_msg(nn("train --data dos.csv --arch 2-2 --epochs 1 --quiet") == 0, "%s", out);
+    ck_assert_msg(cli_nn("train --data dos.csv --arch 2-2 --epochs 1 --quiet") == 0, "%s", cli_out);
 }
 END_TEST
 
@@ -211,7 +168,7 @@ START_TEST(test_folder_that_cannot_be_searched) {
     /* a broken symbolic link among the images is named, not skipped */
     snprintf(sub, sizeof sub, "%s/a/gone.png", root);
     ck_assert_int_eq(symlink("nowhere.png", sub), 0);
-    ck_assert_int_eq(nn("train --data imgs --arch 16-2 --epochs 1 --quiet"), 1);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 16-2 --epochs 1 --quiet"), 1);
     one_line_with("nn train: imgs/a/gone.png: No such file or directory");
 }
 END_TEST
@@ -220,28 +177,28 @@ START_TEST(test_image_model_given_csv) {
     images("imgs", "a", 3, 0);
     images("imgs", "b", 3, 1);
     write_file("t.csv", small_csv);
-    ck_assert_msg(nn("train --data imgs --arch 16-2 --epochs 1 --quiet --save img.st") == 0, "%s", out);
-    ck_assert_int_eq(nn("eval img.st --data t.csv"), 1);
+    ck_assert_msg(cli_nn("train --data imgs --arch 16-2 --epochs 1 --quiet --save img.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("eval img.st --data t.csv"), 1);
     one_line_with("nn eval: t.csv: a CSV file, but the model was trained on 4x4 gray images: give "
                   "an image folder or IDX files");
-    ck_assert_int_eq(nn("predict img.st t.csv"), 1);
+    ck_assert_int_eq(cli_nn("predict img.st t.csv"), 1);
     one_line_with("nn predict: t.csv: a CSV file, but the model was trained on 4x4 gray images");
     /* and the other way round */
-    ck_assert_msg(nn("train --data t.csv --arch 2-2 --epochs 1 --quiet --save csv.st") == 0, "%s", out);
-    ck_assert_int_eq(nn("eval csv.st --data imgs"), 1);
+    ck_assert_msg(cli_nn("train --data t.csv --arch 2-2 --epochs 1 --quiet --save csv.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("eval csv.st --data imgs"), 1);
     one_line_with("nn eval: imgs: a folder (images or IDX), but the model was trained on CSV "
                   "columns: give a .csv file");
 }
 END_TEST
 
 START_TEST(test_data_is_a_device) {
-    ck_assert_int_eq(nn("train --data /dev/zero --arch 2-2"), 1);
+    ck_assert_int_eq(cli_nn("train --data /dev/zero --arch 2-2"), 1);
     one_line_with("nn train: /dev/zero: is a character device, not a data file or folder");
     write_file("t.csv", small_csv);
-    ck_assert_msg(nn("train --data t.csv --arch 2-2 --epochs 1 --quiet --save m.st") == 0, "%s", out);
-    ck_assert_int_eq(nn("eval m.st --data /dev/null"), 1);
+    ck_assert_msg(cli_nn("train --data t.csv --arch 2-2 --epochs 1 --quiet --save m.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("eval m.st --data /dev/null"), 1);
     one_line_with("nn eval: /dev/null: is a character device");
-    ck_assert_int_eq(nn("train --data no-such.csv --arch 2-2"), 1);
+    ck_assert_int_eq(cli_nn("train --data no-such.csv --arch 2-2"), 1);
     one_line_with("nn train: no-such.csv: no such file, folder or IDX prefix");
 }
 END_TEST
@@ -252,31 +209,31 @@ START_TEST(test_architecture_too_deep) {
     write_file("t.csv", small_csv);
     char arch[700] = "2";
     for (int i = 0; i < 299; i++) strcat(arch, "-3");
-    ck_assert_int_eq(nn("train --data t.csv --arch %s --epochs 1", arch), 2);
+    ck_assert_int_eq(cli_nn("train --data t.csv --arch %s --epochs 1", arch), 2);
     one_line_with("nn train: --arch: architecture '2-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-3-...' "
                   "(599 characters): more than 16 layers");
-    ck_assert_uint_lt(strlen(out), 200);
+    ck_assert_uint_lt(strlen(cli_out), 200);
 }
 END_TEST
 
 START_TEST(test_numbers_out_of_range) {
     write_file("t.csv", small_csv);
-    ck_assert_int_eq(nn("train --data t.csv --arch 2-2 --lr 1e-400"), 2);
+    ck_assert_int_eq(cli_nn("train --data t.csv --arch 2-2 --lr 1e-400"), 2);
     one_line_with("nn train: --lr: '1e-400' underflows: it is below the smallest normal double");
-    ck_assert_int_eq(nn("train --data t.csv --arch 2-2 --lr 1e400"), 2);
+    ck_assert_int_eq(cli_nn("train --data t.csv --arch 2-2 --lr 1e400"), 2);
     one_line_with("nn train: --lr: '1e400' overflows: it is beyond the largest double");
-    ck_assert_int_eq(nn("train --data t.csv --arch 2-2 --lr nan"), 2);
+    ck_assert_int_eq(cli_nn("train --data t.csv --arch 2-2 --lr nan"), 2);
     one_line_with("nn train: --lr: 'nan' is not a finite number");
-    ck_assert_int_eq(nn("train --data t.csv --arch 2-2 --epochs 99999999999"), 2);
+    ck_assert_int_eq(cli_nn("train --data t.csv --arch 2-2 --epochs 99999999999"), 2);
     one_line_with("nn train: --epochs: '99999999999' is out of range for an integer");
-    ck_assert_int_eq(nn("train --data imgs --arch 2-2 --image-size 100000x100000"), 2);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 2-2 --image-size 100000x100000"), 2);
     one_line_with("nn train: --image-size: '100000x100000' is too large: each side must be 1 to "
                   "16384 pixels");
-    ck_assert_int_eq(nn("train --data imgs --arch 2-2 --image-size 99999999999999999999x2"), 2);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 2-2 --image-size 99999999999999999999x2"), 2);
     one_line_with("is too large: each side must be 1 to 16384 pixels");
-    ck_assert_int_eq(nn("train --data imgs --arch 2-2 --image-size 0x5"), 2);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 2-2 --image-size 0x5"), 2);
     one_line_with("nn train: --image-size: '0x5' is empty");
-    ck_assert_int_eq(nn("train --data imgs --arch 2-2 --image-size 28x"), 2);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 2-2 --image-size 28x"), 2);
     one_line_with("nn train: --image-size: '28x' is not WIDTHxHEIGHT (e.g. 28x28)");
 }
 END_TEST
@@ -284,38 +241,38 @@ END_TEST
 /* A file name with a newline and a byte that is not UTF-8: escaped in the
  * error line and in JSON, which stays valid. */
 START_TEST(test_odd_file_names_escaped) {
-    ck_assert_int_eq(nn("train --data \"$(printf 'a\\nb\\377.csv')\" --arch 2-2"), 1);
+    ck_assert_int_eq(cli_nn("train --data \"$(printf 'a\\nb\\377.csv')\" --arch 2-2"), 1);
     one_line_with("nn train: a\\nb\\xff.csv: no such file, folder or IDX prefix");
     images("imgs", "a", 3, 0);
     images("imgs", "b", 3, 1);
-    ck_assert_msg(nn("train --data imgs --arch 16-2 --epochs 1 --quiet --save m.st") == 0, "%s", out);
+    ck_assert_msg(cli_nn("train --data imgs --arch 16-2 --epochs 1 --quiet --save m.st") == 0, "%s", cli_out);
     char odd[600];
     snprintf(odd, sizeof odd, "%s/x\ny\xff.png", dir);
     char from[600];
     snprintf(from, sizeof from, "%s/imgs/a/0.png", dir);
     ck_assert_int_eq(link(from, odd), 0);
-    ck_assert_int_eq(nn_stdout("predict m.st \"$(printf 'x\\ny\\377.png')\" --json"), 0);
-    ck_assert_msg(nn_utf8_valid(out), "not UTF-8: %s", out);
+    ck_assert_int_eq(cli_nn_stdout("predict m.st \"$(printf 'x\\ny\\377.png')\" --json"), 0);
+    ck_assert_msg(nn_utf8_valid(cli_out), "not UTF-8: %s", cli_out);
     char why[128];
-    nn_json *v = nn_json_parse(out, strlen(out), why, sizeof why);
-    ck_assert_msg(v != NULL, "%s: %s", why, out);
+    nn_json *v = nn_json_parse(cli_out, strlen(cli_out), why, sizeof why);
+    ck_assert_msg(v != NULL, "%s: %s", why, cli_out);
     ck_assert(v->type == NN_JSON_ARRAY && v->child);
     const nn_json *input = nn_json_member(v->child, "input");
     ck_assert_ptr_nonnull(input);
     ck_assert_str_eq(input->str, "x\ny\\xff.png"); /* the newline as \n in JSON, the byte as text */
     nn_json_free(v);
     /* the plain listing: one line per file */
-    ck_assert_int_eq(nn_stdout("predict m.st \"$(printf 'x\\ny\\377.png')\""), 0);
-    ck_assert_msg(strncmp(out, "x\\ny\\xff.png: ", 14) == 0, "%s", out);
+    ck_assert_int_eq(cli_nn_stdout("predict m.st \"$(printf 'x\\ny\\377.png')\""), 0);
+    ck_assert_msg(strncmp(cli_out, "x\\ny\\xff.png: ", 14) == 0, "%s", cli_out);
     /* and an error about it */
     write_file("x\ny\xff.png", "not an image");
-    ck_assert_int_eq(nn("predict m.st \"$(printf 'x\\ny\\377.png')\""), 1);
+    ck_assert_int_eq(cli_nn("predict m.st \"$(printf 'x\\ny\\377.png')\""), 1);
     one_line_with("x\\ny\\xff.png: cannot decode image");
     /* notes and warnings escape names too: a stale temporary of an odd output */
     images("fresh", "a", 3, 0); /* imgs/a/0.png was overwritten through its link */
     images("fresh", "b", 3, 1);
     write_file("o\nd.st.tmp.abc123", "");
-    ck_assert_msg(nn("train --data fresh --arch 16-2 --epochs 1 --quiet --save \"$(printf 'o\\nd.st')\"") == 0, "%s", out);
+    ck_assert_msg(cli_nn("train --data fresh --arch 16-2 --epochs 1 --quiet --save \"$(printf 'o\\nd.st')\"") == 0, "%s", cli_out);
     one_line_with("nn train: removed ./o\\nd.st.tmp.abc123, a temporary file left by an interrupted run");
 }
 END_TEST
@@ -324,28 +281,28 @@ END_TEST
  * that are not UTF-8 are refused, naming them; UTF-8 names round-trip. */
 START_TEST(test_label_names_not_utf8_refused) {
     write_file("latin1.csv", "a,b,label\n1,2,caf\xe9\n3,4,th\xe9\n5,6,caf\xe9\n");
-    ck_assert_int_eq(nn("train --data latin1.csv --arch 2-2 --epochs 1 --quiet"), 1);
+    ck_assert_int_eq(cli_nn("train --data latin1.csv --arch 2-2 --epochs 1 --quiet"), 1);
     one_line_with("nn train: latin1.csv: label 'caf\\xe9' is not valid UTF-8");
     write_file("head.csv", "a,\xff\xfe,label\n1,2,x\n3,4,y\n");
-    ck_assert_int_eq(nn("train --data head.csv --arch 2-2 --epochs 1 --quiet"), 1);
+    ck_assert_int_eq(cli_nn("train --data head.csv --arch 2-2 --epochs 1 --quiet"), 1);
     one_line_with("nn train: head.csv: the header's column 2, '\\xff\\xfe', is not valid UTF-8");
     images("imgs", "caf\xe9", 2, 0);
     images("imgs", "b", 2, 1);
-    ck_assert_int_eq(nn("train --data imgs --arch 16-2 --epochs 1 --quiet"), 1);
+    ck_assert_int_eq(cli_nn("train --data imgs --arch 16-2 --epochs 1 --quiet"), 1);
     one_line_with("nn train: imgs: label 'caf\\xe9' is not valid UTF-8");
     /* UTF-8 labels, and one with a newline (a quoted CSV field), load back */
     write_file("utf8.csv", "a,b,label\n1,2,caf\xc3\xa9\n3,4,\"two\nlines\"\n5,6,caf\xc3\xa9\n7,8,\"two\nlines\"\n");
-    ck_assert_msg(nn("train --data utf8.csv --arch 2-2 --epochs 1 --quiet --save m.st") == 0, "%s", out);
+    ck_assert_msg(cli_nn("train --data utf8.csv --arch 2-2 --epochs 1 --quiet --save m.st") == 0, "%s", cli_out);
     nn_model m;
     nn_error err;
     ck_assert_msg(nn_model_load(&m, tmp_path(path, dir, "m.st"), 1, 0, &err) == NN_OK, "%s", err.msg);
     ck_assert_str_eq(m.data.label_names[0], "caf\xc3\xa9");
     ck_assert_str_eq(m.data.label_names[1], "two\nlines");
     nn_model_free(&m);
-    ck_assert_int_eq(nn_stdout("eval m.st --data utf8.csv --json"), 0);
+    ck_assert_int_eq(cli_nn_stdout("eval m.st --data utf8.csv --json"), 0);
     char why[128];
-    nn_json *v = nn_json_parse(out, strlen(out), why, sizeof why);
-    ck_assert_msg(v != NULL, "%s: %s", why, out);
+    nn_json *v = nn_json_parse(cli_out, strlen(cli_out), why, sizeof why);
+    ck_assert_msg(v != NULL, "%s: %s", why, cli_out);
     nn_json_free(v);
 }
 END_TEST

@@ -3,7 +3,6 @@
  * replaced without --overwrite, a killed run's temporary files are cleaned
  * up (only those), options that do not apply to the data are errors, and
  * every write to stdout is checked. */
-#include <stb_image_write.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -263,20 +262,8 @@ END_TEST
 
 /* 4×4 gray images, 3 per class, bright on the left for "l". */
 static void image_folder(void) {
-    char path[512];
-    tmp_mkdir(tmp_path(path, dir, "imgs"));
-    const char *classes[] = {"l", "r"};
-    for (int c = 0; c < 2; c++) {
-        char sub[64];
-        snprintf(sub, sizeof sub, "imgs/%s", classes[c]);
-        tmp_mkdir(tmp_path(path, dir, sub));
-        for (int i = 0; i < 3; i++) {
-            unsigned char pix[16];
-            for (int p = 0; p < 16; p++) pix[p] = (unsigned char)(((p % 4 < 2) == (c == 0) ? 200 : 30) + i);
-            snprintf(sub, sizeof sub, "imgs/%s/%d.png", classes[c], i);
-            ck_assert(stbi_write_png(tmp_path(path, dir, sub), 4, 4, 1, pix, 4));
-        }
-    }
+    cli_images("imgs", "l", 3, 4, 4, 1);
+    cli_images("imgs", "r", 3, 4, 4, 0);
 }
 
 /* --resume continues only the data it was made on, and only up to --epochs. */

@@ -9,7 +9,6 @@
  * by the Makefile for every suite). Each test works in its own
  * scratch directory. */
 #include <stb_image.h>
-#include <stb_image_write.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -31,21 +30,10 @@ static void read_text(const char *name, char *buf, size_t cap) {
     fclose(f);
 }
 
-/* imgs/a and imgs/b: 6 × 4 gray images, bright left or right. */
+/* imgs/a and imgs/b: 6 × 4 gray images, bright right or left. */
 static void image_folder(void) {
-    const char *labels[2] = {"a", "b"};
-    mkdir(tmp_path(path, dir, "imgs"), 0755);
-    for (int c = 0; c < 2; c++) {
-        char folder[512], file[600];
-        snprintf(folder, sizeof folder, "%s/imgs/%s", dir, labels[c]);
-        mkdir(folder, 0755);
-        for (int i = 0; i < 4; i++) {
-            unsigned char pix[24];
-            for (int k = 0; k < 24; k++) pix[k] = (unsigned char)(((k % 6 < 3) == c ? 200 : 40) + 9 * ((k + i) % 4));
-            snprintf(file, sizeof file, "%s/%d.png", folder, i);
-            ck_assert(stbi_write_png(file, 6, 4, 1, pix, 6));
-        }
-    }
+    cli_images("imgs", "a", 4, 6, 4, 0);
+    cli_images("imgs", "b", 4, 6, 4, 1);
 }
 
 START_TEST(test_trace_prints_the_input_gradient) {

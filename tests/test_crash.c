@@ -90,7 +90,7 @@ static int checkpoint_epoch(const char *name) {
     char path[512];
     nn_model m;
     nn_error err;
-    nn_checkpoint_info info;
+    nn_checkpoint_info info = {0};
     tmp_path(path, dir, name);
     ck_assert_msg(nn_model_load(&m, path, 1, 0, &err) == NN_OK, "%s: %s", name, err.msg);
     nn_optimizer_options o = nn_optimizer_defaults(NN_OPT_ADAM, 0.003);

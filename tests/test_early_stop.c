@@ -196,7 +196,7 @@ START_TEST(test_checkpoint_keeps_the_best) {
     ck_assert_int_eq(nn_early_stop_restore(back, m.g, &err), NN_OK);
     ck_assert(nn_graph_params(m.g)[0] == (nn_real)(7));
     /* the checkpoint itself still loads, with the last epoch's weights */
-    nn_checkpoint_info info;
+    nn_checkpoint_info info = {0};
     ck_assert_int_eq(nn_checkpoint_load(&m, opt, &info, tmp_path(path, dir, "b.ckpt"), &err), NN_OK);
     ck_assert(nn_graph_params(m.g)[0] == (nn_real)(9));
 

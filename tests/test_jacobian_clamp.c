@@ -174,12 +174,53 @@ START_TEST(test_epoch_stats_carry_the_count) {
 }
 END_TEST
 
+/* A clamped −y/NN_PROB_MIN (1e30 in float, 1e300 in double) times a loss
+ * coefficient of 1e10 overflows to inf: the step's non-finite check stops
+ * training and its message names the clamp and the count; with the
+ * coefficient 1 the same batch trains (the count alone, as above). */
+START_TEST(test_clamp_overflow_is_named) {
+    for (int big = 0; big < 2; big++) {
+        nn_graph *g = nn_graph_create(4);
+        int x = nn_input(g, 2), y = nn_labels(g, 2), z = nn_dense(g, x, 2, NN_INIT_ZERO);
+        int p = nn_softmax(g, z, 1.0);
+        nn_loss_options lo = nn_loss_defaults();
+        lo.mode = NN_GRAD_JACOBIAN;
+        lo.coef = big ? 1e10 : 1;
+        nn_cross_entropy(g, p, y, &lo);
+        nn_error err;
+        ck_assert_int_eq(nn_graph_compile(g, 1, &err), NN_OK);
+        nn_real *w = nn_node_params(g, z, NULL); /* (2, 2) then bias (2) */
+        w[0] = w[3] = 1;
+        nn_optimizer *opt = nn_optimizer_create(g, &(nn_optimizer_options){.kind = NN_OPT_SGD, .lr = 1e-12}, &err);
+        ck_assert_ptr_nonnull(opt);
+        nn_real xs[8] = {1000, -1000, 1000, -1000, -1000, 1000, -1000, 1000};
+        int32_t labels[4] = {1, 0, 0, 1}; /* rows 0 and 2: p_y = 0, clamped */
+        nn_dataset d = {.n = 4, .n_features = 2, .n_classes = 2, .x_real = xs, .labels = labels};
+        nn_train_nodes nodes = {.x = x, .labels = y, .probs = p, .targets = -1};
+        nn_train_options o = {.epochs = 1, .batch = 4, .seed = 1};
+        nn_status st = nn_train(g, opt, &nodes, &d, NULL, &o, NULL, NULL, &err);
+        if (big) {
+            ck_assert_int_eq(st, NN_ERR_NUMERIC);
+            ck_assert_msg(strstr(err.msg, "train: epoch 1, batch 1: non-finite gradient"), "%s", err.msg);
+            ck_assert_msg(strstr(err.msg, "the jacobian-mode clamp NN_PROB_MIN engaged on 2 entries of this batch"),
+                          "%s", err.msg);
+        } else {
+            ck_assert_msg(st == NN_OK, "%s", err.msg);
+        }
+        ck_assert_int_eq(nn_graph_clamped(g), 2);
+        nn_optimizer_free(opt);
+        nn_graph_free(g);
+    }
+}
+END_TEST
+
 Suite *test_jacobian_clamp_suite(void) {
     Suite *s = suite_create("jacobian_clamp");
     TCase *tc = tcase_create("clamp");
     tcase_add_test(tc, test_clamp_count_on_a_constructed_batch);
     tcase_add_test(tc, test_tiny_p_above_the_clamp_is_exact);
     tcase_add_test(tc, test_epoch_stats_carry_the_count);
+    tcase_add_test(tc, test_clamp_overflow_is_named);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -422,7 +422,7 @@ static void check_resume(nn_optimizer_kind kind) {
 
     small_model(&part, 5, 1);
     o2 = make_optimizer(&part, kind);
-    nn_checkpoint_info back;
+    nn_checkpoint_info back = {0};
     ck_assert_int_eq(nn_checkpoint_load(&part, o2, &back, path, &err), NN_OK);
     ck_assert_int_eq(back.epoch, 2);
     ck_assert_str_eq(back.run, "--lr 0.05");

@@ -98,7 +98,7 @@ START_TEST(test_legacy_checkpoint_restores) {
     oo.momentum = 0.9;
     nn_optimizer *opt = nn_optimizer_create(m.g, &oo, &err);
     ck_assert_ptr_nonnull(opt);
-    nn_checkpoint_info c;
+    nn_checkpoint_info c = {0};
     ck_assert_msg(nn_checkpoint_load(&m, opt, &c, f->file, &err) == NN_OK, "%s", err.msg);
     ck_assert_int_eq(c.epoch, 4);
     ck_assert_ptr_nonnull(strstr(c.run, "\nloss="));

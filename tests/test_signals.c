@@ -3,10 +3,14 @@
  * finishes, its checkpoint is written, the program says how to resume and
  * exits with 128 + the signal; --resume then continues from there. A
  * SIGHUP ignored from the start (nohup) stays ignored. */
+#include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "testutil.h"
 #include "tmpfiles.h"
@@ -124,6 +128,107 @@ START_TEST(test_ignored_sighup_stays_ignored) {
 }
 END_TEST
 
+/* big/train-…: n 28×28 blank images, gzipped as one member per 1000
+ * images (the member compressed once, written n/1000 times; a gzip file may
+ * hold several), and labels 0, 1, 0, … Loading them takes a while; the
+ * files take 100 KB. */
+static void write_big_idx(int n) {
+    char path[512], chunk_path[512];
+    tmp_mkdir(tmp_path(path, dir, "big"));
+    gzFile z = gzopen(tmp_path(chunk_path, dir, "chunk.gz"), "wb1");
+    static unsigned char blank[784 * 1000];
+    ck_assert(z && gzwrite(z, blank, sizeof blank) == (int)sizeof blank && gzclose(z) == Z_OK);
+    FILE *f = fopen(chunk_path, "rb");
+    static char chunk[1 << 16];
+    size_t len = fread(chunk, 1, sizeof chunk, f);
+    ck_assert(len > 0 && len < sizeof chunk && feof(f));
+    fclose(f);
+    remove(chunk_path);
+    const unsigned char head[16] = {0, 0, 8, 3, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                                    (unsigned char)(n >> 8), (unsigned char)n, 0, 0, 0, 28, 0, 0, 0, 28};
+    z = gzopen(tmp_path(path, dir, "big/train-images-idx3-ubyte.gz"), "wb1");
+    ck_assert(z && gzwrite(z, head, 16) == 16 && gzclose(z) == Z_OK);
+    f = fopen(path, "ab");
+    for (int i = 0; i < n / 1000; i++) ck_assert_uint_eq(fwrite(chunk, 1, len, f), len);
+    fclose(f);
+    f = fopen(tmp_path(path, dir, "big/train-labels-idx1-ubyte"), "wb");
+    fwrite(head, 1, 4, f); /* magic 0x803 … */
+    fseek(f, 3, SEEK_SET);
+    fputc(1, f); /* … made 0x801 */
+    fwrite(head + 4, 1, 4, f);
+    for (int i = 0; i < n; i++) fputc(i % 2, f);
+    fclose(f);
+}
+
+/* Runs nn ARGV (stderr into err.txt) and sends sig the moment it opens the
+ * images file, i.e. while it loads the data. Returns the exit status. */
+static int stop_while_loading(char *const argv[], int sig) {
+    char images[512];
+    int watch = inotify_init1(IN_CLOEXEC);
+    ck_assert_int_ge(watch, 0);
+    ck_assert_int_ge(inotify_add_watch(watch, tmp_path(images, dir, "big/train-images-idx3-ubyte.gz"), IN_OPEN), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0) _exit(127);
+        if (!freopen("/dev/null", "w", stdout) || !freopen("err.txt", "w", stderr)) _exit(127);
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execv(NN_CLI_BIN, argv);
+        _exit(127);
+    }
+    struct pollfd p = {.fd = watch, .events = POLLIN};
+    if (poll(&p, 1, 60000) != 1) {
+        char msg[1024];
+        kill(pid, SIGKILL);
+        wait_exit(pid);
+        read_stderr(msg, sizeof msg);
+        ck_abort_msg("nn never opened the images file: %s", msg);
+    }
+    kill(pid, sig);
+    close(watch);
+    return wait_exit(pid);
+}
+
+/* A stop signal while the data are being read ends the run at once: one
+ * line saying what was interrupted, 128 + the signal, and nothing written
+ * (no checkpoint, no model, no plot, no temporary file). */
+START_TEST(test_stop_while_loading_ends_at_once) {
+    write_big_idx(30000);
+    const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    const char *names[] = {"SIGTERM", "Ctrl-C (SIGINT)", "SIGHUP"};
+    for (int i = 0; i < 3; i++) {
+        char *train[] = {"nn", "train", "--data", "big", "--arch", "784-2", "--epochs", "1", "--quiet",
+                         "--checkpoint", "run.ckpt", "--save", "model.st", "--plot", "curves.svg", NULL};
+        ck_assert_int_eq(stop_while_loading(train, sigs[i]), 128 + sigs[i]);
+        char msg[1024], said[200], later[200];
+        read_stderr(msg, sizeof msg);
+        snprintf(said, sizeof said, "nn train: interrupted by %s while loading --data big, before the first "
+                 "epoch; nothing was written\n", names[i]);
+        /* on a loaded machine the signal may come after the data are in */
+        snprintf(later, sizeof later, "nn train: interrupted by %s while preparing the first epoch; nothing "
+                 "was written\n", names[i]);
+        ck_assert_msg(strcmp(msg, said) == 0 || strcmp(msg, later) == 0, "stderr: %s", msg);
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "ls -A '%s'", dir); /* big and err.txt, nothing else */
+        FILE *ls = popen(cmd, "r");
+        size_t n = fread(msg, 1, sizeof msg - 1, ls);
+        msg[n] = '\0';
+        pclose(ls);
+        ck_assert_str_eq(msg, "big\nerr.txt\n");
+    }
+    /* eval: the same, for a model of those data */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && OPENBLAS_NUM_THREADS=1 '%s' train --data big --arch 784-2 --epochs 1 "
+             "--quiet --save m.st", dir, NN_CLI_BIN);
+    ck_assert_int_eq(system(cmd), 0);
+    char *eval[] = {"nn", "eval", "m.st", "--data", "big/train", NULL};
+    ck_assert_int_eq(stop_while_loading(eval, SIGTERM), 128 + SIGTERM);
+    char msg[1024];
+    read_stderr(msg, sizeof msg);
+    ck_assert_str_eq(msg, "nn eval: interrupted by SIGTERM while evaluating m.st on --data big/train; nothing was written\n");
+}
+END_TEST
+
 Suite *test_signals_suite(void) {
     Suite *s = suite_create("signals");
     TCase *tc = tcase_create("stop");
@@ -132,6 +237,7 @@ Suite *test_signals_suite(void) {
     tcase_add_test(tc, test_sigterm_saves_and_stops);
     tcase_add_test(tc, test_sighup_saves_and_stops);
     tcase_add_test(tc, test_ignored_sighup_stays_ignored);
+    tcase_add_test(tc, test_stop_while_loading_ends_at_once);
     suite_add_tcase(s, tc);
     return s;
 }
