@@ -210,15 +210,31 @@ int cmd_trace(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         const char *kind = nn_node_kind(g, i);
         if (strcmp(kind, "labels") == 0) continue;
-        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), i == m.probs ? "  <- predictions" : "");
+        const nn_loss_info *l = nn_loss_find(m.arch.loss);
+        const char *mark = i == m.probs ? "  <- predictions"
+                           : strcmp(kind, "dropout") == 0 ? "  <- training mode: this step's random mask, kept values"
+                                                            " scaled by 1/(1 - p) (the identity at evaluation)"
+                           : i != m.targets ? ""
+                           : l && l->targets ? "  <- the loss's targets, made from the label as in training"
+                                             : "  <- the loss's targets: random teacher logits (nn trace reads no teacher)";
+        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), mark);
         print_values("out =", nn_output(g, i), nn_node_width(g, i), full);
+        double coef = nn_loss_coef(g, i);
+        if (!isnan(coef) && coef != 1) printf("    (enters the total loss x %g)\n", coef);
     }
     if (why) {
         printf("the forward pass failed: %s\n", why);
         nn_model_free(&m);
         return 1;
     }
-    printf("  total loss %.6g\n\nbackward (from the loss to the input)\n", loss);
+    int n_losses = 0, weighted = 0;
+    for (int i = 0; i < n; i++) {
+        double coef = nn_loss_coef(g, i);
+        n_losses += !isnan(coef);
+        weighted += !isnan(coef) && coef != 1;
+    }
+    printf("  total loss %.6g%s\n\nbackward (from the loss to the input)\n", loss,
+           n_losses > 1 || weighted ? " (the sum of each loss times its weight)" : "");
     nn_graph_backward(g, 1);
     long clamped = nn_graph_clamped(g);
     if (clamped > 0)

@@ -225,6 +225,10 @@ nn_real       *nn_node_param_grads(nn_graph *g, int node, size_t *count);
 /* A loss node's reduced value in the last forward, before its coef; NaN
  * for a node that is not a loss. */
 double         nn_loss_value(const nn_graph *g, int loss);
+/* The weight a loss node enters the total with (its coef, times T² for a KL
+ * with scale_t2: the total is Σ nn_loss_coef · nn_loss_value); NaN for a
+ * node that is not a loss. */
+double         nn_loss_coef(const nn_graph *g, int loss);
 /* Data-parallel training (nn_trainer_options.reduce_norms uses these):
  * after a forward pass, norms[i] is the normaliser of the i-th loss node
  * over the batch's rows — the D its mean divides by (Σ_b s_b n_b, the row
