@@ -86,6 +86,11 @@ START_TEST(test_trace_prints_both_routes_to_the_logits) {
             ck_assert_close(dz[i], vjp[i], 1e-4, 1e-4);
         }
     }
+    /* distill: the logits feed two softmaxes (T and 1); Jᵀ dL/dp of one is only its part */
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --loss distill --label 1") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "(the logits also feed 1 other node, whose parts of dL/dz add to this one's below)\n"
+                                    "    J^T dL/dp (this softmax's part of dL/dz in jacobian mode) = [");
+    ck_assert_ptr_null(strstr(cli_out, "jacobian mode's dL/dz;"));
 }
 END_TEST
 
