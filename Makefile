@@ -433,11 +433,14 @@ bench-mpi: mpi-deps demo-deps
 ifeq ($(HAVE_MPI),1)
 $(TEST_BIN): | $(MPI_BIN)
 endif
+# tests/test_walkthrough.c runs the walkthrough of the same build.
+$(TEST_BIN): | $(BUILD)/walkthrough
 
 # Every suite may run the programs built beside it (tests/cli_run.h) and
 # knows which build it belongs to: one definition for all of them, so a new
 # tests/test_*.c needs no line here.
 TEST_DEFS = -DNN_CLI_BIN='"$(abspath $(CLI_BIN))"' -DNN_MPI_BIN='"$(abspath $(MPI_BIN))"' \
+  -DNN_WALKTHROUGH_BIN='"$(abspath $(BUILD)/walkthrough)"' \
   -DNN_HAVE_MPI=$(if $(HAVE_MPI),1,0) -DNN_SOURCE_DIR='"$(CURDIR)"' \
   -DNN_TEST_REAL='"$(REAL)"' -DNN_TEST_SAN=$(if $(SAN),1,0)
 $(TEST_OBJ): EXTRA_CPPFLAGS += $(TEST_DEFS)

@@ -2,15 +2,18 @@
  * gradient in both modes (simplified: closed-form ∂L/∂z; jacobian: ∂L/∂p
  * through the softmax Jacobian) against central finite differences
  *   (L(θ + h) − L(θ − h)) / 2h.
- * Both graphs hold the same weights and the same batch. When a probability
- * with target mass is below the jacobian mode's clamp NN_PROB_MIN, that
- * row's jacobian-mode gradient is wrong; the count is reported. */
+ * Both graphs hold the same weights and the same batch, and every pass draws
+ * the same dropout masks (the graph's generator is reset before each). When
+ * a probability with target mass is below the jacobian mode's clamp
+ * NN_PROB_MIN, that row's jacobian-mode gradient is wrong; the count is
+ * reported. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "model_source.h"
+#include "paths.h"
 
 #define CMD "gradcheck"
 
@@ -32,19 +35,25 @@ typedef struct {
     double rel;                               /* largest relative one, where |g| > 10·ATOL */
 } tensor_report;
 
-static double loss_at(nn_model *m, int B) { return nn_graph_forward(m->g, B); }
+/* The loss of a forward pass that draws the dropout masks `mask` draws: the
+ * same masks as the analytic gradient's pass (a forward in training mode
+ * draws new ones, and finite differences across two masks mean nothing). */
+static double loss_at(nn_model *m, int B, const nn_rng *mask) {
+    *nn_graph_rng(m->g) = *mask;
+    return nn_graph_forward(m->g, B);
+}
 
 /* Checks params[0..count) of one tensor; s and j are the two graphs' copies. */
 static tensor_report check_tensor(nn_model *s, nn_real *w, const nn_real *ds, const nn_real *dj,
-                                  size_t count, int B, int max_checks, double h) {
+                                  size_t count, int B, int max_checks, double h, const nn_rng *mask) {
     tensor_report r = {0};
     size_t step = count > (size_t)max_checks ? count / (size_t)max_checks : 1;
     for (size_t i = 0; i < count; i += step) {
         nn_real keep = w[i];
         w[i] = (nn_real)(keep + h);
-        double up = loss_at(s, B);
+        double up = loss_at(s, B, mask);
         w[i] = (nn_real)(keep - h);
-        double down = loss_at(s, B);
+        double down = loss_at(s, B, mask);
         w[i] = keep;
         double fd = (up - down) / (2 * h), a = ds[i], b = dj[i];
         double scale = fmax(fabs(a), fabs(fd));
@@ -59,7 +68,8 @@ static tensor_report check_tensor(nn_model *s, nn_real *w, const nn_real *ds, co
     return r;
 }
 
-static void backward_pass(nn_model *m, int B) {
+static void backward_pass(nn_model *m, int B, const nn_rng *mask) {
+    *nn_graph_rng(m->g) = *mask;
     nn_graph_zero_grad(m->g);
     nn_graph_forward(m->g, B);
     nn_graph_backward(m->g, B);
@@ -81,6 +91,8 @@ int cmd_gradcheck(int argc, char **argv) {
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [OPTIONS]", opts, argc, argv, pos, 1, &n_pos);
     if (r) return ARGS_EXIT(r);
+    const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
+    if (!paths_check(CMD, NULL, 0, inputs, 2)) return EXIT_USAGE; /* stdout into an input */
     nn_model s, j;
     if (src.grad) {
         cli_error(CMD, "--grad: gradcheck always compares both modes");
@@ -92,8 +104,9 @@ int cmd_gradcheck(int argc, char **argv) {
         return 1;
     }
     model_source_copy(&j, &s, B);
-    backward_pass(&s, B);
-    backward_pass(&j, B);
+    const nn_rng mask = *nn_graph_rng(s.g); /* every pass below draws the same dropout masks */
+    backward_pass(&s, B, &mask);
+    backward_pass(&j, B, &mask);
     char arch[256];
     nn_arch_format_sizes(&s.arch, arch, sizeof arch);
     printf("gradcheck %s, %s, loss %s, batch %d, h = %g (%s); pass: |g - fd| <= %g + %g |g|\n", arch,
@@ -107,7 +120,7 @@ int cmd_gradcheck(int argc, char **argv) {
         const nn_real *ds = nn_node_param_grads(s.g, t->node, NULL) + t->offset;
         const nn_real *dj = nn_node_param_grads(j.g, j.tensors[i].node, NULL) + t->offset;
         size_t len = (size_t)t->d0 * (size_t)(t->d1 ? t->d1 : 1);
-        tensor_report r = check_tensor(&s, w, ds, dj, len, B, max_checks, h);
+        tensor_report r = check_tensor(&s, w, ds, dj, len, B, max_checks, h, &mask);
         printf("%-14s %7d %15.3e %15.3e %16.3e %9.2e  %s\n", t->name, r.checked, r.fd_simplified,
                r.fd_jacobian, r.modes, r.rel, r.failed ? "FAIL" : "ok");
         failed += r.failed;

@@ -1,6 +1,7 @@
 /* model_source.c — see model_source.h. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model_data.h"
@@ -9,8 +10,9 @@
 static const char *const grad_modes[] = {"simplified", "jacobian", NULL};
 
 /* B rows of inputs and labels: from data rows index.., or N(0, 1) inputs
- * and random (or given) labels. Targets, if the loss reads any, get a
- * random probability row. */
+ * and random (or given) labels. Targets made from the labels (sord, dldl)
+ * are made as training makes them; a teacher's logits (kl, distill) are a
+ * random row (these commands read no teacher). */
 static int fill_batch(nn_model *m, const char *cmd, const model_source *s, int B) {
     int F = m->arch.sizes[0], K = m->arch.sizes[m->arch.n_sizes - 1];
     nn_real *x = nn_input_data(m->g, m->x);   /* (B, F) */
@@ -37,7 +39,17 @@ static int fill_batch(nn_model *m, const char *cmd, const model_source *s, int B
         for (size_t i = 0; i < (size_t)B * F; i++) x[i] = (nn_real)nn_rng_normal(&rng);
         for (int b = 0; b < B; b++) y[b] = s->label >= 0 ? s->label : (int32_t)nn_rng_below(&rng, (uint32_t)K);
     }
-    if (m->targets >= 0) {
+    const nn_loss_info *l = nn_loss_find(m->arch.loss);
+    if (m->targets >= 0 && l && l->targets) { /* soft labels (sord, dldl): made from the labels */
+        nn_dataset rows = {.n = B, .labels = y};
+        nn_error err;
+        if (nn_model_prepare_targets(m, &rows, &err)) {
+            cli_error(cmd, "%s", err.msg);
+            return 0;
+        }
+        memcpy(nn_input_data(m->g, m->targets), rows.targets, (size_t)B * rows.target_width * sizeof(nn_real));
+        free(rows.targets);
+    } else if (m->targets >= 0) { /* a teacher's logits: random */
         int W = nn_node_width(m->g, m->targets);
         nn_real *t = nn_input_data(m->g, m->targets); /* (B, W) */
         for (int b = 0; b < B; b++) {

@@ -91,8 +91,10 @@ static int write_saliency(const nn_model *m, const nn_real *dx, const char *path
 /* J, its column sums and Jᵀ dL/dp for softmax node `node` of width K of g.
  * dp is dL/dp in jacobian mode: g's own in a jacobian-mode trace, the twin's
  * in a simplified one (where g's dL/dp holds no loss's gradient, since the
- * loss wrote dL/dz directly), or NULL. */
-static void print_jacobian(nn_graph *g, int node, double T, const nn_real *dp, int simplified) {
+ * loss wrote dL/dz directly), or NULL. other_readers: how many other nodes
+ * read this softmax's logits (then Jᵀ dL/dp is only this softmax's part). */
+static void print_jacobian(nn_graph *g, int node, double T, const nn_real *dp, int simplified,
+                           int other_readers) {
     int K = nn_node_width(g, node);
     const nn_real *p = nn_output(g, node);
     nn_real *J = malloc((size_t)K * K * sizeof *J), *vjp = calloc((size_t)K, sizeof *vjp);
@@ -117,12 +119,14 @@ static void print_jacobian(nn_graph *g, int node, double T, const nn_real *dp, i
     printf("\n");
     if (dp) {
         nn_softmax_vjp(vjp, p, dp, K, T);
-        if (simplified) {
-            print_values("dL/dp in jacobian mode (the same sample) =", dp, K, 1);
-            print_values("J^T dL/dp (jacobian mode's dL/dz; simplified mode's is the logits' below) =", vjp, K, 1);
-        } else {
-            print_values("J^T dL/dp (the jacobian-mode route to dL/dz) =", vjp, K, 1);
-        }
+        if (simplified) print_values("dL/dp in jacobian mode (the same sample) =", dp, K, 1);
+        if (other_readers > 0)
+            printf("    (the logits also feed %d other node%s, whose parts of dL/dz add to this one's below)\n",
+                   other_readers, other_readers == 1 ? "" : "s");
+        print_values(other_readers > 0 ? "J^T dL/dp (this softmax's part of dL/dz in jacobian mode) ="
+                     : simplified      ? "J^T dL/dp (jacobian mode's dL/dz; simplified mode's is the logits' below) ="
+                                       : "J^T dL/dp (the jacobian-mode route to dL/dz) =",
+                     vjp, K, 1);
     }
     free(J);
     free(vjp);
@@ -209,21 +213,38 @@ int cmd_trace(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         const char *kind = nn_node_kind(g, i);
         if (strcmp(kind, "labels") == 0) continue;
-        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), i == m.probs ? "  <- predictions" : "");
+        const nn_loss_info *l = nn_loss_find(m.arch.loss);
+        const char *mark = i == m.probs ? "  <- predictions"
+                           : strcmp(kind, "dropout") == 0 ? "  <- training mode: this step's random mask, kept values"
+                                                            " scaled by 1/(1 - p) (the identity at evaluation)"
+                           : i != m.targets ? ""
+                           : l && l->targets ? "  <- the loss's targets, made from the label as in training"
+                                             : "  <- the loss's targets: random teacher logits (nn trace reads no teacher)";
+        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), mark);
         print_values("out =", nn_output(g, i), nn_node_width(g, i), full);
+        double coef = nn_loss_coef(g, i);
+        if (!isnan(coef) && coef != 1) printf("    (enters the total loss x %g)\n", coef);
     }
     if (why) {
         printf("the forward pass failed: %s\n", why);
         nn_model_free(&m);
         return 1;
     }
-    printf("  total loss %.6g\n\nbackward (from the loss to the input)\n", loss);
+    int n_losses = 0, weighted = 0;
+    for (int i = 0; i < n; i++) {
+        double coef = nn_loss_coef(g, i);
+        n_losses += !isnan(coef);
+        weighted += !isnan(coef) && coef != 1;
+    }
+    printf("  total loss %.6g%s\n\nbackward (from the loss to the input)\n", loss,
+           n_losses > 1 || weighted ? " (the sum of each loss times its weight)" : "");
     nn_graph_backward(g, 1);
     long clamped = nn_graph_clamped(g);
     if (clamped > 0)
         printf("  CLAMPED: %ld probabilit%s with target mass below NN_PROB_MIN = %g, so the loss\n"
                "  sent -y/NN_PROB_MIN instead of -y/p; the softmax's backward subtracts <dL/dp, p> from\n"
-               "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact)\n",
+               "  every class, so EVERY gradient below is wrong for this sample (simplified mode is exact;\n"
+               "  docs/losses.md, \"the clamp spoils the whole row\")\n",
                clamped, clamped == 1 ? "y" : "ies", (double)NN_PROB_MIN);
     nn_model twin;
     int simplified = m.arch.grad == NN_GRAD_SIMPLIFIED;
@@ -245,9 +266,9 @@ int cmd_trace(int argc, char **argv) {
         } else if (d) {
             print_values("dL/d(out) =", d, nn_node_width(g, i), full);
         }
-        if (i == m.probs && m.arch.grad == NN_GRAD_SIMPLIFIED)
-            printf("    (simplified mode: the loss wrote its closed-form dL/dz straight into the\n"
-                   "     logits' gradient below, bypassing J; --grad jacobian routes dL/dp through J)\n");
+        if (simplified && strcmp(nn_node_kind(g, i), "softmax") == 0)
+            printf("    (simplified mode: a loss on this softmax writes its closed-form dL/dz straight\n"
+                   "     into the logits' gradient below, bypassing J; --grad jacobian routes dL/dp through J)\n");
         for (int t = 0; count && t < m.n_tensors; t++) { /* the node's tensors, as the file names them */
             const nn_model_tensor *T = &m.tensors[t];
             if (T->node != i) continue;
@@ -263,9 +284,11 @@ int cmd_trace(int argc, char **argv) {
                 print_values(label, v, (int)T->d0, full);
             }
         }
-        if (i == m.probs && nn_node_width(g, i) <= max_k)
+        if (i == m.probs && nn_node_width(g, i) <= max_k) {
+            int z = nn_node_input(g, i, 0); /* the logits: other readers add their own parts to dL/dz */
             print_jacobian(g, i, 1.0, have_twin ? nn_output_grad(twin.g, twin.probs) : simplified ? NULL : d,
-                           simplified);
+                           simplified, consumers && z >= 0 ? consumers[z] - 1 : 0);
+        }
     }
     free(consumers);
     if (have_twin) nn_model_free(&twin);

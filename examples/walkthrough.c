@@ -17,7 +17,9 @@
  * ends at ∂L/∂x. Last, the same sample at logits large enough that the
  * label's p falls below NN_PROB_MIN: jacobian mode, which divides by p, loses
  * the whole row's gradient while simplified mode stays exact — the reason
- * frameworks fuse softmax and cross-entropy.
+ * frameworks fuse softmax and cross-entropy. The sentences after that table
+ * are computed from its rows, in either precision; tests/test_walkthrough.c
+ * checks every claim this program prints.
  *
  * Usage: walkthrough [OUT_DIR]   (writes OUT_DIR/walkthrough_jacobian.svg and
  *                                walkthrough_graph.dot)
@@ -177,15 +179,16 @@ static int write_graph(const net *n, const char *out_dir) {
 /* ------------------------------------------------ 5: when jacobian mode fails */
 
 /* z (K) input asking for its gradient → softmax → cross-entropy in `mode`:
- * ∂L/∂z is then nn_output_grad of the input. */
-static nn_graph *logit_net(nn_grad_mode mode, int *z, int *y, nn_error *err) {
+ * ∂L/∂z is then nn_output_grad of the input, p the softmax's output. */
+static nn_graph *logit_net(nn_grad_mode mode, int *z, int *y, int *p, nn_error *err) {
     nn_graph *g = nn_graph_create(1);
     if (!g) return NULL;
     *z = nn_input(g, K);
     *y = nn_labels(g, K);
     nn_loss_options lo = nn_loss_defaults();
     lo.mode = mode;
-    nn_cross_entropy(g, nn_softmax(g, *z, 1.0), *y, &lo);
+    *p = nn_softmax(g, *z, 1.0);
+    nn_cross_entropy(g, *p, *y, &lo);
     if (nn_input_requires_grad(g, *z, err) || nn_graph_compile(g, 1, err)) {
         nn_graph_free(g);
         return NULL;
@@ -193,12 +196,22 @@ static nn_graph *logit_net(nn_grad_mode mode, int *z, int *y, nn_error *err) {
     return g;
 }
 
+/* The scales of part 5: 1, a moderate one, the last before the clamp, one
+ * just past it (p_y/NN_PROB_MIN ≈ 0.1) and one where p_y is 0. The clamp
+ * is where the logit gap (z_max − z_y = 0.42 s here) passes ln(1/NN_PROB_MIN):
+ * 69 in float, 691 in double. */
+#ifdef NN_DOUBLE
+static const double SCALES[5] = {1, 30, 1600, 1650, 3000};
+#else
+static const double SCALES[5] = {1, 30, 160, 170, 300};
+#endif
+
 /* The sample's logits z times a growing scale s: the label's p falls below
  * the clamp NN_PROB_MIN, and jacobian mode's whole row goes wrong. */
 static int saturation(const double *z, int y, nn_error *err) {
-    int zs, ys, zj, yj;
-    nn_graph *s = logit_net(NN_GRAD_SIMPLIFIED, &zs, &ys, err);
-    nn_graph *j = logit_net(NN_GRAD_JACOBIAN, &zj, &yj, err);
+    int zs, ys, ps, zj, yj, pj;
+    nn_graph *s = logit_net(NN_GRAD_SIMPLIFIED, &zs, &ys, &ps, err);
+    nn_graph *j = logit_net(NN_GRAD_JACOBIAN, &zj, &yj, &pj, err);
     if (!s || !j) {
         fprintf(stderr, "walkthrough: %s\n", err->msg);
         nn_graph_free(s);
@@ -212,30 +225,44 @@ static int saturation(const double *z, int y, nn_error *err) {
            "  subtracts it from EVERY class: the whole row is scaled by p_y/NN_PROB_MIN.\n\n"
            "       s        p_y   clamped   ∂L/∂z simplified (p − y)        ∂L/∂z jacobian\n",
            (double)NN_PROB_MIN, sizeof(nn_real) == sizeof(double) ? "double" : "float; 1e-300 in double");
-    const double scales[] = {1, 30, 300, 1650, 3000};
+    double first_scale = 0, first_p = 0, first_ratio = 0, zero_scale = 0; /* what the rows showed */
+    int one_ratio = 1;
     for (int c = 0; c < 5; c++) {
         nn_graph *both[2] = {s, j};
         const int zid[2] = {zs, zj}, yid[2] = {ys, yj};
         for (int k = 0; k < 2; k++) {
-            for (int i = 0; i < K; i++) nn_input_data(both[k], zid[k])[i] = (nn_real)(scales[c] * z[i]);
+            for (int i = 0; i < K; i++) nn_input_data(both[k], zid[k])[i] = (nn_real)(SCALES[c] * z[i]);
             nn_label_data(both[k], yid[k])[0] = y;
             nn_graph_zero_grad(both[k]);
             nn_graph_forward(both[k], 1);
             nn_graph_backward(both[k], 1);
         }
         const nn_real *ds = nn_output_grad(s, zs), *dj = nn_output_grad(j, zj);
-        printf("  %6g  %9.2e  %8ld   [%7.4f %7.4f %7.4f]   [%7.4f %7.4f %7.4f]\n", scales[c],
-               (double)nn_output(j, zj + 2)[y], nn_graph_clamped(j), (double)ds[0], (double)ds[1],
-               (double)ds[2], (double)dj[0], (double)dj[1], (double)dj[2]);
+        double p_y = nn_output(j, pj)[y];
+        long clamped = nn_graph_clamped(j);
+        printf("  %6g  %9.2e  %8ld   [%7.4f %7.4f %7.4f]   [%7.4f %7.4f %7.4f]\n", SCALES[c], p_y, clamped,
+               (double)ds[0], (double)ds[1], (double)ds[2], (double)dj[0], (double)dj[1], (double)dj[2]);
+        if (clamped && p_y > 0 && !first_scale) { /* the ratio jacobian/simplified, the same on every class? */
+            first_scale = SCALES[c], first_p = p_y, first_ratio = (double)dj[y] / (double)ds[y];
+            for (int i = 0; i < K; i++)
+                if (fabs((double)ds[i]) > 1e-3 && fabs((double)dj[i] / (double)ds[i] - first_ratio) > 1e-3 * first_ratio)
+                    one_ratio = 0;
+        }
+        if (clamped && p_y == 0 && !zero_scale) zero_scale = SCALES[c];
     }
-    printf("\n  At s = 1650 (in double) p_y is just below the clamp and every class of the\n"
-           "  jacobian row is the simplified one times p_y/NN_PROB_MIN; at s = 3000 p_y is\n"
-           "  0 and jacobian mode sends nothing, while the simplified gradient still pulls\n"
-           "  hard towards the label — for exactly the badly wrong predictions that most\n"
-           "  need a gradient.\n"
-           "  The library counts every engaged clamp (nn_graph_clamped; nn train warns).\n"
-           "  This is why frameworks fuse softmax and cross-entropy (PyTorch's\n"
-           "  CrossEntropyLoss takes logits): the fused gradient p − y never divides by p.\n");
+    if (first_scale)
+        printf("\n  At s = %g p_y = %.3g is just below the clamp: %s of the jacobian\n"
+               "  row is the simplified one times %.4f, and p_y/NN_PROB_MIN = %.4f.\n",
+               first_scale, first_p, one_ratio ? "every class" : "the label's class", first_ratio,
+               first_p / (double)NN_PROB_MIN);
+    if (zero_scale)
+        printf("  At s = %g p_y underflows to 0 and jacobian mode sends nothing, while the\n"
+               "  simplified gradient still pulls hard towards the label — for exactly the\n"
+               "  badly wrong predictions that most need a gradient.\n", zero_scale);
+    printf("  The library counts every engaged clamp (nn_graph_clamped; nn train warns, and\n"
+           "  nn trace says when a sample would clamp). This is why frameworks fuse softmax\n"
+           "  and cross-entropy (PyTorch's CrossEntropyLoss takes logits): the fused\n"
+           "  gradient p − y never divides by p.\n");
     nn_graph_free(s);
     nn_graph_free(j);
     return 0;
@@ -342,6 +369,8 @@ int main(int argc, char **argv) {
                (double)nn_output_grad(n.g, n.dense2)[j],
                (double)nn_output_grad(simple.g, simple.dense2)[j]);
     }
+    agree("∂L/∂z (jacobian mode):", dz, nn_output_grad(n.g, n.dense2), K);
+    agree("∂L/∂z (simplified mode):", dz, nn_output_grad(simple.g, simple.dense2), K);
 
     double colsum[K];
     for (int j = 0; j < K; j++) {
@@ -450,8 +479,8 @@ int main(int argc, char **argv) {
     double g_one[2][64], loss_one[2];
     size_t n_params = nn_graph_n_params(simple.g);
     for (int s = 0; s < 2; s++) {
-        loss_one[s] = run(&n, s, 1);
-        for (size_t q = 0; q < n_params; q++) g_one[s][q] = nn_graph_grads(n.g)[q];
+        loss_one[s] = run(&simple, s, 1); /* simplified mode, as the batch */
+        for (size_t q = 0; q < n_params; q++) g_one[s][q] = nn_graph_grads(simple.g)[q];
     }
     double loss_pair = run(&pair, 0, 2), dev = 0;
     for (size_t q = 0; q < n_params; q++)

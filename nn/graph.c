@@ -385,6 +385,10 @@ double nn_loss_value(const nn_graph *g, int id) {
     const nn_node *n = node_at(g, id);
     return (n && n->is_loss) ? n->loss_value : NAN;
 }
+double nn_loss_coef(const nn_graph *g, int id) {
+    const nn_node *n = node_at(g, id);
+    return (n && n->is_loss) ? n->loss_coef : NAN;
+}
 long nn_loss_clamped(const nn_graph *g, int id) {
     const nn_node *n = node_at(g, id);
     return (n && n->is_loss) ? n->clamped : -1;

@@ -86,6 +86,66 @@ START_TEST(test_trace_prints_both_routes_to_the_logits) {
             ck_assert_close(dz[i], vjp[i], 1e-4, 1e-4);
         }
     }
+    /* distill: the logits feed two softmaxes (T and 1); Jᵀ dL/dp of one is only its part */
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --loss distill --label 1") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "(the logits also feed 1 other node, whose parts of dL/dz add to this one's below)\n"
+                                    "    J^T dL/dp (this softmax's part of dL/dz in jacobian mode) = [");
+    ck_assert_ptr_null(strstr(cli_out, "jacobian mode's dL/dz;"));
+}
+END_TEST
+
+/* What the trace's loss reads and how the total is made: sord's target is
+ * made from the label as training makes it (softmax(−(v − y)²), scale 1),
+ * not a random row; a teacher's random logits say so; a weighted loss says
+ * its weight, and the total is that weight times its value. */
+START_TEST(test_trace_shows_targets_and_weights) {
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --loss sord --label 1") == 0, "%s", cli_out);
+    double t[3], e = exp(-1);
+    ck_assert(three_after("<- the loss's targets, made from the label as in training\n    out = ", t));
+    for (int i = 0; i < 3; i++) ck_assert_close(t[i], (i == 1 ? 1 : e) / (1 + 2 * e), 1e-5, 1e-4);
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --loss kl --temperature 2 --label 1") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "<- the loss's targets: random teacher logits (nn trace reads no teacher)");
+    double kl, total;
+    const char *at = strstr(cli_out, "kl_div (1)\n    out = [");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "kl_div (1)\n    out = [%lf]\n    (enters the total loss x 4)", &kl), 1);
+    ck_assert_msg_contains(at, "(enters the total loss x 4)\n");
+    at = strstr(cli_out, "  total loss ");
+    ck_assert(at && sscanf(at, "  total loss %lf (the sum of each loss times its weight)", &total) == 1);
+    ck_assert_close(total, 4 * kl, 1e-6, 1e-4);
+    ck_assert_msg(cli_nn("trace --arch 4-5-3 --label 1") == 0, "%s", cli_out);
+    ck_assert_ptr_null(strstr(cli_out, "enters the total"));
+    ck_assert_ptr_null(strstr(cli_out, "the sum of each loss"));
+}
+END_TEST
+
+/* A model with dropout: every forward in training mode draws a new mask,
+ * so gradcheck must difference the loss under the mask its analytic pass
+ * used (it reported every parameter as failing before), and the trace says
+ * which mask it shows. */
+START_TEST(test_dropout_model_gradchecks_and_traces) {
+    cli_write("d.csv", "a,b,label\n1,2,0\n2,1,1\n0,1,0\n1,0,1\n");
+    ck_assert_msg(cli_nn("train --data d.csv --arch 2-8-2 --dropout 0.5 --epochs 2 --quiet --save dr.st") == 0, "%s",
+                  cli_out);
+    ck_assert_msg(cli_nn("gradcheck dr.st --data d.csv --batch 4") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "all gradients agree");
+    ck_assert_msg(cli_nn("trace dr.st --data d.csv") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "dropout (8)  <- training mode: this step's random mask");
+    double h[8], d[8];
+    const char *at = strstr(cli_out, "relu (8)\n    out = [");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "relu (8)\n    out = [%lf, %lf, %lf, %lf, %lf, %lf, %lf, %lf]", &h[0], &h[1], &h[2],
+                            &h[3], &h[4], &h[5], &h[6], &h[7]), 8);
+    at = strstr(at, "(the identity at evaluation)\n    out = [");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(strchr(at, '['), "[%lf, %lf, %lf, %lf, %lf, %lf, %lf, %lf]", &d[0], &d[1], &d[2], &d[3],
+                            &d[4], &d[5], &d[6], &d[7]), 8);
+    int dropped = 0;
+    for (int i = 0; i < 8; i++) {
+        ck_assert_msg(d[i] == 0 || fabs(d[i] - 2 * h[i]) <= 1e-4 * fabs(h[i]), "unit %d: %g from %g", i, d[i], h[i]);
+        dropped += h[i] != 0 && d[i] == 0;
+    }
+    ck_assert_int_gt(dropped, 0);
 }
 END_TEST
 
@@ -294,6 +354,8 @@ Suite *test_cli_teaching_suite(void) {
     tcase_add_test(tc, test_trace_prints_the_input_gradient);
     tcase_add_test(tc, test_trace_writes_a_png_saliency_map);
     tcase_add_test(tc, test_trace_prints_both_routes_to_the_logits);
+    tcase_add_test(tc, test_trace_shows_targets_and_weights);
+    tcase_add_test(tc, test_dropout_model_gradchecks_and_traces);
     tcase_add_test(tc, test_clamp_is_flagged);
     tcase_add_test(tc, test_trace_says_when_jacobian_mode_would_clamp);
     tcase_add_test(tc, test_train_warns_once_about_the_clamp);

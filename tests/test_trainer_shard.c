@@ -168,7 +168,8 @@ static double two_shards_vs_one(int weighted, int sum_norms, double *loss_diff) 
     ck_assert_int_eq(w.bad_counts, 0);
     ck_assert_int_gt(w.empty_steps, 0); /* the last batch of 3 rows: some epoch gives a side none */
     ck_assert_int_eq(pr[0].last.rows + pr[1].last.rows, N);
-    ck_assert_int_eq(w.norm_calls, sum_norms ? w.calls : 0);
+    /* the normalisers are summed only when some loss does not average rows */
+    ck_assert_int_eq(w.norm_calls, sum_norms && weighted ? w.calls : 0);
     *loss_diff = fabs((pr[0].last.loss * pr[0].last.rows + pr[1].last.loss * pr[1].last.rows) / N - s.loss);
 
     size_t n = nn_graph_n_params(one.g);
@@ -197,7 +198,7 @@ static double two_shards_vs_one(int weighted, int sum_norms, double *loss_diff) 
 }
 
 START_TEST(test_two_shards_train_as_one) {
-    double loss_diff, worst = two_shards_vs_one(0, 0, &loss_diff);
+    double loss_diff, worst = two_shards_vs_one(0, 1, &loss_diff);
     ck_assert_msg(worst <= 100 * REAL_TOL, "two shards differ from one process by %g", worst);
     ck_assert_msg(loss_diff <= 100 * REAL_TOL, "the epoch loss differs by %g", loss_diff);
 }
@@ -211,6 +212,53 @@ START_TEST(test_class_weighted_shards_sum_their_normalisers) {
     ck_assert_msg(loss_diff <= 100 * REAL_TOL, "the epoch loss differs by %g", loss_diff);
     worst = two_shards_vs_one(1, 0, &loss_diff); /* without the hook: not the same model */
     ck_assert_double_gt(worst, 1000 * REAL_TOL);
+}
+END_TEST
+
+/* With class weights the evaluation's loss is the whole set's weighted
+ * mean Σ w_y l / Σ w_y (not a mean of each batch's), so the sums of two
+ * parts give the whole set's figures. */
+START_TEST(test_weighted_evaluation_adds_up_over_parts) {
+    nn_dataset all = blobs(), part[2];
+    net m = make_net(1);
+    nn_error err;
+    nn_trainer_options to = {.batch = BATCH, .seed = 9};
+    nn_trainer *t = nn_trainer_create(m.g, m.opt, &m.nodes, &all, &to, &err);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(nn_trainer_epoch(t, NULL, &err), NN_OK); /* away from the initial weights */
+    nn_eval_stats whole, half[2];
+    ck_assert_int_eq(nn_trainer_evaluate(t, &all, &whole, &err), NN_OK);
+    /* by hand, one row at a time: l = −log p_y, weighted by w_y */
+    double wl = 0, w = 0;
+    for (int i = 0; i < N; i++) {
+        nn_dataset_gather(&all, &i, 1, nn_input_data(m.g, m.nodes.x), nn_label_data(m.g, m.nodes.labels));
+        double l = nn_graph_forward(m.g, 1); /* w_y l / w_y */
+        wl += class_weights[all.labels[i]] * l, w += class_weights[all.labels[i]];
+    }
+    ck_assert_msg(fabs(whole.loss - wl / w) <= 10 * REAL_TOL * fabs(wl / w), "loss %.9g, by hand %.9g",
+                  whole.loss, wl / w);
+    int idx[N];
+    for (int i = 0; i < N; i++) idx[i] = i;
+    ck_assert_int_eq(nn_dataset_subset(&all, idx, 10, &part[0], &err), NN_OK);
+    ck_assert_int_eq(nn_dataset_subset(&all, idx + 10, N - 10, &part[1], &err), NN_OK);
+    nn_eval_sums sum = {0};
+    double *into = (double *)&sum;
+    for (int r = 0; r < 2; r++) {
+        ck_assert_int_eq(nn_trainer_evaluate(t, &part[r], &half[r], &err), NN_OK);
+        const double *add = (const double *)&half[r].sums;
+        for (size_t i = 0; i < NN_EVAL_N_SUMS; i++) into[i] += add[i];
+    }
+    nn_eval_stats both = nn_eval_stats_from_sums(m.g, &sum);
+    ck_assert_int_eq(both.n, N);
+    ck_assert_double_eq_tol(both.loss, whole.loss, 1e-12);
+    ck_assert_double_eq_tol(both.accuracy, whole.accuracy, 1e-15);
+    ck_assert_double_eq_tol(both.mae, whole.mae, 1e-12);
+    ck_assert_double_eq_tol(both.qwk, whole.qwk, 1e-12);
+    ck_assert_double_ne(half[0].loss, whole.loss); /* the parts alone are not the whole */
+    nn_trainer_free(t);
+    for (int r = 0; r < 2; r++) nn_dataset_free(&part[r]);
+    nn_optimizer_free(m.opt), nn_graph_free(m.g);
+    nn_dataset_free(&all);
 }
 END_TEST
 
@@ -235,6 +283,7 @@ Suite *test_trainer_shard_suite(void) {
     TCase *tc = tcase_create("trainer_shard");
     tcase_add_test(tc, test_two_shards_train_as_one);
     tcase_add_test(tc, test_class_weighted_shards_sum_their_normalisers);
+    tcase_add_test(tc, test_weighted_evaluation_adds_up_over_parts);
     tcase_add_test(tc, test_shard_rows_checked);
     suite_add_tcase(s, tc);
     return s;
