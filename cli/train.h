@@ -71,10 +71,9 @@ int train_ranks_ready(int ok);
  * information, on every rank (after rank 0 resumed from a checkpoint). */
 void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck);
 
-/* (collective) An epoch's statistics (s: this rank's rows; v: this rank's
- * validation rows, or NULL) made those of all ranks' rows: row-weighted means,
- * accuracies from exact counts. */
-void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
+/* (collective) An epoch's statistics (s: this rank's rows) made those of
+ * all ranks' rows: row-weighted means, accuracies from exact counts. */
+void train_reduce_stats(nn_epoch_stats *s);
 
 /* (collective) --test for m: this rank's part under nn-mpi (IDX and image
  * folders read only it), all of it in one process; 1 on every rank when it
@@ -82,12 +81,13 @@ void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v);
 int train_load_test(nn_dataset *test, const train_config *c, const nn_model *m);
 
 /* (collective) nn_trainer_evaluate over all ranks' rows: each rank scores
- * its part d, and loss, accuracy and MAE are reduced as row-weighted sums
- * and counts (QWK is NaN under nn-mpi: train_ordinal_scores has it). `st`
- * is this rank's status so far (when failed, it still takes part and adds
- * no row). Returns st, or the evaluation's error. */
-nn_status train_evaluate_part(nn_trainer *t, const nn_dataset *d, nn_eval_stats *v, nn_status st,
-                              nn_error *err);
+ * its part d of the set, and the figures come from the sums (nn_eval_sums)
+ * of all ranks (g: the trainer's graph), the same as one process scoring
+ * the whole set, up to summation order. `st` is this rank's status so far
+ * (when failed, it still takes part and adds no row). Returns st, or the
+ * evaluation's error. */
+nn_status train_evaluate_part(nn_trainer *t, const nn_graph *g, const nn_dataset *d, nn_eval_stats *v,
+                              nn_status st, nn_error *err);
 
 /* (collective) *all: train's descriptions with the labels of every rank's
  * training rows in one process's order (shard->n of them) and no features,

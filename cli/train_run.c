@@ -111,8 +111,9 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
         nn_eval_stats v = {.accuracy = NAN, .loss = NAN}, tv = {.accuracy = NAN, .loss = NAN};
         double mae = NAN, qwk = NAN, test_mae = NAN, test_qwk = NAN;
         nn_status st = nn_trainer_epoch(t, &s, &err);
-        if (!st && val) st = nn_trainer_evaluate(t, val, &v, &err);
-        if (test) st = train_evaluate_part(t, test, &tv, st, &err); /* nn-mpi: each rank its part, reduced */
+        /* nn-mpi: each rank scores its rows, the figures are all ranks' */
+        if (val) st = train_evaluate_part(t, m->g, val, &v, st, &err);
+        if (test) st = train_evaluate_part(t, m->g, test, &tv, st, &err);
         if (val && k->ordinal) /* nn-mpi: every rank takes part, even after a failure */
             st = train_ordinal_scores(m, val, &mae, &qwk, st, &err);
         if (test && k->ordinal) st = train_ordinal_scores(m, test, &test_mae, &test_qwk, st, &err);
@@ -121,7 +122,7 @@ static int run_trainer(const train_config *c, nn_model *m, nn_optimizer *opt, nn
             cli_error(CMD, "%s", err.msg);
             return 1;
         }
-        train_reduce_stats(&s, val ? &v : NULL); /* under nn-mpi: over all ranks' rows */
+        train_reduce_stats(&s); /* under nn-mpi: over all ranks' rows */
         /* --monitor val_qwk watches the QWK the epoch line prints: by the
          * model's prediction rule, and exact over all ranks under nn-mpi */
         if (val && k->ordinal) v.qwk = qwk;

@@ -225,38 +225,16 @@ void train_share_state(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *ck) {
     ck->history = history;
 }
 
-/* An evaluation's figures as sums over its rows, which add up exactly over
- * the ranks (correct counts are integers, exact in a double): n, n · loss,
- * correct rows, n · MAE. */
-enum { EVAL_SUMS = 4 };
-static void eval_sums(const nn_eval_stats *v, double *sum) {
-    double n = v->n;
-    sum[0] = n, sum[1] = n ? v->loss * n : 0, sum[2] = n ? round(v->accuracy * n) : 0;
-    sum[3] = n ? v->mae * n : 0;
-}
-
-/* Back from eval_sums' totals; QWK is not a mean over rows (NaN here;
- * train_ordinal_scores reduces its sums). */
-static void eval_from_sums(nn_eval_stats *v, const double *sum) {
-    v->n = (int)sum[0];
-    v->loss = sum[0] ? sum[1] / sum[0] : NAN;
-    v->accuracy = sum[0] ? sum[2] / sum[0] : NAN;
-    v->mae = sum[0] ? sum[3] / sum[0] : NAN;
-    v->qwk = NAN;
-}
-
-void train_reduce_stats(nn_epoch_stats *s, nn_eval_stats *v) {
+void train_reduce_stats(nn_epoch_stats *s) {
     if (dist_size() == 1) return;
+    /* sums of per-row quantities; correct counts are integers, exact in a double */
     double rows = (double)s->rows;
-    double sum[4 + EVAL_SUMS] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows,
-                                 (double)s->clamped};
-    if (v) eval_sums(v, sum + 4);
-    dist_sum(sum, 4 + EVAL_SUMS);
+    double sum[4] = {rows ? s->loss * rows : 0, rows ? round(s->train_acc * rows) : 0, rows, (double)s->clamped};
+    dist_sum(sum, 4);
     s->clamped = (long)sum[3];
     s->rows = (long)sum[2];
     s->loss = sum[0] / sum[2];
     s->train_acc = sum[1] / sum[2];
-    if (v) eval_from_sums(v, sum + 4);
 }
 
 int train_load_test(nn_dataset *test, const train_config *c, const nn_model *m) {
@@ -267,14 +245,16 @@ int train_load_test(nn_dataset *test, const train_config *c, const nn_model *m) 
     return train_ranks_ready(ok);
 }
 
-nn_status train_evaluate_part(nn_trainer *t, const nn_dataset *d, nn_eval_stats *v, nn_status st,
-                              nn_error *err) {
+nn_status train_evaluate_part(nn_trainer *t, const nn_graph *g, const nn_dataset *d, nn_eval_stats *v,
+                              nn_status st, nn_error *err) {
     if (dist_size() == 1) return st ? st : nn_trainer_evaluate(t, d, v, err);
     nn_eval_stats mine = {0};
-    double sum[EVAL_SUMS] = {0};
-    if (!st && d->n && !(st = nn_trainer_evaluate(t, d, &mine, err))) eval_sums(&mine, sum);
-    dist_sum(sum, EVAL_SUMS); /* a rank that failed, or holds no row, adds nothing */
-    eval_from_sums(v, sum);
+    if (!st && d->n) st = nn_trainer_evaluate(t, d, &mine, err);
+    double sum[NN_EVAL_N_SUMS] = {0}; /* a rank that failed, or holds no row, adds nothing */
+    if (!st) memcpy(sum, &mine.sums, sizeof sum);
+    dist_sum(sum, (int)NN_EVAL_N_SUMS);
+    memcpy(&mine.sums, sum, sizeof sum);
+    *v = nn_eval_stats_from_sums(g, &mine.sums);
     return st;
 }
 

@@ -222,16 +222,31 @@ static const nn_node_ops loss_ops = {
     .free_config = loss_node_free,
 };
 
-int nn_graph_loss_norms(const nn_graph *g, double *norms, int cap) {
+int nn_graph_loss_norms(const nn_graph *g, double *norms, double *sums, int cap) {
     int k = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         const nn_node *n = &g->nodes[i];
         if (n->ops != &loss_ops) continue;
         const loss_node *L = n->config;
-        if (k < cap) norms[k] = L->opt.reduction == NN_REDUCE_SUM ? 0 : L->denom;
+        if (k < cap && norms) norms[k] = L->opt.reduction == NN_REDUCE_SUM ? 0 : L->denom;
+        if (k < cap && sums) sums[k] = L->sum;
         k++;
     }
     return k;
+}
+
+double nn_graph_loss_from_parts(const nn_graph *g, const double *sums, const double *norms, int n_parts) {
+    double total = 0;
+    for (int i = 0, k = 0; i < g->n_nodes && k < n_parts; i++) {
+        const nn_node *n = &g->nodes[i];
+        if (n->ops != &loss_ops) continue;
+        const loss_node *L = n->config;
+        /* value = Σ s_b l_b / D, as loss_forward; a sum has no D */
+        double value = L->opt.reduction == NN_REDUCE_SUM ? sums[k] : norms[k] != 0 ? sums[k] / norms[k] : 0.0;
+        total += n->loss_coef * value;
+        k++;
+    }
+    return total;
 }
 
 double nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n_norms) {

@@ -229,12 +229,18 @@ double         nn_loss_value(const nn_graph *g, int loss);
  * with scale_t2: the total is Σ nn_loss_coef · nn_loss_value); NaN for a
  * node that is not a loss. */
 double         nn_loss_coef(const nn_graph *g, int loss);
-/* Data-parallel training (nn_trainer_options.reduce_norms uses these):
- * after a forward pass, norms[i] is the normaliser of the i-th loss node
- * over the batch's rows — the D its mean divides by (Σ_b s_b n_b, the row
- * count without sample or class weights; B for batchmean), 0 for a sum,
- * which has none. Writes at most cap; returns the number of loss nodes. */
-int            nn_graph_loss_norms(const nn_graph *g, double *norms, int cap);
+/* The parts of the losses' values, for adding them up over batches or
+ * processes (nn_trainer_options.reduce_norms, nn_eval_sums): after a
+ * forward pass, norms[i] is the normaliser of the i-th loss node over the
+ * batch's rows — the D its mean divides by (Σ_b s_b n_b, the row count
+ * without sample or class weights; B for batchmean), 0 for a sum, which has
+ * none — and sums[i] its Σ_b s_b l_b. Either may be NULL. Writes at most
+ * cap of each; returns the number of loss nodes. */
+int            nn_graph_loss_norms(const nn_graph *g, double *norms, double *sums, int cap);
+/* The graph's loss from such parts (n of each, e.g. summed over batches):
+ * Σ_i coef_i · sums[i] / norms[i] (0 where norms[i] is 0), a sum's term
+ * coef_i · sums[i]. */
+double         nn_graph_loss_from_parts(const nn_graph *g, const double *sums, const double *norms, int n);
 /* Replaces those normalisers (n of them, in the same order; a sum's entry
  * is ignored) for the losses' values and the backward pass that follows;
  * returns the graph's total loss with them (NaN stays NaN). */
@@ -516,20 +522,42 @@ nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nod
  * epoch counter advances only on NN_OK. */
 nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err);
 
+/* The sums an evaluation's figures come from. They add up over parts of a
+ * data set: a data-parallel evaluation sums them over the processes (as
+ * NN_EVAL_N_SUMS doubles) and calls nn_eval_stats_from_sums. */
+#define NN_EVAL_MAX_LOSSES 16 /* loss nodes a trainer's graph may have */
+typedef struct {
+    double rows, correct; /* rows evaluated; rows whose argmax(probs) is the label */
+    double no_loss;       /* rows of data without the targets the loss reads */
+    double abs_err;       /* Σ |E[X] − v_y| */
+    double sq_diff, sy, sy2, sp, sp2;     /* QWK: Σ (p − y)², Σ y, Σ y², Σ p, Σ p² (label positions) */
+    double loss_sum[NN_EVAL_MAX_LOSSES];  /* per loss node, in graph order: Σ_b s_b l_b */
+    double loss_norm[NN_EVAL_MAX_LOSSES]; /* per loss node: Σ of its batches' normalisers
+                                             (nn_graph_loss_norms) */
+} nn_eval_sums;
+#define NN_EVAL_N_SUMS (sizeof(nn_eval_sums) / sizeof(double))
+
 /* What nn_trainer_evaluate measures. Every field is filled; more metrics
  * (MAE, QWK, ...) are added as fields, so keep callers to field names. */
 typedef struct {
     int    n;        /* rows evaluated */
-    double loss;     /* the batches' total losses averaged with their row counts
-                        as weights (the mean per-sample loss under MEAN without
-                        sample weights); NaN for no rows or when d lacks the
-                        targets the loss reads */
+    double loss;     /* the mean over all rows: per loss, Σ s_b l_b over the set
+                        divided by the sum of its normalisers (the mean
+                        per-sample loss under MEAN without weights; with class
+                        weights Σ w_y l / Σ w_y over the set), times its coef;
+                        NaN for no rows or when d lacks the targets the loss
+                        reads */
     double accuracy; /* fraction of rows whose argmax(probs) is the label; NaN for no rows */
     double mae;      /* mean |E[X] − v_y| in value units (E[X] = Σ_i v_i p_i over probs,
                         v from nn_trainer_options.values); NaN for no rows */
     double qwk;      /* quadratic weighted kappa of argmax against the label
                         (nn_quadratic_weighted_kappa); NaN for no rows or one class */
+    nn_eval_sums sums; /* what the figures above come from */
 } nn_eval_stats;
+
+/* The figures of the sums s (e.g. summed over processes) for the graph g
+ * the trainer evaluated (its losses' coefficients). */
+nn_eval_stats nn_eval_stats_from_sums(const nn_graph *g, const nn_eval_sums *s);
 
 /* Evaluates the graph on d in evaluation mode (the caller's mode is
  * restored), in batches of the graph's max_batch, without touching the

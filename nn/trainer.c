@@ -99,33 +99,28 @@ static void feed(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d,
     if (d->targets) nn_dataset_gather_targets(d, idx, B, nn_input_data(g, nodes->targets));
 }
 
-/* What an evaluation sums over its rows: the ordinal metrics stream, so
- * nothing is allocated. */
-typedef struct {
-    const double *values; /* (K) category values or NULL (0..K−1) */
-    double abs_err;       /* Σ |E[X] − v_y| */
-    double sq_diff, sy, sy2, sp, sp2; /* QWK: Σ (p − y)², Σ y, Σ y², Σ p, Σ p² (label positions) */
-} eval_sums;
-
-static void add_ordinal(eval_sums *s, const nn_real *probs, int K, const int32_t *labels, int B) {
+/* The ordinal sums of a batch into s; values (K) or NULL (0..K−1). They
+ * stream, so nothing is allocated. */
+static void add_ordinal(nn_eval_sums *s, const double *values, const nn_real *probs, int K,
+                        const int32_t *labels, int B) {
     for (int b = 0; b < B; b++) {
         const nn_real *row = probs + (size_t)b * K; /* (K) */
         double mu = 0;
-        for (int k = 0; k < K; k++) mu += (s->values ? s->values[k] : k) * (double)row[k];
+        for (int k = 0; k < K; k++) mu += (values ? values[k] : k) * (double)row[k];
         int y = labels[b], p = nn_argmax(row, K);
-        s->abs_err += fabs(mu - (s->values ? s->values[y] : y));
+        s->abs_err += fabs(mu - (values ? values[y] : y));
         s->sq_diff += (double)(p - y) * (p - y);
         s->sy += y, s->sy2 += (double)y * y, s->sp += p, s->sp2 += (double)p * p;
     }
 }
 
-/* Forward passes over d in batches of max_batch, in evaluation mode. Sums
- * the row-weighted batch losses into *loss_sum (when not NULL) and the
- * ordinal sums into *sums (when not NULL), and returns the rows whose argmax
- * is right. Stops at the first forward that reports a data error when
+/* Forward passes over d in batches of max_batch, in evaluation mode. Adds
+ * to *sums (when not NULL) the losses' parts (nn_graph_loss_norms) and the
+ * ordinal sums (values: (K) or NULL), and returns the rows whose argmax is
+ * right. Stops at the first forward that reports a data error when
  * `run_err` is not NULL (copying the message there). */
 static long eval_batches(nn_graph *g, const nn_train_nodes *nodes, const nn_dataset *d,
-                         double *loss_sum, eval_sums *sums, const char **run_err) {
+                         nn_eval_sums *sums, const double *values, const char **run_err) {
     enum { CHUNK = 256 }; /* indices gathered per call, on the stack */
     int B = g->max_batch, K = nn_node_width(g, nodes->probs), idx[CHUNK];
     long correct = 0;
@@ -142,14 +137,19 @@ static long eval_batches(nn_graph *g, const nn_train_nodes *nodes, const nn_data
                 nn_dataset_gather_targets(d, idx, m, nn_input_data(g, nodes->targets) +
                                                          (size_t)done * d->target_width);
         }
-        double loss = nn_graph_forward(g, n);
+        nn_graph_forward(g, n);
         if (run_err && nn_graph_run_error(g)) {
             *run_err = nn_graph_run_error(g);
             break;
         }
-        if (loss_sum) *loss_sum += loss * n;
         correct += count_correct(nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
-        if (sums) add_ordinal(sums, nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
+        if (sums) {
+            double norm[NN_EVAL_MAX_LOSSES], sum[NN_EVAL_MAX_LOSSES];
+            int n_losses = nn_graph_loss_norms(g, norm, sum, NN_EVAL_MAX_LOSSES);
+            for (int i = 0; i < n_losses && i < NN_EVAL_MAX_LOSSES; i++)
+                sums->loss_sum[i] += sum[i], sums->loss_norm[i] += norm[i];
+            add_ordinal(sums, values, nn_output(g, nodes->probs), K, nn_label_data(g, nodes->labels), n);
+        }
     }
     nn_graph_set_training(g, was_training);
     return correct;
@@ -207,11 +207,16 @@ nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nod
     if (check_nodes(g, nodes, train, "train: the training data", err) ||
         nn_train_check_inputs(g, train, err)) /* finite.c */
         return NULL;
+    int n_losses = nn_graph_loss_norms(g, NULL, NULL, 0);
+    if (n_losses > NN_EVAL_MAX_LOSSES) { /* nn_eval_sums holds each loss's parts */
+        nn_set_error(err, NN_ERR_ARG, "train: the graph has %d losses; a trainer takes at most %d "
+                     "(NN_EVAL_MAX_LOSSES)", n_losses, NN_EVAL_MAX_LOSSES);
+        return NULL;
+    }
     nn_trainer *t = calloc(1, sizeof *t);
     int n_rows = o->shard ? o->shard->n : train->n;
     int *perm = malloc((size_t)n_rows * sizeof *perm);
     int *local = o->shard ? malloc((size_t)o->batch * sizeof *local) : NULL;
-    int n_losses = nn_graph_loss_norms(g, NULL, 0);
     double *norms = o->reduce_norms ? malloc((size_t)(n_losses + 1) * sizeof *norms) : NULL;
     if (!t || !perm || (o->shard && !local) || (o->reduce_norms && !norms)) {
         free(t);
@@ -270,7 +275,7 @@ static void shuffle(int *perm, int n, nn_rng *rng) {
  * the global batch's mean. *loss becomes the loss with those normalisers. */
 static nn_status share_norms(nn_trainer *t, int B, int global_B, double *loss, nn_error *err) {
     int live = B > 0 && isfinite(*loss);
-    if (live) nn_graph_loss_norms(t->g, t->norms, t->n_losses);
+    if (live) nn_graph_loss_norms(t->g, t->norms, NULL, t->n_losses);
     else
         for (int i = 0; i < t->n_losses; i++) t->norms[i] = 0;
     nn_status st = t->o.reduce_norms(t->norms, t->n_losses, t->o.reduce_user, err);
@@ -374,18 +379,24 @@ nn_status nn_trainer_evaluate(nn_trainer *t, const nn_dataset *d, nn_eval_stats 
                               nn_error *err) {
     nn_status st = nn_trainer_check_data(t, d, "evaluate: the data", err);
     if (st) return st;
-    double loss_sum = 0;
     const char *run_err = NULL;
     int has_loss = d->targets || !reads_targets(t->g, &t->nodes);
-    eval_sums s = {.values = t->o.values};
-    long correct = eval_batches(t->g, &t->nodes, d, &loss_sum, &s, has_loss ? &run_err : NULL);
+    nn_eval_sums s = {.rows = d->n, .no_loss = has_loss ? 0 : d->n};
+    s.correct = (double)eval_batches(t->g, &t->nodes, d, &s, t->o.values, has_loss ? &run_err : NULL);
     if (run_err) return nn_set_error(err, NN_ERR_ARG, "evaluate: %s", run_err);
-    double n = d->n, expected = s.sy2 + s.sp2 - 2 * s.sy * s.sp / (n > 0 ? n : 1); /* as metrics.c */
-    if (out)
-        *out = (nn_eval_stats){.n = d->n,
-                               .loss = d->n && has_loss ? loss_sum / d->n : NAN,
-                               .accuracy = d->n ? (double)correct / d->n : NAN,
-                               .mae = d->n ? s.abs_err / n : NAN,
-                               .qwk = d->n && expected > 0 ? 1 - s.sq_diff / expected : NAN};
+    if (out) *out = nn_eval_stats_from_sums(t->g, &s);
     return NN_OK;
+}
+
+nn_eval_stats nn_eval_stats_from_sums(const nn_graph *g, const nn_eval_sums *s) {
+    double n = s->rows, expected = s->sy2 + s->sp2 - 2 * s->sy * s->sp / (n > 0 ? n : 1); /* as metrics.c */
+    int n_losses = nn_graph_loss_norms(g, NULL, NULL, 0);
+    double loss = nn_graph_loss_from_parts(g, s->loss_sum, s->loss_norm,
+                                           n_losses < NN_EVAL_MAX_LOSSES ? n_losses : NN_EVAL_MAX_LOSSES);
+    return (nn_eval_stats){.n = (int)n,
+                           .loss = n > 0 && s->no_loss == 0 ? loss : NAN,
+                           .accuracy = n > 0 ? s->correct / n : NAN,
+                           .mae = n > 0 ? s->abs_err / n : NAN,
+                           .qwk = n > 0 && expected > 0 ? 1 - s->sq_diff / expected : NAN,
+                           .sums = *s};
 }

@@ -270,10 +270,10 @@ START_TEST(test_limit_weights_npy_teacher_like_one_process) {
     nn_dataset d = load_csv_data();
     double d2 = max_prob_diff("one.st", "r2.st", &d), d3 = max_prob_diff("one.st", "r3.st", &d);
     ck_assert_msg(d2 <= 1e-4 && d3 <= 1e-4, "2 ranks differ by %g, 3 ranks by %g", d2, d3);
-    char last[160]; /* the training loss and accuracy of the last epoch */
+    char last[200]; /* the last epoch's line: training and validation loss, accuracy, MAE, QWK */
     const char *line = strstr(slurp("one.out"), "epoch   6/6");
     ck_assert_ptr_nonnull(line);
-    snprintf(last, sizeof last, "%.*s", (int)(strstr(line, "val") - line), line);
+    snprintf(last, sizeof last, "%.*s", (int)(strstr(line, "(") - line), line);
     ck_assert_msg(strstr(slurp("r3.out"), last) != NULL, "'%s' missing from 3 ranks' output", last);
     /* and the options did something: without them the model differs */
     ck_assert_int_eq(train(0, "all", CSV_ARGS " --quiet --loss distill --teacher t.npy --save all.st"), 0);
@@ -469,6 +469,58 @@ START_TEST(test_monitor_val_qwk_like_one_process) {
 }
 END_TEST
 
+/* The line of `out` that starts with `prefix`, without its end. */
+static void line_of(const char *out, const char *prefix, char *buf, size_t cap) {
+    const char *p = strstr(out, prefix);
+    ck_assert_msg(p != NULL, "no line '%s...' in:\n%s", prefix, out);
+    snprintf(buf, cap, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* Asserts that NAME.out has the early-stop and restore lines of one.out. */
+static void stops_like_one_process(const char *name) {
+    char out[512], one[160], mine[160];
+    snprintf(out, sizeof out, "%s.out", name);
+    const char *prefixes[] = {"early stop after epoch ", "restored the weights of epoch "};
+    for (int i = 0; i < 2; i++) {
+        line_of(slurp("one.out"), prefixes[i], one, sizeof one);
+        line_of(slurp(out), prefixes[i], mine, sizeof mine);
+        ck_assert_str_eq(mine, one);
+    }
+}
+
+/* --patience and --restore-best under nn-mpi stop at the epoch one process
+ * stops at and save the same best epoch's weights, also when 2 ranks wrote
+ * the checkpoint (best epoch, epochs without improvement, best weights) and
+ * 3 ranks resume it. */
+START_TEST(test_restore_best_like_one_process) {
+    if (!FLOAT_BUILD || skip_reason()) return;
+    write_csv();
+    const char *base = "--data data.csv --arch 3-8-3 --batch 14 --lr 0.5 --val-fraction 0.3 --seed 2 "
+                       "--monitor val_loss --patience 3 --restore-best";
+    char a[512], stop[160];
+    snprintf(a, sizeof a, "%s --epochs 14 --save one.st", base);
+    ck_assert_msg(train(0, "one", a) == 0, "%s", slurp("one.err"));
+    line_of(slurp("one.out"), "early stop after epoch ", stop, sizeof stop);
+    ck_assert_msg_contains(stop, "early stop after epoch 6: val_loss has not improved for 3 epochs");
+    ck_assert_msg_contains(stop, "at epoch 3)");
+    snprintf(a, sizeof a, "%s --epochs 14 --save r2.st", base);
+    ck_assert_msg(train(2, "r2", a) == 0, "%s", slurp("r2.err"));
+    stops_like_one_process("r2");
+    /* 2 ranks run 4 epochs (past the best, epoch 3, before the stop after
+     * epoch 6), 3 resume */
+    snprintf(a, sizeof a, "%s --epochs 4 --checkpoint ck --save part.st", base);
+    ck_assert_msg(train(2, "part", a) == 0, "%s", slurp("part.err"));
+    ck_assert_int_eq(count(slurp("part.out"), "early stop"), 0);
+    snprintf(a, sizeof a, "%s --epochs 14 --checkpoint ck --resume --save r3.st", base);
+    ck_assert_msg(train(3, "r3", a) == 0, "%s", slurp("r3.err"));
+    stops_like_one_process("r3");
+    nn_dataset d = load_csv_data();
+    double d2 = max_prob_diff("one.st", "r2.st", &d), d3 = max_prob_diff("one.st", "r3.st", &d);
+    ck_assert_msg(d2 <= 1e-4 && d3 <= 1e-4, "2 ranks differ by %g, 2 then 3 ranks by %g", d2, d3);
+    nn_dataset_free(&d);
+}
+END_TEST
+
 Suite *test_mpi_suite(void) {
     Suite *s = suite_create("mpi");
     TCase *tc = tcase_create("mpi");
@@ -483,6 +535,7 @@ Suite *test_mpi_suite(void) {
     tcase_add_test(tc, test_killed_rank_ends_the_job);
     tcase_add_test(tc, test_sigterm_on_one_rank_stops_every_rank);
     tcase_add_test(tc, test_monitor_val_qwk_like_one_process);
+    tcase_add_test(tc, test_restore_best_like_one_process);
     suite_add_tcase(s, tc);
     return s;
 }

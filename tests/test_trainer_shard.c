@@ -214,6 +214,53 @@ START_TEST(test_class_weighted_shards_sum_their_normalisers) {
 }
 END_TEST
 
+/* With class weights the evaluation's loss is the whole set's weighted
+ * mean Σ w_y l / Σ w_y (not a mean of each batch's), so the sums of two
+ * parts give the whole set's figures. */
+START_TEST(test_weighted_evaluation_adds_up_over_parts) {
+    nn_dataset all = blobs(), part[2];
+    net m = make_net(1);
+    nn_error err;
+    nn_trainer_options to = {.batch = BATCH, .seed = 9};
+    nn_trainer *t = nn_trainer_create(m.g, m.opt, &m.nodes, &all, &to, &err);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(nn_trainer_epoch(t, NULL, &err), NN_OK); /* away from the initial weights */
+    nn_eval_stats whole, half[2];
+    ck_assert_int_eq(nn_trainer_evaluate(t, &all, &whole, &err), NN_OK);
+    /* by hand, one row at a time: l = −log p_y, weighted by w_y */
+    double wl = 0, w = 0;
+    for (int i = 0; i < N; i++) {
+        nn_dataset_gather(&all, &i, 1, nn_input_data(m.g, m.nodes.x), nn_label_data(m.g, m.nodes.labels));
+        double l = nn_graph_forward(m.g, 1); /* w_y l / w_y */
+        wl += class_weights[all.labels[i]] * l, w += class_weights[all.labels[i]];
+    }
+    ck_assert_msg(fabs(whole.loss - wl / w) <= 10 * REAL_TOL * fabs(wl / w), "loss %.9g, by hand %.9g",
+                  whole.loss, wl / w);
+    int idx[N];
+    for (int i = 0; i < N; i++) idx[i] = i;
+    ck_assert_int_eq(nn_dataset_subset(&all, idx, 10, &part[0], &err), NN_OK);
+    ck_assert_int_eq(nn_dataset_subset(&all, idx + 10, N - 10, &part[1], &err), NN_OK);
+    nn_eval_sums sum = {0};
+    double *into = (double *)&sum;
+    for (int r = 0; r < 2; r++) {
+        ck_assert_int_eq(nn_trainer_evaluate(t, &part[r], &half[r], &err), NN_OK);
+        const double *add = (const double *)&half[r].sums;
+        for (size_t i = 0; i < NN_EVAL_N_SUMS; i++) into[i] += add[i];
+    }
+    nn_eval_stats both = nn_eval_stats_from_sums(m.g, &sum);
+    ck_assert_int_eq(both.n, N);
+    ck_assert_double_eq_tol(both.loss, whole.loss, 1e-12);
+    ck_assert_double_eq_tol(both.accuracy, whole.accuracy, 1e-15);
+    ck_assert_double_eq_tol(both.mae, whole.mae, 1e-12);
+    ck_assert_double_eq_tol(both.qwk, whole.qwk, 1e-12);
+    ck_assert_double_ne(half[0].loss, whole.loss); /* the parts alone are not the whole */
+    nn_trainer_free(t);
+    for (int r = 0; r < 2; r++) nn_dataset_free(&part[r]);
+    nn_optimizer_free(m.opt), nn_graph_free(m.g);
+    nn_dataset_free(&all);
+}
+END_TEST
+
 START_TEST(test_shard_rows_checked) {
     nn_dataset all = blobs();
     net m = make_net(0);
@@ -235,6 +282,7 @@ Suite *test_trainer_shard_suite(void) {
     TCase *tc = tcase_create("trainer_shard");
     tcase_add_test(tc, test_two_shards_train_as_one);
     tcase_add_test(tc, test_class_weighted_shards_sum_their_normalisers);
+    tcase_add_test(tc, test_weighted_evaluation_adds_up_over_parts);
     tcase_add_test(tc, test_shard_rows_checked);
     suite_add_tcase(s, tc);
     return s;
