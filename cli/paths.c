@@ -76,8 +76,7 @@ static int has_idx_images(const char *dir, const char *split) {
     return 0;
 }
 
-/* A folder the loader reads as ROOT/<label>/<image files>. */
-static int is_image_folder(const char *path) {
+int paths_is_image_folder(const char *path) {
     return path_is_dir(path) && !has_idx_images(path, "train") && !has_idx_images(path, "t10k");
 }
 
@@ -95,7 +94,7 @@ static int data_files(const char *path, int all, void (*fn)(const char *, void *
         return n + idx_names(prefix, all, fn, user);
     }
     if (path_is_dir(path)) {
-        if (all && is_image_folder(path)) return n; /* paths_check's folder rule */
+        if (all && paths_is_image_folder(path)) return n; /* paths_check's folder rule */
         static const char *const splits[] = {"train", "t10k"};
         for (int s = 0; s < 2; s++)
             if (snprintf(prefix, sizeof prefix, "%s/%s", path, splits[s]) < (int)sizeof prefix)
@@ -292,7 +291,7 @@ int paths_check(const char *cmd, const cli_path *outputs, int n_out, const cli_p
             data_files(inputs[i].path, 0, push_file, &c);
             c.unread = 1;
             data_files(inputs[i].path, 1, push_file, &c);
-            if (is_image_folder(inputs[i].path))
+            if (paths_is_image_folder(inputs[i].path))
                 push_image_folder(&folders, inputs[i].option, inputs[i].path);
         } else {
             push(&in, inputs[i].option, inputs[i].path, inputs[i].path, 0);

@@ -46,4 +46,8 @@ int paths_check(const char *cmd, const cli_path *outputs, int n_out, const cli_p
  * PATH/{train,t10k}-…); returns the number of calls. */
 int paths_data_files(const char *path, void (*fn)(const char *file, void *user), void *user);
 
+/* 1 when the data loader reads folder PATH as ROOT/<label>/<image files>
+ * (a folder without IDX files). */
+int paths_is_image_folder(const char *path);
+
 #endif

@@ -1,13 +1,18 @@
 /* resume_check.h — what `nn train --resume` checks beyond the settings:
  *
  *   - the data are the ones the checkpoint was made on. The run description
- *     ends with a line "data-identity=files N bytes B hash H mtime T": the
- *     number of files behind --data and their total size, an FNV-1a hash of
- *     their content (of a file) or of the listing (names, sizes and
- *     modification times of a folder's files), and the newest modification
- *     time. A different count, size or hash is an error naming what changed;
- *     a different time alone (the file was touched, its bytes are the same)
- *     is a warning.
+ *     ends with a line "data-identity=files N bytes B hash H mtime T names
+ *     H content H" over the files the loader reads behind --data (an image
+ *     folder's images, the IDX files of a folder or prefix, or the file;
+ *     other files beside them are not data): their number and total size,
+ *     FNV-1a hashes of their names, sizes and times (hash), of their names
+ *     and sizes (names) and of their names, sizes and bytes (content), and
+ *     the newest modification time. A different count, size, listing or
+ *     content is an error naming what changed; different times alone (files
+ *     touched, copied without their times: the same bytes under the same
+ *     names) are a warning, and the run resumes. Checkpoints written before
+ *     the names and content were recorded are compared as they were made (a
+ *     folder by its whole listing, times included).
  *   - the checkpoint is not already past --epochs (an error), and a
  *     checkpoint that holds exactly --epochs is said to be complete (a
  *     warning: nothing is trained, the model is saved as it is).

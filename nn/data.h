@@ -90,6 +90,12 @@ typedef struct {
 nn_status nn_load_image_folder(nn_dataset *out, const char *root, const nn_image_options *o,
                                nn_error *err);
 
+/* Calls fn(path, user) for every file nn_load_image_folder(root) would read
+ * ("ROOT/<label>/<file>"), in its order, without reading them: for a record
+ * of which files a run used. The listing errors are nn_load_image_folder's. */
+nn_status nn_image_folder_files(const char *root, void (*fn)(const char *path, void *user), void *user,
+                                nn_error *err);
+
 /* Reads one image file into x (height · width · channels) in [0, 1], with the
  * same conversion as nn_load_image_folder. */
 nn_status nn_load_image(nn_real *x, const char *path, int width, int height, int channels,

@@ -3,6 +3,7 @@
  * output, however the path is spelled; and eval's messages about image rows
  * name the image file. */
 #include <stb_image_write.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
@@ -180,6 +181,51 @@ START_TEST(test_eval_names_image_rows_by_file) {
 }
 END_TEST
 
+/* --resume after files of the data were touched: what matters is what the
+ * loader reads, byte for byte. */
+START_TEST(test_resume_judges_the_data_by_content) {
+    char path[512], sub[64];
+    tmp_mkdir(tmp_path(path, dir, "imgs"));
+    for (int c = 0; c < 2; c++) { /* BMP: every 4×4 image has the same size */
+        snprintf(sub, sizeof sub, "imgs/%c", "lr"[c]);
+        tmp_mkdir(tmp_path(path, dir, sub));
+        for (int i = 0; i < 3; i++) {
+            unsigned char pix[16];
+            for (int p = 0; p < 16; p++) pix[p] = (unsigned char)(((p % 4 < 2) == (c == 0) ? 200 : 30) + i);
+            snprintf(sub, sizeof sub, "imgs/%c/%d.bmp", "lr"[c], i);
+            ck_assert(stbi_write_bmp(tmp_path(path, dir, sub), 4, 4, 1, pix));
+        }
+    }
+    const char *run = "train --data imgs --arch 16-2 --batch 2 --quiet --checkpoint f.ckpt";
+    ck_assert_msg(cli_nn("%s --epochs 1", run) == 0, "%s", cli_out);
+    /* touched: same names, sizes and bytes; a warning, and the run goes on */
+    struct timespec times[2] = {{.tv_nsec = UTIME_NOW}, {.tv_sec = 1000000000}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, tmp_path(path, dir, "imgs/r/1.bmp"), times, 0), 0);
+    ck_assert_msg(cli_nn("%s --epochs 2 --resume", run) == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "nn train: warning: --data imgs was modified since the checkpoint (the times "
+                                    "of its files changed), but the names, sizes and content of its files are "
+                                    "the same; resuming\n");
+    /* files the loader does not read are not the data */
+    cli_write("imgs/notes.txt", "about these images");
+    cli_write("imgs/l/notes.txt", "about these images");
+    ck_assert_msg(cli_nn("%s --epochs 3 --resume", run) == 0, "%s", cli_out);
+    ck_assert_msg(!strstr(cli_out, "warning"), "%s", cli_out);
+    /* one pixel changed, same size: an error */
+    FILE *f = fopen(tmp_path(path, dir, "imgs/l/2.bmp"), "r+b");
+    ck_assert_ptr_nonnull(f);
+    ck_assert(fseek(f, -1, SEEK_END) == 0 && fputc(7, f) == 7);
+    fclose(f);
+    ck_assert_int_eq(cli_nn("%s --epochs 4 --resume", run), 1);
+    ck_assert_msg_contains(cli_out, "--resume: --data imgs changed since the checkpoint: same files and sizes, "
+                                    "but the content of a file differs");
+    /* an IDX folder is its IDX files: a checkpoint kept beside them is not data */
+    idx_folder();
+    const char *idx = "train --data fm --arch 4-3-2 --batch 2 --quiet --checkpoint fm/run.ckpt";
+    ck_assert_msg(cli_nn("%s --epochs 1", idx) == 0, "%s", cli_out);
+    ck_assert_msg(cli_nn("%s --epochs 2 --resume", idx) == 0, "%s", cli_out);
+}
+END_TEST
+
 Suite *test_cli_data_folders_suite(void) {
     Suite *s = suite_create("cli_data_folders");
     TCase *tc = tcase_create("outputs");
@@ -189,6 +235,7 @@ Suite *test_cli_data_folders_suite(void) {
     tcase_add_test(tc, test_output_named_like_idx_data_is_refused);
     tcase_add_test(tc, test_test_data_are_inputs);
     tcase_add_test(tc, test_eval_names_image_rows_by_file);
+    tcase_add_test(tc, test_resume_judges_the_data_by_content);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -226,6 +226,23 @@ static nn_status list_folders(const char *root, folder_listing *l, long *total, 
     return NN_OK;
 }
 
+nn_status nn_image_folder_files(const char *root, void (*fn)(const char *path, void *user), void *user,
+                                nn_error *err) {
+    folder_listing l;
+    long total;
+    nn_status st = list_folders(root, &l, &total, err);
+    for (int c = 0; !st && c < l.n_classes; c++)
+        for (int i = 0; !st && i < l.n_files[c]; i++) {
+            char *dir = join(root, l.classes[c]), *path = dir ? join(dir, l.files[c][i]) : NULL;
+            if (path) fn(path, user);
+            else st = nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", root);
+            free(dir);
+            free(path);
+        }
+    free_listing(&l);
+    return st;
+}
+
 /* Width and height of the first decodable image, for width = height = 0. */
 static nn_status first_size(const char *root, const folder_listing *l, int *width, int *height,
                             nn_error *err) {
