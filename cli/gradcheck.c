@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "model_source.h"
+#include "paths.h"
 
 #define CMD "gradcheck"
 
@@ -90,6 +91,8 @@ int cmd_gradcheck(int argc, char **argv) {
     int n_pos;
     int r = args_parse(CMD, "[MODEL | --arch SIZES] [OPTIONS]", opts, argc, argv, pos, 1, &n_pos);
     if (r) return ARGS_EXIT(r);
+    const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
+    if (!paths_check(CMD, NULL, 0, inputs, 2)) return EXIT_USAGE; /* stdout into an input */
     nn_model s, j;
     if (src.grad) {
         cli_error(CMD, "--grad: gradcheck always compares both modes");

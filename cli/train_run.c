@@ -249,7 +249,7 @@ static int run_with(const train_config *c, nn_model *m, nn_optimizer *opt, const
         rows = (nn_shard){.n = shard->n, .row = shard->row};
         to.shard = &rows;
         to.reduce_grads = dist_reduce_grads;
-        to.reduce_norms = dist_reduce_norms; /* class-weighted means over the global batch */
+        to.reduce_norms = dist_reduce_norms; /* means not over rows (class weights, CORN) */
     }
     nn_trainer *t = nn_trainer_create(m->g, opt, &nodes, train, &to, &err);
     if (dist_agree(t ? NN_OK : err.code, &err)) {

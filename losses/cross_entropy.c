@@ -83,16 +83,13 @@ static const char *ce_check(const void *cfg, const nn_loss_row *r) {
     return nn_loss_check_distribution(r->target, r->K);
 }
 
-static const nn_loss_ops ce_ops = {
-    .name = "cross_entropy",
-    .needs_softmax = 1,
-    .value = ce_value,
-    .grad_input = ce_grad_p,
-    .grad_logits = ce_grad_z,
-    .weight = ce_weight,
-    .check = ce_check,
-    .free_config = ce_free,
-};
+/* With class weights a row's share of MEAN's normaliser is its label's
+ * weight (ce_weight); without, every row counts 1 and the mean is over the
+ * rows (nn_graph_losses_average_rows). */
+#define CE_OPS(normaliser_share)                                               \
+    {.name = "cross_entropy", .needs_softmax = 1, .value = ce_value, .grad_input = ce_grad_p, \
+     .grad_logits = ce_grad_z, .weight = normaliser_share, .check = ce_check, .free_config = ce_free}
+static const nn_loss_ops ce_ops = CE_OPS(NULL), ce_weighted_ops = CE_OPS(ce_weight);
 
 nn_ce_options nn_ce_defaults(void) { return (nn_ce_options){0}; }
 
@@ -135,7 +132,7 @@ int nn_cross_entropy_ex(nn_graph *g, int p, int target, const nn_ce_options *co,
         }
         memcpy(c->class_weights, opt.class_weights, (size_t)K * sizeof *c->class_weights);
     }
-    return nn_loss_add(g, &ce_ops, p, target, opt.target_temperature, o, c);
+    return nn_loss_add(g, c->class_weights ? &ce_weighted_ops : &ce_ops, p, target, opt.target_temperature, o, c);
 }
 
 int nn_cross_entropy(nn_graph *g, int p, int labels, const nn_loss_options *o) {

@@ -249,16 +249,17 @@ double nn_graph_loss_from_parts(const nn_graph *g, const double *sums, const dou
     return total;
 }
 
-double nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n_norms) {
+double nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n_norms, double scale) {
     double total = 0;
     for (int i = 0, k = 0; i < g->n_nodes; i++) {
         nn_node *n = &g->nodes[i];
         if (!n->is_loss) continue;
         if (n->ops == &loss_ops && k < n_norms) {
             loss_node *L = n->config;
-            /* value = Σ s_b l_b / D with the new D (a failed forward keeps its NaN) */
-            if (L->opt.reduction != NN_REDUCE_SUM && !isnan(n->loss_value)) {
-                L->denom = norms[k];
+            /* value = Σ s_b l_b / D with the new D (a failed forward keeps its NaN);
+             * a sum's D over the whole batch is 1 */
+            if (!isnan(n->loss_value)) {
+                L->denom = scale * (L->opt.reduction == NN_REDUCE_SUM ? 1.0 : norms[k]);
                 n->loss_value = L->denom != 0 ? L->sum / L->denom : 0.0;
             }
             k++;
@@ -266,6 +267,19 @@ double nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n_norms) {
         total += n->loss_coef * n->loss_value;
     }
     return total;
+}
+
+int nn_graph_losses_average_rows(const nn_graph *g) {
+    for (int i = 0; i < g->n_nodes; i++) {
+        const nn_node *n = &g->nodes[i];
+        if (n->ops != &loss_ops) continue;
+        const loss_node *L = n->config;
+        /* D = Σ s_b n_b is the row count only with s_b = n_b = 1 */
+        int rows = L->opt.reduction == NN_REDUCE_BATCHMEAN ||
+                   (L->opt.reduction == NN_REDUCE_MEAN && L->weights < 0 && !L->ops->weight);
+        if (!rows) return 0;
+    }
+    return 1;
 }
 
 nn_loss_options nn_loss_defaults(void) {

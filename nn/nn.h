@@ -241,10 +241,16 @@ int            nn_graph_loss_norms(const nn_graph *g, double *norms, double *sum
  * Σ_i coef_i · sums[i] / norms[i] (0 where norms[i] is 0), a sum's term
  * coef_i · sums[i]. */
 double         nn_graph_loss_from_parts(const nn_graph *g, const double *sums, const double *norms, int n);
-/* Replaces those normalisers (n of them, in the same order; a sum's entry
- * is ignored) for the losses' values and the backward pass that follows;
- * returns the graph's total loss with them (NaN stays NaN). */
-double         nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n);
+/* Replaces those normalisers for the losses' values and the backward pass
+ * that follows: a mean's D becomes scale · norms[i] (n of them, in the same
+ * order), a sum's D becomes scale (1 is its normaliser over any batch).
+ * Returns the graph's total loss with them (NaN stays NaN). */
+double         nn_graph_set_loss_norms(nn_graph *g, const double *norms, int n, double scale);
+/* 1 when every loss node's mean divides by its batch's row count (no
+ * sample weights, no per-row share such as class weights or CORN's tasks,
+ * or batchmean), so that weighting processes by their rows is exact and
+ * nn_trainer_options.reduce_norms has nothing to do. */
+int            nn_graph_losses_average_rows(const nn_graph *g);
 
 /* The whole parameter and gradient buffers. */
 size_t   nn_graph_n_params(const nn_graph *g);
@@ -490,8 +496,10 @@ typedef struct {
     /* With a shard: each step's loss normalisers (nn_graph_loss_norms) are
      * summed over the processes before backward, so every mean is the
      * global batch's even when its normaliser is not the row count (class
-     * or sample weights). NULL: each process divides by its own, which is
-     * exact only for plain means (local_rows / global_rows weighting). */
+     * or sample weights, CORN's tasks) and a sum is the global batch's sum.
+     * Not called when every loss averages over rows
+     * (nn_graph_losses_average_rows): the local_rows / global_rows weighting
+     * is exact then. NULL: each process divides by its own normaliser. */
     nn_norm_reduce_fn reduce_norms;
     const nn_shard   *shard;        /* NULL: `train` holds every row; borrowed, must
                                        outlive the trainer */

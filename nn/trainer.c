@@ -35,7 +35,8 @@ struct nn_trainer {
     int                n_rows;      /* rows of the whole training set: train->n, or shard->n */
     int               *local;       /* (batch) with a shard: the rows of `train` in a step */
     int                n_losses;    /* loss nodes of g */
-    double            *norms;       /* (n_losses) with reduce_norms: their normalisers */
+    double            *norms;       /* (n_losses) their normalisers, when reduce_norms is
+                                       called (not every loss averages rows); else NULL */
     unsigned           fp_mode;     /* the thread's denormal mode before create */
     nn_thread_gov      gov;
 };
@@ -217,8 +218,9 @@ nn_trainer *nn_trainer_create(nn_graph *g, nn_optimizer *opt, const nn_train_nod
     int n_rows = o->shard ? o->shard->n : train->n;
     int *perm = malloc((size_t)n_rows * sizeof *perm);
     int *local = o->shard ? malloc((size_t)o->batch * sizeof *local) : NULL;
-    double *norms = o->reduce_norms ? malloc((size_t)(n_losses + 1) * sizeof *norms) : NULL;
-    if (!t || !perm || (o->shard && !local) || (o->reduce_norms && !norms)) {
+    int share = o->reduce_norms && !nn_graph_losses_average_rows(g); /* else rows weigh exactly */
+    double *norms = share ? malloc((size_t)(n_losses + 1) * sizeof *norms) : NULL;
+    if (!t || !perm || (o->shard && !local) || (share && !norms)) {
         free(t);
         free(perm);
         free(local);
@@ -280,8 +282,7 @@ static nn_status share_norms(nn_trainer *t, int B, int global_B, double *loss, n
         for (int i = 0; i < t->n_losses; i++) t->norms[i] = 0;
     nn_status st = t->o.reduce_norms(t->norms, t->n_losses, t->o.reduce_user, err);
     if (st || !live) return st;
-    for (int i = 0; i < t->n_losses; i++) t->norms[i] *= (double)B / global_B;
-    *loss = nn_graph_set_loss_norms(t->g, t->norms, t->n_losses);
+    *loss = nn_graph_set_loss_norms(t->g, t->norms, t->n_losses, (double)B / global_B);
     return NN_OK;
 }
 
@@ -324,7 +325,7 @@ nn_status nn_trainer_epoch(nn_trainer *t, nn_epoch_stats *out, nn_error *err) {
             feed(g, nodes, train, rows, B);
             loss = nn_graph_forward(g, B);
         }
-        if (o->reduce_norms && (st = share_norms(t, B, global_B, &loss, err))) break;
+        if (t->norms && (st = share_norms(t, B, global_B, &loss, err))) break;
         if (B > 0 && isfinite(loss)) {
             if (nn_graph_backward(g, B)) { /* nothing to differentiate */
                 st = nn_set_error(err, NN_ERR_ARG, "train: epoch %d, batch %d: %s", epoch, bi + 1,

@@ -122,8 +122,12 @@ START_TEST(test_stdout_into_an_input_is_refused) {
         {"eval m2.st --data d.csv --json", "standard output goes to MODEL m2.st, an input"},
         {"predict m2.st d.csv", "standard output goes to FILE d.csv, an input"},
         {"predict m2.st d.csv", "standard output goes to MODEL m2.st, an input"},
+        {"gradcheck m2.st --data d.csv", "standard output goes to --data d.csv, an input"},
+        {"gradcheck m2.st", "standard output goes to MODEL m2.st, an input"},
+        {"graph m2.st", "standard output goes to MODEL m2.st, an input"},
+        {"trace m2.st --data d.csv", "standard output goes to --data d.csv, an input"},
     };
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < (int)(sizeof commands / sizeof *commands); i++) {
         const char *target = strstr(commands[i][1], "m2.st") ? ">> m2.st" : ">> d.csv";
         ck_assert_msg(cli_nn_to(target, "%s", commands[i][0]) == 2, "'%s %s': %s", commands[i][0], target, cli_out);
         ck_assert_msg(strstr(cli_out, commands[i][1]), "'%s %s' said: %s", commands[i][0], target, cli_out);
@@ -131,6 +135,27 @@ START_TEST(test_stdout_into_an_input_is_refused) {
     cli_read("d.csv", text, sizeof text);
     ck_assert_str_eq(text, table);
     ck_assert(cli_read("m2.st", after, sizeof after) == n && memcmp(model, after, n) == 0);
+}
+END_TEST
+
+/* A written file gets the mode of the file it replaces, or 0666 less the
+ * umask (a private umask keeps models and checkpoints private). */
+START_TEST(test_outputs_keep_the_users_permissions) {
+    cli_write("d.csv", table);
+    char cmd[1024], path[512];
+    snprintf(cmd, sizeof cmd, "cd '%s' && umask 077 && OPENBLAS_NUM_THREADS=1 '%s' " TRAIN
+             " --save m.st --checkpoint c.ckpt --plot p.svg 2>&1", dir, NN_CLI_BIN);
+    ck_assert_msg(cli_shell(cmd) == 0, "%s", cli_out);
+    const char *names[] = {"m.st", "c.ckpt", "p.svg"};
+    struct stat sb;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(stat(tmp_path(path, dir, names[i]), &sb), 0);
+        ck_assert_msg((sb.st_mode & 0777) == 0600, "%s is %o under umask 077", names[i], sb.st_mode & 0777);
+    }
+    ck_assert_int_eq(chmod(tmp_path(path, dir, "m.st"), 0640), 0);
+    ck_assert_msg(cli_nn(TRAIN " --save m.st") == 0, "%s", cli_out);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_msg((sb.st_mode & 0777) == 0640, "m.st became %o", sb.st_mode & 0777);
 }
 END_TEST
 
@@ -323,6 +348,7 @@ Suite *test_cli_files_suite(void) {
     tcase_add_test(tc, test_output_that_is_an_input_is_refused);
     tcase_add_test(tc, test_files_behind_data_are_inputs);
     tcase_add_test(tc, test_stdout_into_an_input_is_refused);
+    tcase_add_test(tc, test_outputs_keep_the_users_permissions);
     tcase_add_test(tc, test_checkpoint_is_not_overwritten_silently);
     tcase_add_test(tc, test_stale_temporaries_are_removed);
     tcase_add_test(tc, test_options_that_do_not_apply_are_errors);

@@ -285,6 +285,20 @@ START_TEST(test_limit_weights_npy_teacher_like_one_process) {
 }
 END_TEST
 
+/* CORN's mean divides by the (sample, task) pairs of the batch, not its
+ * rows: under 2 ranks each step divides by the global batch's count. */
+START_TEST(test_corn_like_one_process) {
+    if (!FLOAT_BUILD || skip_reason()) return;
+    write_csv();
+    ck_assert_int_eq(train(0, "one", CSV_ARGS " --quiet --loss corn --save one.st"), 0);
+    ck_assert_msg(train(2, "r2", CSV_ARGS " --quiet --loss corn --save r2.st") == 0, "%s", slurp("r2.err"));
+    nn_dataset d = load_csv_data();
+    double d2 = max_prob_diff("one.st", "r2.st", &d);
+    ck_assert_msg(d2 <= 1e-4, "2 ranks differ by %g", d2);
+    nn_dataset_free(&d);
+}
+END_TEST
+
 /* Resumed under 3 ranks from a checkpoint 2 ranks wrote: the same model as
  * one process running all the epochs. */
 START_TEST(test_resume_under_another_rank_count) {
@@ -528,6 +542,7 @@ Suite *test_mpi_suite(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_csv_one_two_three_ranks);
     tcase_add_test(tc, test_limit_weights_npy_teacher_like_one_process);
+    tcase_add_test(tc, test_corn_like_one_process);
     tcase_add_test(tc, test_resume_under_another_rank_count);
     tcase_add_test(tc, test_image_folder_one_two_three_ranks);
     tcase_add_test(tc, test_corrupt_file_seen_by_one_rank);

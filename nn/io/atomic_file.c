@@ -41,8 +41,19 @@ nn_status nn_atomic_open(nn_atomic_file *af, const char *path, nn_error *err) {
         nn_atomic_abort(af);
         return nn_set_error(err, NN_ERR_IO, "%s: cannot create: %s", path, strerror(e));
     }
-    /* mkstemp makes the file 0600; give it the usual 0644. */
-    if (fchmod(fd, 0644) != 0 || !(af->f = fdopen(fd, "wb"))) {
+    /* mkstemp makes the file 0600: give it the mode of the file it replaces,
+     * or what fopen would (0666 less the umask; a private umask keeps it
+     * private). */
+    struct stat sb;
+    mode_t mode;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        mode = sb.st_mode & 0777;
+    } else {
+        mode_t mask = umask(0); /* read it: there is no other call */
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    if (fchmod(fd, mode) != 0 || !(af->f = fdopen(fd, "wb"))) {
         int e = errno;
         close(fd);
         nn_atomic_abort(af);
