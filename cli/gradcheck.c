@@ -98,6 +98,7 @@ int cmd_gradcheck(int argc, char **argv) {
         cli_error(CMD, "--grad: gradcheck always compares both modes");
         return EXIT_USAGE;
     }
+    if (!model_source_check(&src, CMD, n_pos ? pos[0] : NULL)) return EXIT_USAGE;
     if (!model_source_open(&s, CMD, &src, n_pos ? pos[0] : NULL, B, NN_GRAD_SIMPLIFIED)) return 1;
     if (!model_source_open(&j, CMD, &src, n_pos ? pos[0] : NULL, B, NN_GRAD_JACOBIAN)) {
         nn_model_free(&s);

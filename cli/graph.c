@@ -116,6 +116,7 @@ int cmd_graph(int argc, char **argv) {
     const cli_path outputs[] = {{"--svg", svg, 0}};
     const cli_path inputs[] = {{"MODEL", n_pos ? pos[0] : NULL, 0}, {"--data", src.data, 1}};
     if (!paths_check(CMD, outputs, 1, inputs, 2)) return EXIT_USAGE;
+    if (!model_source_check(&src, CMD, n_pos ? pos[0] : NULL)) return EXIT_USAGE;
     nn_model m;
     if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
     nn_graph *g = m.g;

@@ -8,6 +8,7 @@
 #include "model_source.h"
 
 static const char *const grad_modes[] = {"simplified", "jacobian", NULL};
+static const char *const activations[] = {"relu", "sigmoid", "tanh", NULL};
 
 /* B rows of inputs and labels: from data rows index.., or N(0, 1) inputs
  * and random (or given) labels. Targets made from the labels (sord, dldl)
@@ -73,14 +74,14 @@ int model_source_options(model_source *s, const char *cmd, const arg_option *own
     return 1;
 }
 
-int model_source_open(nn_model *m, const char *cmd, const model_source *s, const char *path, int B,
-                      int mode) {
+int model_source_check(const model_source *s, const char *cmd, const char *path) {
     nn_error err;
     if (!path == !s->arch) {
         cli_error(cmd, "give either a MODEL file or --arch SIZES (see nn %s --help)", cmd);
         return 0;
     }
     if (s->grad && !args_choice(cmd, "--grad", s->grad, grad_modes)) return 0;
+    if (s->activation && !args_choice(cmd, "--activation", s->activation, activations)) return 0;
     if (s->data && s->label >= 0) { /* options that would be ignored */
         cli_error(cmd, "--label sets the label of random inputs; with --data the labels are the data's");
         return 0;
@@ -89,8 +90,6 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
         cli_error(cmd, "--index %d picks a row of --data; without --data the inputs are random", s->index);
         return 0;
     }
-    nn_arch a = nn_arch_defaults();
-    nn_model file;
     if (path) {
         const char *given = loss_options_given(&s->settings, s->opts);
         if (s->activation || s->loss || given) {
@@ -98,6 +97,27 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
             else cli_error(cmd, "--activation and --loss go with --arch; a MODEL file has its own");
             return 0;
         }
+        return 1;
+    }
+    nn_arch a = nn_arch_defaults();
+    if (nn_arch_parse_sizes(&a, s->arch, &err)) {
+        cli_error(cmd, "--arch: %s", err.msg);
+        return 0;
+    }
+    if (s->activation && a.n_sizes < 3) {
+        cli_error(cmd, "--activation %s: --arch %s has no hidden layer", s->activation, s->arch);
+        return 0;
+    }
+    return loss_options_check(&s->settings, cmd, s->opts, s->loss ? s->loss : a.loss) != NULL;
+}
+
+int model_source_open(nn_model *m, const char *cmd, const model_source *s, const char *path, int B,
+                      int mode) {
+    nn_error err;
+    if (!model_source_check(s, cmd, path)) return 0;
+    nn_arch a = nn_arch_defaults();
+    nn_model file;
+    if (path) {
         if (nn_model_load(&file, path, 1, 0, &err)) {
             cli_error(cmd, "%s", err.msg);
             return 0;
@@ -109,7 +129,6 @@ int model_source_open(nn_model *m, const char *cmd, const model_source *s, const
     } else {
         if (s->activation) snprintf(a.activation, sizeof a.activation, "%s", s->activation);
         if (s->loss) snprintf(a.loss, sizeof a.loss, "%s", s->loss);
-        if (!loss_options_check(&s->settings, cmd, s->opts, a.loss)) return 0;
         loss_options_apply(&s->settings, &a);
     }
     if (s->grad) a.grad = strcmp(s->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;

@@ -39,6 +39,11 @@ typedef struct {
 int model_source_options(model_source *s, const char *cmd, const arg_option *own, arg_option *out,
                          int cap);
 
+/* The checks of the options alone (MODEL or --arch, --grad, --label,
+ * --index, the loss settings): call before model_source_open to exit with
+ * status 2 on them. Prints the problem; returns 0 then. */
+int model_source_check(const model_source *s, const char *cmd, const char *path);
+
 /* Builds the model (from pos[0] or s->arch) with its loss for batch B and
  * fills B rows of input, labels and targets. Prints errors; returns 0 on
  * failure. `mode` overrides the gradient mode when >= 0. */

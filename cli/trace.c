@@ -192,6 +192,7 @@ int cmd_trace(int argc, char **argv) {
                   *extension(saliency) ? " (not ." : "", extension(saliency), *extension(saliency) ? ")" : "");
         return EXIT_USAGE;
     }
+    if (!model_source_check(&src, CMD, n_pos ? pos[0] : NULL)) return EXIT_USAGE;
     nn_model m;
     if (!model_source_open(&m, CMD, &src, n_pos ? pos[0] : NULL, 1, -1)) return 1;
     nn_graph *g = m.g;

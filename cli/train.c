@@ -47,6 +47,10 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
                   loss->head);
         return 0;
     }
+    if (args_find(opts, "--activation")->seen && a->n_sizes < 3) {
+        cli_error(CMD, "--activation %s: --arch %s has no hidden layer", c->activation, c->arch);
+        return 0;
+    }
     strcpy(a->activation, c->activation);
     strcpy(a->loss, c->loss);
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;

@@ -242,9 +242,9 @@ START_TEST(test_options_that_do_not_apply_are_errors) {
         ck_assert(!cli_exists("m.st"));
     }
     /* the teaching commands: --label is for random inputs, --index for --data rows */
-    ck_assert_int_eq(cli_nn("trace --arch 2-2 --data d.csv --label 1"), 1);
+    ck_assert_int_eq(cli_nn("trace --arch 2-2 --data d.csv --label 1"), 2); /* options alone: status 2 */
     ck_assert_msg_contains(cli_out, "--label sets the label of random inputs; with --data the labels are the data's");
-    ck_assert_int_eq(cli_nn("gradcheck --arch 2-2 --index 3"), 1);
+    ck_assert_int_eq(cli_nn("gradcheck --arch 2-2 --index 3"), 2);
     ck_assert_msg_contains(cli_out, "--index 3 picks a row of --data; without --data the inputs are random");
     ck_assert_msg(cli_nn("trace --arch 2-2 --data d.csv --index 3") == 0, "%s", cli_out);
 }
