@@ -5,7 +5,7 @@
 #   make test         the Check suite, in double and in float precision
 #   make walkthrough  backpropagation step by step, with finite differences; its graph drawn by Graphviz
 #   make ordinal      seven ordinal losses (softmax, CORAL, CORN, cumulative link), 5 splits
-#   make distill      distillation at several temperatures
+#   make distill      distillation at T = 1..8: two regimes, two teachers, 5 seeds
 #   make bench        nn against PyTorch and the sgemm bound
 #   make asan         the Check suite under AddressSanitizer + UBSan
 #   make valgrind     the Check suite under valgrind memcheck
