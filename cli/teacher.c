@@ -112,32 +112,23 @@ static int model_logits(const char *cmd, const char *path, const nn_arch *a, nn_
     return ok;
 }
 
-/* The logits of rows [first, first + d->n) of a .npy file of n_all rows. */
+/* The logits of rows [first, first + d->n) of a .npy file of n_all rows
+ * (only those rows are kept; every value is checked). */
 static int npy_logits(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d, long first,
                       long n_all) {
     nn_error err;
-    nn_real *t; /* (rows, cols) the whole file */
+    nn_real *t; /* (d->n, K) */
     int rows, cols, K = a->sizes[a->n_sizes - 1];
-    if (nn_load_npy(path, &t, &rows, &cols, &err)) {
-        cli_error(cmd, "--teacher: %s", err.msg);
-        return 0;
-    }
-    if (rows != n_all || cols != K) {
+    nn_status st = nn_load_npy_rows(path, first, d->n, &t, &rows, &cols, &err);
+    if (rows && (rows != n_all || cols != K)) { /* the shape first: a short file is this error */
         cli_error(cmd, "--teacher %s holds %d x %d logits; the data have %ld samples and the student %d classes",
                   path, rows, cols, n_all, K);
         free(t);
         return 0;
     }
-    if (d->n < rows) { /* one rank's part: keep its rows only */
-        nn_real *part = malloc((size_t)(d->n ? d->n : 1) * K * sizeof *part); /* (d->n, K) */
-        if (!part) {
-            cli_error(cmd, "out of memory for the teacher's logits");
-            free(t);
-            return 0;
-        }
-        memcpy(part, t + (size_t)first * K, (size_t)d->n * K * sizeof *part);
-        free(t);
-        t = part;
+    if (st) {
+        cli_error(cmd, "--teacher: %s", err.msg);
+        return 0;
     }
     free(d->targets);
     d->targets = t;

@@ -19,7 +19,7 @@ int attach_teacher(const char *cmd, const char *path, const nn_arch *a, nn_datas
 
 /* As attach_teacher, for d holding rows [first, first + d->n) of data of
  * n_all rows (one rank's part under nn-mpi): a .npy file must hold n_all
- * rows, and d gets its own (the file is read whole, then cut). */
+ * rows, and d keeps its own (nn_load_npy_rows). */
 int attach_teacher_rows(const char *cmd, const char *path, const nn_arch *a, nn_dataset *d, long first,
                         long n_all);
 

@@ -20,6 +20,14 @@
  * shape (truncated or trailing bytes), and NaN or ±inf values. */
 nn_status nn_load_npy(const char *path, nn_real **data, int *rows, int *cols, nn_error *err);
 
+/* The same checks (every value of the file is read and checked), but *data
+ * (count, cols) keeps only rows [first, first + count): one process's rows
+ * under data-parallel training. *rows and *cols are the file's shape, set
+ * as soon as the header is read, even when a later check fails; rows
+ * outside the file are NN_ERR_ARG. */
+nn_status nn_load_npy_rows(const char *path, long first, long count, nn_real **data, int *rows, int *cols,
+                           nn_error *err);
+
 /* Writes data (rows, cols) as a version 1.0 '<f4' .npy file, atomically. */
 nn_status nn_save_npy(const char *path, const nn_real *data, int rows, int cols,
                       nn_error *err);

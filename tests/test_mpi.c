@@ -351,22 +351,37 @@ START_TEST(test_image_folder_one_two_three_ranks) {
 }
 END_TEST
 
-/* IDX images whose end is cut: with 2 ranks only rank 1 reads that part. */
-START_TEST(test_corrupt_file_seen_by_one_rank) {
-    if (!FLOAT_BUILD || skip_reason()) return;
+/* IDX prefix NAME: 10 images of 2x2 in 2 classes, the images file gzipped
+ * and, when cut, missing its last image and a half. */
+static void write_idx(const char *name, int cut) {
     unsigned char img[16 + 10 * 4], lab[8 + 10];
     memset(img, 0, sizeof img);
     img[2] = 8, img[3] = 3, img[7] = 10, img[11] = 2, img[15] = 2;
+    for (int i = 0; i < 10; i++) img[16 + 4 * i] = (unsigned char)(i % 2 ? 200 : 20);
     memset(lab, 0, sizeof lab);
     lab[2] = 8, lab[3] = 1, lab[7] = 10;
     for (int i = 0; i < 10; i++) lab[8 + i] = (unsigned char)(i % 2);
-    char path[512];
-    gzFile f = gzopen(tmp_path(path, dir, "d-images-idx3-ubyte.gz"), "wb");
-    gzwrite(f, img, sizeof img - 6); /* the last image and a half are missing */
+    char file[128], path[512];
+    snprintf(file, sizeof file, "%s-images-idx3-ubyte.gz", name);
+    gzFile f = gzopen(tmp_path(path, dir, file), "wb");
+    gzwrite(f, img, sizeof img - (cut ? 6 : 0));
     gzclose(f);
-    tmp_write(tmp_path(path, dir, "d-labels-idx1-ubyte"), (const char *)lab, sizeof lab);
+    snprintf(file, sizeof file, "%s-labels-idx1-ubyte", name);
+    tmp_write(tmp_path(path, dir, file), (const char *)lab, sizeof lab);
+}
+
+/* IDX images whose end is cut: with 2 ranks only rank 1 reads that part,
+ * of --data and of --test; every rank stops with its message, once. */
+START_TEST(test_corrupt_file_seen_by_one_rank) {
+    if (!FLOAT_BUILD || skip_reason()) return;
+    write_idx("d", 1);
     ck_assert_int_ne(train(2, "bad", "--data d --arch 4-2 --epochs 1"), 0);
     const char *msg = slurp("bad.err");
+    ck_assert_msg(count(msg, "nn train: ") == 1, "%s", msg);
+    ck_assert_msg_contains(msg, "d-images-idx3-ubyte.gz: truncated");
+    write_idx("good", 0);
+    ck_assert_int_ne(train(2, "badtest", "--data good --test d --arch 4-2 --epochs 1"), 0);
+    msg = slurp("badtest.err");
     ck_assert_msg(count(msg, "nn train: ") == 1, "%s", msg);
     ck_assert_msg_contains(msg, "d-images-idx3-ubyte.gz: truncated");
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tmpfiles.h" /* ck_assert_msg_contains */
 
 static const double EXPECTED[6] = {1.5, -2.0, 3.25, 0.0, 1e-3, -7.0};
 
@@ -57,6 +58,40 @@ START_TEST(test_round_trip) {
     ck_assert_int_eq(nn_save_npy(path, NULL, 3, 4, &err), NN_ERR_ARG);
     ck_assert_int_eq(nn_save_npy("/nonexistent-nn-dir/t.npy", m, 3, 4, &err), NN_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent-nn-dir/t.npy"));
+}
+END_TEST
+
+/* Rows [first, first + count) of a file: the slice of the whole, the
+ * file's shape reported; a NaN in a row not kept is still an error (every
+ * value is checked); rows past the end are an argument error that still
+ * reports the shape. */
+START_TEST(test_reads_a_range_of_rows) {
+    char path[] = "/tmp/nn_test_npy_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    nn_real m[5 * 3]; /* (5, 3) */
+    for (int i = 0; i < 15; i++) m[i] = (nn_real)(i * 0.5 - 3);
+    nn_error err;
+    ck_assert_int_eq(nn_save_npy(path, m, 5, 3, &err), NN_OK);
+    nn_real *d;
+    int r, c;
+    ck_assert_msg(nn_load_npy_rows(path, 1, 3, &d, &r, &c, &err) == NN_OK, "%s", err.msg);
+    ck_assert_int_eq(r, 5);
+    ck_assert_int_eq(c, 3);
+    for (int i = 0; i < 9; i++) ck_assert_close(d[i], m[3 + i], 0, 0);
+    free(d);
+    ck_assert_int_eq(nn_load_npy_rows(path, 5, 0, &d, &r, &c, &err), NN_OK); /* no row: allowed */
+    free(d);
+    ck_assert_int_eq(nn_load_npy_rows(path, 3, 3, &d, &r, &c, &err), NN_ERR_ARG);
+    ck_assert_ptr_null(d);
+    ck_assert_int_eq(r, 5);
+    ck_assert_msg_contains(err.msg, "rows 3..5 asked for, but the file has 5");
+    m[13] = (nn_real)NAN; /* row 4, not kept below */
+    ck_assert_int_eq(nn_save_npy(path, m, 5, 3, &err), NN_OK);
+    ck_assert_int_eq(nn_load_npy_rows(path, 0, 2, &d, &r, &c, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "value at row 4, column 1");
+    unlink(path);
 }
 END_TEST
 
@@ -195,6 +230,7 @@ Suite *test_npy_suite(void) {
     TCase *tc = tcase_create("npy");
     tcase_add_test(tc, test_reads_numpy_files);
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_reads_a_range_of_rows);
     tcase_add_test(tc, test_refuses_malformed_files);
     suite_add_tcase(s, tc);
     return s;

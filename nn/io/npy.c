@@ -133,7 +133,10 @@ static nn_status fail(FILE *f, nn_real *buf, nn_error *err, nn_status code, cons
     return nn_set_error(err, code, "%s: %s", path, what);
 }
 
-nn_status nn_load_npy(const char *path, nn_real **data, int *rows, int *cols, nn_error *err) {
+/* Reads the file's rows [first, first + count) (all of them when `all`);
+ * every value is read and checked, whichever rows are kept. */
+static nn_status load_rows(const char *path, long long first, long long count, int all, nn_real **data,
+                           int *rows, int *cols, nn_error *err) {
     *data = NULL;
     *rows = *cols = 0;
     FILE *f = fopen(path, "rb");
@@ -185,8 +188,17 @@ nn_status nn_load_npy(const char *path, nn_real **data, int *rows, int *cols, nn
         snprintf(msg + at, sizeof msg - (size_t)at, ") is not a matrix (N ≥ 1, K ≥ 1)");
         return fail(f, NULL, err, NN_ERR_FORMAT, path, msg);
     }
+    *rows = (int)h.shape[0]; /* ≤ INT_MAX (parse_shape); known from here on, also when a later check fails */
+    *cols = (int)h.shape[1];
+    if (all) first = 0, count = h.shape[0];
+    if (first < 0 || count < 0 || first > h.shape[0] - count) {
+        snprintf(msg, sizeof msg, "rows %lld..%lld asked for, but the file has %lld", first, first + count - 1,
+                 h.shape[0]);
+        return fail(f, NULL, err, NN_ERR_ARG, path, msg);
+    }
     size_t n = (size_t)h.shape[0] * (size_t)h.shape[1];
-    nn_real *buf = malloc(n * sizeof *buf);
+    size_t keep_from = (size_t)first * (size_t)h.shape[1], keep = (size_t)count * (size_t)h.shape[1];
+    nn_real *buf = malloc((keep ? keep : 1) * sizeof *buf); /* (count, cols) */
     if (!buf) return fail(f, NULL, err, NN_ERR_NOMEM, path, "out of memory for the data");
     unsigned char chunk[8 * 1024];
     size_t per_chunk = sizeof chunk / (size_t)itemsize;
@@ -195,8 +207,9 @@ nn_status nn_load_npy(const char *path, nn_real **data, int *rows, int *cols, nn
         size_t got = fread(chunk, (size_t)itemsize, want, f);
         for (size_t i = 0; i < got; i++) {
             double v = decode(chunk + i * (size_t)itemsize, itemsize);
-            buf[done + i] = (nn_real)v;
-            if (!isfinite(buf[done + i])) {
+            nn_real x = (nn_real)v;
+            if (done + i - keep_from < keep) buf[done + i - keep_from] = x; /* unsigned: below keep_from wraps */
+            if (!isfinite(x)) {
                 snprintf(msg, sizeof msg, "value at row %zu, column %zu is %g%s",
                          (done + i) / (size_t)h.shape[1], (done + i) % (size_t)h.shape[1], v,
                          isfinite(v) ? " (outside the float range)" : "");
@@ -215,9 +228,18 @@ nn_status nn_load_npy(const char *path, nn_real **data, int *rows, int *cols, nn
                     "trailing bytes after the data: the file is longer than its shape says");
     fclose(f);
     *data = buf;
-    *rows = (int)h.shape[0];
-    *cols = (int)h.shape[1];
     return NN_OK;
+}
+
+nn_status nn_load_npy(const char *path, nn_real **data, int *rows, int *cols, nn_error *err) {
+    nn_status st = load_rows(path, 0, 0, 1, data, rows, cols, err);
+    if (st) *rows = *cols = 0;
+    return st;
+}
+
+nn_status nn_load_npy_rows(const char *path, long first, long count, nn_real **data, int *rows, int *cols,
+                           nn_error *err) {
+    return load_rows(path, first, count, 0, data, rows, cols, err);
 }
 
 nn_status nn_save_npy(const char *path, const nn_real *data, int rows, int cols,
