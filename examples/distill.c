@@ -545,11 +545,11 @@ static int parse(study *s, int argc, char **argv) {
     };
     /* The shared options' help, with this program's defaults and meaning. */
     static const struct { const char *name, *help; } help[] = {
-        {"--epochs", "the students' epochs, both regimes (default 5 in (a), 50 in (b))"},
+        {"--epochs", "the students' epochs, both regimes (default: 5 in a, 50 in b)"},
         {"--limit", "(b): training images, after a seeded shuffle (default 5000)"},
         {"--batch", "mini-batch size of teachers and students (default 64)"},
         {"--seed", "the teachers' seed and the first student seed (default 3)"},
-        {"--lr", "(b): SGD learning rate (default 0.05; (a) uses Adam lr 0.001)"},
+        {"--lr", "(b): SGD learning rate; (a) uses Adam at 0.001"},
         {"--momentum", "(b): SGD momentum in [0, 1) (default 0.9)"},
         {"--lr-schedule", "(b): constant, step, cosine (default) or onecycle; the rate changes every step"},
         {"--warmup", "(b): epochs of linear warm-up to --lr (default 2)"},
@@ -652,7 +652,10 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     printf("Fashion-MNIST: %d training, %d test images\n", train.n, test.n);
-    cli_flush_stdout();
+    if (cli_flush_stdout()) { /* no one reads the table: stop before the work */
+        st = NN_ERR_IO;
+        goto done;
+    }
 
     /* 1. The teachers' logits: ours, or one from files. */
     if (s.ext_train) {
@@ -703,13 +706,16 @@ int main(int argc, char **argv) {
     for (int t = 0; t < s.n_teachers; t++)
         if ((st = teacher_views(&s, &s.t[t], &train, &test, &err))) goto done;
     printf("\n");
-    cli_flush_stdout();
+    if (cli_flush_stdout()) {
+        st = NN_ERR_IO;
+        goto done;
+    }
 
     /* 2. The students, both regimes side by side; 3. the plots. */
     double mean[2][2][N_VARIANTS];
     if ((st = run_table(&s, mean, &err)) || (st = plots(&s, mean, &err))) goto done;
 done:
-    if (st && !ferror(stdout)) cli_error(CMD, "%s", err.msg);
+    if (st && !ferror(stdout)) cli_error(CMD, "%s", err.msg); /* else cli_finish_stdout says what failed */
     for (int t = 0; t < s.n_teachers; t++) {
         free(s.t[t].train_logits), free(s.t[t].test_logits);
         nn_dataset_free(&s.t[t].small);
