@@ -41,8 +41,14 @@ void loss_options_init(loss_options *l, const char *prefix) {
         snprintf(l->name[i], sizeof l->name[i], "--%s", s->key);
         for (char *c = l->name[i]; *c; c++)
             if (*c == '_') *c = '-';
-        /* the range and the default are added by --help from the table (args.c) */
-        snprintf(l->help[i], sizeof l->help[i], "%s%s: %s", prefix, who, s->help);
+        /* the range and the default are added by --help from the table (args.c);
+         * a choice, given as text, says its default itself */
+        if (s->choices) {
+            l->choice[i] = nn_loss_setting_choice_name(s, s->def);
+            snprintf(l->help[i], sizeof l->help[i], "%s%s: %s (default %s)", prefix, who, s->help, l->choice[i]);
+        } else {
+            snprintf(l->help[i], sizeof l->help[i], "%s%s: %s", prefix, who, s->help);
+        }
     }
     size_t used = (size_t)snprintf(l->loss_help, sizeof l->loss_help, "%sthe loss: ", prefix);
     for (int i = 0; nn_losses(i) && i < LOSS_OPTIONS_MAX_LOSSES; i++) {
@@ -69,6 +75,8 @@ int loss_options_table(loss_options *l, const arg_option *before, const arg_opti
         out[nb + i] = (arg_option){.name = l->name[i], .kind = ARG_REAL, .dest = &l->value[i],
                                    .metavar = s->metavar, .help = l->help[i], .min = s->min,
                                    .max = s->max, .min_open = s->min_open};
+        if (s->choices) out[nb + i] = (arg_option){.name = l->name[i], .kind = ARG_STRING, .dest = &l->choice[i],
+                                                   .metavar = s->metavar, .help = l->help[i]};
     }
     memcpy(out + nb + l->n, after, (size_t)(na + 1) * sizeof *out);
     return 1;
@@ -86,6 +94,8 @@ const nn_loss_info *loss_options_check(const loss_options *l, const char *cmd,
     const nn_loss_info *entry = nn_loss_find(loss);
     for (int i = 0; i < l->n; i++) {
         const char *key = nn_loss_settings(i)->key;
+        if (nn_loss_settings(i)->choices && !args_choice(cmd, l->name[i], l->choice[i], nn_loss_settings(i)->choices))
+            return NULL;
         if (args_find(opts, l->name[i])->seen && !nn_loss_reads(entry, key)) {
             char who[160];
             readers(key, who, sizeof who);
@@ -97,5 +107,8 @@ const nn_loss_info *loss_options_check(const loss_options *l, const char *cmd,
 }
 
 void loss_options_apply(const loss_options *l, nn_arch *a) {
-    for (int i = 0; i < l->n; i++) a->setting[i] = l->value[i];
+    for (int i = 0; i < l->n; i++) {
+        int c = nn_loss_setting_choice(nn_loss_settings(i), l->choice[i]); /* −1: a number */
+        a->setting[i] = c >= 0 ? c : l->value[i];
+    }
 }

@@ -13,6 +13,7 @@
 
 typedef struct {
     double      value[NN_MAX_LOSS_SETTINGS]; /* the defaults, then what was given */
+    const char *choice[NN_MAX_LOSS_SETTINGS]; /* a choice setting's name (--link probit) */
     char        name[NN_MAX_LOSS_SETTINGS][40];   /* "--sord-scale" */
     char        help[NN_MAX_LOSS_SETTINGS][200];
     const char *names[LOSS_OPTIONS_MAX_LOSSES + 1]; /* the loss names, NULL-ended */

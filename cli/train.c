@@ -56,6 +56,7 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     a->grad = strcmp(c->grad, "jacobian") == 0 ? NN_GRAD_JACOBIAN : NN_GRAD_SIMPLIFIED;
     loss_options_apply(&c->settings, a);
     if (!train_check_extras(c, opts, loss, a)) return 0; /* train_extras.c */
+    if (!train_check_task_weights(c, a)) return 0;       /* train_task_weights.c */
     int wants_teacher = (loss->needs & NN_LOSS_TEACHER) != 0;
     if (wants_teacher != (c->teacher != NULL)) {
         char who[160];
@@ -249,6 +250,7 @@ int cmd_train(int argc, char **argv) {
         OPT_REAL("--min-delta", &c.min_delta, "D", "an improvement of --monitor must exceed D, as Keras's min_delta; with --patience or --restore-best", 0, 1e300),
         OPT_FLAG("--restore-best", &c.restore_best, "--save writes the best --monitor epoch's weights, not the last (checkpoints keep them, so --resume continues); needs --val-fraction"),
         OPT_STRING("--class-weights", &c.class_weights, "auto|W0,W1,..", weights_help),
+        OPT_STRING("--task-weights", &c.task_weights, "auto|W1,..", "coral: importance of the K-1 tasks y > k; auto: sqrt(max(n_{y>k}, n - n_{y>k})), scaled to max 1"),
         OPT_END,
     };
     arg_option opts[96];
@@ -297,7 +299,9 @@ int cmd_train(int argc, char **argv) {
     nn_optimizer *opt = NULL;
     int status = 1, built = 0, ok = 1;
     double *class_weights = NULL; /* (K) --class-weights, read by nn_model_build */
-    if (!train_class_weights(&c, &labels, &a, &class_weights)) ok = 0; /* reported */
+    double *task_weights = NULL;  /* (K − 1) --task-weights, the same */
+    if (!train_class_weights(&c, &labels, &a, &class_weights) ||
+        !train_task_weights(&c, &labels, &a, &task_weights)) ok = 0; /* reported */
     else if (!(ok = built = !nn_model_build(&m, &a, &train, c.batch, 1, c.seed, &err)))
         cli_error(CMD, "%s", err.msg);
     if (ok && (nn_model_prepare_targets(&m, &train, &err) ||
@@ -314,6 +318,7 @@ int cmd_train(int argc, char **argv) {
     nn_optimizer_free(opt);
     if (built) nn_model_free(&m);
     free(class_weights);
+    free(task_weights);
     train_all_labels_free(&labels, ranks > 1 ? &shard : NULL);
     nn_dataset_free(&train);
     nn_dataset_free(&val);

@@ -18,6 +18,7 @@ typedef struct {
     uint64_t    seed;
     /* validation-driven training (train_extras.c) */
     const char *lr_schedule, *test, *monitor, *class_weights;
+    const char *task_weights; /* --task-weights (train_task_weights.c) */
     double      dropout, lr_min, clip_grad_norm, min_delta;
     int         warmup, limit, patience, restore_best;
     uint64_t    limit_seed;
@@ -47,6 +48,16 @@ void train_describe_extras(const train_config *c, char *buf, size_t len);
  * a->class_weights = *w; a no-op without the option. Prints problems;
  * returns 0 then. */
 int train_class_weights(const train_config *c, const nn_dataset *train, nn_arch *a, double **w);
+
+/* --task-weights auto|w1,…,w{K−1} (coral): *w = new weights (K − 1, the
+ * caller frees) — 'auto' from the training labels (nn_coral_task_weights) —
+ * and a->task_weights = *w; a no-op without the option. Prints problems
+ * (count, a negative or non-finite weight, all zero); returns 0 then. */
+int train_task_weights(const train_config *c, const nn_dataset *train, nn_arch *a, double **w);
+
+/* Before any data is read: --task-weights goes with --loss coral, and a list
+ * has K − 1 finite weights >= 0, not all 0. Prints the problem; 0 then. */
+int train_check_task_weights(const train_config *c, const nn_arch *a);
 
 /* The training rows one rank holds (train_shard.c). */
 typedef struct {

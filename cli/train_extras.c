@@ -162,6 +162,7 @@ void train_describe_extras(const train_config *c, char *buf, size_t len) {
     LINE(c->patience > 0, "\npatience=%d", c->patience);
     LINE(c->min_delta > 0, "\nmin-delta=%.17g", c->min_delta);
     LINE(c->class_weights, "\nclass-weights=%s", c->class_weights);
+    LINE(c->task_weights, "\ntask-weights=%s", c->task_weights);
 #undef LINE
 }
 

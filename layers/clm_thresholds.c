@@ -1,6 +1,8 @@
-/* clm_thresholds.c — the ordered thresholds of a cumulative-link
- * (proportional-odds) model: z_k = s − θ_k, so P(y > k) = σ(z_k) and
- * P(y ≤ k) = F(θ_k − s) with F the logistic function.
+/* clm_thresholds.c — the ordered thresholds of a cumulative-link model:
+ * z_k = s − θ_k, so P(y ≤ k) = F(θ_k − s) and P(y > k) = F(z_k), with F the
+ * logistic function σ (logit link, proportional odds) or the standard normal
+ * Φ (probit link). The link only changes the initial thresholds here; the
+ * loss (losses/clm.c) and the probabilities (ordinal_probs.c) apply F.
  *
  * Thresholds are kept ordered by construction:
  *   θ_0 = t,   θ_k = θ_{k−1} + d_k,   d_k = softplus(r_k) > 0,
@@ -23,9 +25,11 @@
 
 #include "clm_thresholds.h"
 #include "logistic.h"
+#include "normal.h"
 
 typedef struct {
     int K; /* classes: K − 1 thresholds */
+    nn_clm_link link;
 } clm_config;
 
 static size_t clm_n_params(const nn_node *n) {
@@ -37,16 +41,22 @@ static size_t clm_scratch(const nn_node *n, int max_batch) {
     return 2 * clm_n_params(n);
 }
 
-/* θ_k = log((k + 1)/(K − 1 − k)) = logit((k + 1)/K): at s = 0,
- * P(y ≤ k) = (k + 1)/K, every class 1/K. r_k = softplus⁻¹(d_k) = log(expm1(d_k)). */
+/* θ_k = F⁻¹((k + 1)/K): logit((k + 1)/K) = log((k + 1)/(K − 1 − k)), or
+ * Φ⁻¹((k + 1)/K); at s = 0, P(y ≤ k) = (k + 1)/K, every class 1/K.
+ * r_k = softplus⁻¹(d_k) = log(expm1(d_k)). */
+static double initial_threshold(const clm_config *c, int k) {
+    if (c->link == NN_LINK_PROBIT) return nn_norm_quantile((double)(k + 1) / c->K);
+    return log((double)(k + 1) / (c->K - 1 - k));
+}
+
 static void clm_init(nn_node *n, nn_rng *rng) {
     (void)rng;
-    int K = ((const clm_config *)n->config)->K;
+    const clm_config *c = n->config;
     nn_real *t = n->params, *r = n->params + 1; /* t, then r_1 … r_{K−2} */
-    double prev = log(1.0 / (K - 1));
+    double prev = initial_threshold(c, 0);
     t[0] = (nn_real)prev;
-    for (int k = 1; k < K - 1; k++) {
-        double theta = log((double)(k + 1) / (K - 1 - k));
+    for (int k = 1; k < c->K - 1; k++) {
+        double theta = initial_threshold(c, k);
         r[k - 1] = (nn_real)log(expm1(theta - prev));
         prev = theta;
     }
@@ -98,6 +108,10 @@ static const nn_node_ops clm_ops = {
 };
 
 int nn_clm_thresholds(nn_graph *g, int score, int n_classes) {
+    return nn_clm_thresholds_link(g, score, n_classes, NN_LINK_LOGIT);
+}
+
+int nn_clm_thresholds_link(nn_graph *g, int score, int n_classes, nn_clm_link link) {
     if (!nn_graph_check_real_input(g, score, "clm_thresholds")) return -1;
     if (nn_graph_node(g, score)->width != 1) {
         nn_graph_fail(g, "clm_thresholds: the score must have width 1, but node %d is a %s of "
@@ -108,12 +122,17 @@ int nn_clm_thresholds(nn_graph *g, int score, int n_classes) {
         nn_graph_fail(g, "clm_thresholds: needs at least 2 classes, got %d", n_classes);
         return -1;
     }
+    if (link != NN_LINK_LOGIT && link != NN_LINK_PROBIT) {
+        nn_graph_fail(g, "clm_thresholds: unknown link %d (NN_LINK_LOGIT or NN_LINK_PROBIT)", (int)link);
+        return -1;
+    }
     clm_config *c = malloc(sizeof *c);
     if (!c) {
         nn_graph_fail(g, "clm_thresholds: out of memory");
         return -1;
     }
     c->K = n_classes;
+    c->link = link;
     return nn_graph_add_node(g, &clm_ops, &score, 1, n_classes - 1, c);
 }
 
@@ -124,4 +143,8 @@ int nn_is_clm_thresholds(const nn_graph *g, int node) {
 const nn_real *nn_clm_gaps(const nn_graph *g, int node) {
     int M = ((const clm_config *)g->nodes[node].config)->K - 1;
     return g->nodes[node].scratch + M;
+}
+
+nn_clm_link nn_clm_link_of(const nn_graph *g, int node) {
+    return ((const clm_config *)g->nodes[node].config)->link;
 }

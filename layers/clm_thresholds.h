@@ -12,4 +12,7 @@ int nn_is_clm_thresholds(const nn_graph *g, int node);
  * last forward, computed from the parameters, not by subtracting z's. */
 const nn_real *nn_clm_gaps(const nn_graph *g, int node);
 
+/* The link the node was made with. */
+nn_clm_link nn_clm_link_of(const nn_graph *g, int node);
+
 #endif

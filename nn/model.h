@@ -93,6 +93,9 @@ typedef struct {
                                               term (losses with NN_LOSS_CE), borrowed and
                                               read by nn_model_build; NULL: all 1. A training
                                               setting: not saved in the model file */
+    const double *task_weights;            /* (K − 1) coral: task importance weights λ_k,
+                                              borrowed like class_weights (NULL: all 1);
+                                              not saved in the model file */
 } nn_arch;
 
 /* relu, "ce", simplified gradients, no sizes yet, and every loss setting at
@@ -120,6 +123,10 @@ typedef struct {
     double      min, max; /* allowed range, inclusive … */
     int         min_open; /* … except min itself when set: (min, max] */
     const char *help;     /* one line */
+    const char *const *choices; /* NULL: a number; else a choice, NULL-ended names of
+                                   the values 0, 1, …: "link" holds 0 (logit) or 1
+                                   (probit), written by name in model files and on
+                                   the command line (--link probit) */
 } nn_loss_setting;
 
 #define NN_LOSS_TEACHER 1u /* reads a teacher's logits (B, K) as per-sample targets */
@@ -159,8 +166,15 @@ int nn_loss_setting_index(const char *key);
 int nn_loss_reads(const nn_loss_info *l, const char *key);
 
 /* Sets setting `key` of a to `value`: an unknown key or a value outside the
- * setting's range is an error naming both. */
+ * setting's range (for a choice: not the index of one) is an error naming both. */
 nn_status nn_arch_set(nn_arch *a, const char *key, double value, nn_error *err);
+
+/* A choice setting's value named `name` ("probit" → 1), or −1 (also for a
+ * setting that is a number). */
+int nn_loss_setting_choice(const nn_loss_setting *s, const char *name);
+
+/* The name of value v of a choice setting, or NULL (a number, or no such value). */
+const char *nn_loss_setting_choice_name(const nn_loss_setting *s, double v);
 
 /* One parameter tensor of a model, as its file names and stores it. */
 typedef struct {

@@ -9,7 +9,8 @@
  *   family     head                          z_k means                     loss
  *   CORAL      nn_coral_head (shared w, b_k)  P(y > k) = σ(z_k)             nn_coral_loss
  *   CORN       nn_dense(h, K − 1)             P(y > k | y > k − 1) = σ(z_k) nn_corn_loss
- *   cum. link  nn_clm_thresholds(score)       P(y > k) = σ(z_k), z_k = s − θ_k  nn_clm_loss
+ *   cum. link  nn_clm_thresholds(score)       P(y > k) = F(z_k), z_k = s − θ_k  nn_clm_loss
+ *              F = σ (logit link) or Φ (probit link, nn_clm_thresholds_link)
  *
  * nn_ordinal_probs turns z into class probabilities (B, K), so E[X], σ, the
  * median and every metric read the same on each family (nn_expectation and
@@ -46,10 +47,22 @@ int nn_coral_head(nn_graph *g, int h, int n_classes, nn_init init);
  * n_classes ≥ 2. */
 int nn_clm_thresholds(nn_graph *g, int score, int n_classes);
 
+/* The link F of a cumulative-link model, P(y ≤ k) = F(θ_k − s). */
+typedef enum {
+    NN_LINK_LOGIT, /* F = σ, the logistic function: proportional odds */
+    NN_LINK_PROBIT /* F = Φ, the standard normal distribution function */
+} nn_clm_link;
+
+/* nn_clm_thresholds with a link: the thresholds start at θ_k = F⁻¹((k + 1)/K)
+ * (every class 1/K at s = 0), and nn_clm_loss on the node uses F. The
+ * probabilities of a probit model are nn_ordinal_probs(…, NN_ORDINAL_PROBIT). */
+int nn_clm_thresholds_link(nn_graph *g, int score, int n_classes, nn_clm_link link);
+
 /* What the K − 1 logits mean. */
 typedef enum {
-    NN_ORDINAL_CUMULATIVE, /* P(y > k) = σ(z_k): CORAL, cumulative link */
-    NN_ORDINAL_CONDITIONAL /* P(y > k | y > k − 1) = σ(z_k), chained: CORN */
+    NN_ORDINAL_CUMULATIVE,  /* P(y > k) = σ(z_k): CORAL, cumulative link (logit) */
+    NN_ORDINAL_CONDITIONAL, /* P(y > k | y > k − 1) = σ(z_k), chained: CORN */
+    NN_ORDINAL_PROBIT       /* P(y > k) = Φ(z_k): cumulative link (probit) */
 } nn_ordinal_logits;
 
 /* Class probabilities p (B, K) from logits z (B, K − 1) read as `kind`:
@@ -57,6 +70,7 @@ typedef enum {
  *                c_k = min_{j ≤ k} σ(z_j), the running minimum that keeps p ≥ 0
  *                when CORAL's biases are not (yet) ordered; a no-op for
  *                ordered z (always so for nn_clm_thresholds);
+ *   probit       the same with Φ(z_j) in place of σ(z_j);
  *   conditional  c_k = Π_{j ≤ k} σ(z_j), the same differences.
  * Has a backward, so losses and heads on p train through it. */
 int nn_ordinal_probs(nn_graph *g, int logits, nn_ordinal_logits kind);
@@ -69,7 +83,8 @@ int nn_ordinal_probs_kind(const nn_graph *g, int node);
 void nn_ordinal_probs_row(nn_real *p, const nn_real *z, int K, nn_ordinal_logits kind);
 
 /* The rank rule of CORAL and CORN: Σ_k [P(y > k) > ½] for one row z (K − 1),
- * with P(y > k) = σ(z_k) (cumulative) or Π_{j ≤ k} σ(z_j) (conditional). */
+ * with P(y > k) = σ(z_k) (cumulative), Φ(z_k) (probit) or Π_{j ≤ k} σ(z_j)
+ * (conditional). */
 int nn_ordinal_rank_row(const nn_real *z, int K, nn_ordinal_logits kind);
 
 /* ------------------------------------------------------------ losses */
@@ -81,6 +96,20 @@ int nn_ordinal_rank_row(const nn_real *z, int K, nn_ordinal_logits kind);
  * samples of the summed task losses, as coral-pytorch's coral_loss). */
 int nn_coral_loss(nn_graph *g, int logits, int labels, const nn_loss_options *lo);
 
+/* CORAL with task importance weights λ (K − 1, copied; NULL: all 1):
+ *   l = Σ_k λ_k BCE(σ(z_k), [y > k])
+ * as coral-pytorch's coral_loss(…, importance_weights). The weights must be
+ * finite and ≥ 0, not all 0 (a graph error otherwise). */
+int nn_coral_loss_weighted(nn_graph *g, int logits, int labels, const double *task_weights,
+                           const nn_loss_options *lo);
+
+/* The task importance weights of the CORAL paper's code (task_importance_weights
+ * in coral-cnn) from n labels in 0..K−1: m_k = √max(n_{y>k}, n − n_{y>k}),
+ * w_k = m_k / max_j m_j (K − 1 values in (0, 1]). The same as that code's
+ * when every class occurs in the labels (it counts thresholds from the
+ * smallest label present). */
+nn_status nn_coral_task_weights(double *w, const int32_t *labels, int n, int K, nn_error *err);
+
 /* CORN (Shi, Cao & Raschka, 2021): task k is trained on the samples with
  * y ≥ k (those for which "y > k − 1" holds) with target [y > k]:
  *   l = Σ_{k=0}^{min(y, K−2)} BCE(σ(z_k), [y > k]),  n_b = min(y + 1, K − 1),
@@ -88,9 +117,10 @@ int nn_coral_loss(nn_graph *g, int logits, int labels, const nn_loss_options *lo
 int nn_corn_loss(nn_graph *g, int logits, int labels, const nn_loss_options *lo);
 
 /* Cumulative link, negative log-likelihood l = −log P(y | s) with
- * P(y = k) = F(θ_k − s) − F(θ_{k−1} − s), F logistic (θ_{−1} = −∞,
- * θ_{K−1} = +∞). `thresholds` must be an nn_clm_thresholds node: the gaps
- * θ_k − θ_{k−1} are read from it exactly (docs/ordinal_heads.md). n_b = 1. */
+ * P(y = k) = F(θ_k − s) − F(θ_{k−1} − s), F the node's link, σ or Φ
+ * (θ_{−1} = −∞, θ_{K−1} = +∞). `thresholds` must be an nn_clm_thresholds
+ * node: the link and the gaps θ_k − θ_{k−1} are read from it, the gaps
+ * exactly (docs/ordinal_heads.md). n_b = 1. */
 int nn_clm_loss(nn_graph *g, int thresholds, int labels, const nn_loss_options *lo);
 
 #endif

@@ -366,7 +366,8 @@ START_TEST(test_loss_options_from_registry) {
             snprintf(option, sizeof option, "--%s ", s->key);
             for (char *k = option; *k; k++)
                 if (*k == '_') *k = '-';
-            snprintf(def, sizeof def, "default %g)", s->def); /* "(default 4)" or "(in …; default 4)" */
+            if (s->choices) snprintf(def, sizeof def, "(default %s)", nn_loss_setting_choice_name(s, s->def));
+            else snprintf(def, sizeof def, "default %g)", s->def); /* "(default 4)" or "(in …; default 4)" */
             ck_assert_msg_contains(cli_out, option);
             ck_assert_msg_contains(strstr(cli_out, option), def);
         }

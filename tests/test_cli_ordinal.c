@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -143,29 +144,30 @@ END_TEST
  * CORN, computed from the threshold logits). */
 START_TEST(test_threshold_losses_end_to_end) {
     write_grades("grades.csv", 150, 0);
-    const char *losses[3] = {"coral", "corn", "clm"}, *rules[3] = {"rank", "rank", "median"};
-    for (int i = 0; i < 3; i++) {
-        ck_assert_msg(cli_nn("train --data grades.csv --arch 2-8-5 --loss %s --epochs 15 --lr 0.05 "
-                             "--batch 16 --quiet --save %s.st", losses[i], losses[i]) == 0, "%s: %s",
-                      losses[i], cli_out);
-        ck_assert_int_eq(cli_nn("eval %s.st --data grades.csv --json", losses[i]), 0);
+    const char *losses[4] = {"coral", "corn", "clm", "clm"}, *rules[4] = {"rank", "rank", "median", "median"};
+    const char *extra[4] = {"", "", "", "--link probit"}, *names[4] = {"coral", "corn", "clm", "probit"};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(cli_nn("train --data grades.csv --arch 2-8-5 --loss %s %s --epochs 15 --lr 0.05 "
+                             "--batch 16 --quiet --save %s.st", losses[i], extra[i], names[i]) == 0, "%s: %s",
+                      names[i], cli_out);
+        ck_assert_int_eq(cli_nn("eval %s.st --data grades.csv --json", names[i]), 0);
         char want[64];
         snprintf(want, sizeof want, "\"rule\": \"%s\"", rules[i]);
         ck_assert_msg_contains(cli_out, want);
         static char file[1 << 14]; /* the model file records its rule */
         char st_name[32];
-        snprintf(st_name, sizeof st_name, "%s.st", losses[i]);
+        snprintf(st_name, sizeof st_name, "%s.st", names[i]);
         cli_read(st_name, file, 4096);
         snprintf(want, sizeof want, "\"rule\":\"%s\"", rules[i]);
         ck_assert_msg(has_bytes(file, 4096, want), "%s: no %s in the header",
-                      losses[i], want);
+                      names[i], want);
         snprintf(want, sizeof want, "\"rule\": \"%s\"", rules[i]);
         double qwk = json_number("qwk"), mae = json_number("mae_expected");
-        ck_assert_msg(qwk > 0.8 && mae < 0.7, "%s: QWK %g, MAE of E[X] %g", losses[i], qwk, mae);
+        ck_assert_msg(qwk > 0.8 && mae < 0.7, "%s: QWK %g, MAE of E[X] %g", names[i], qwk, mae);
         cli_write("one.csv", "a,b,grade\n3.0,0.1,3\n");
-        ck_assert_int_eq(cli_nn("predict %s.st one.csv --json", losses[i]), 0);
-        ck_assert_msg(strstr(cli_out, "\"rank\": null") == NULL, "%s: %s", losses[i], cli_out);
-        ck_assert_msg(json_number("rank") == 2 && json_number("median") == 2, "%s: %s", losses[i],
+        ck_assert_int_eq(cli_nn("predict %s.st one.csv --json", names[i]), 0);
+        ck_assert_msg(strstr(cli_out, "\"rank\": null") == NULL, "%s: %s", names[i], cli_out);
+        ck_assert_msg(json_number("rank") == 2 && json_number("median") == 2, "%s: %s", names[i],
                       cli_out);
     }
     /* trace names every parameter tensor of a threshold head, within bounds */
@@ -176,6 +178,88 @@ START_TEST(test_threshold_losses_end_to_end) {
     ck_assert_msg_contains(cli_out, "dL/d(coral.bias) = [");
     ck_assert_int_eq(cli_nn("gradcheck coral.st --data grades.csv"), 0);
     ck_assert_msg_contains(cli_out, "coral.bias");
+    /* the probit model file names its link, and gradcheck rebuilds it */
+    static char file[1 << 14];
+    cli_read("probit.st", file, 4096);
+    ck_assert_msg(has_bytes(file, 4096, "\"link\":\"probit\""), "probit.st does not name its link");
+    ck_assert_msg(cli_nn("gradcheck probit.st --data grades.csv") == 0, "%s", cli_out);
+    ck_assert_msg_contains(cli_out, "thresholds");
+}
+END_TEST
+
+/* --link: a choice of the clm loss, named on the command line; anything else
+ * is one line naming the option. */
+START_TEST(test_link_option) {
+    write_grades("grades.csv", 40, 0);
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-5 --loss clm --link cauchit"), 2);
+    ck_assert_msg_contains(cli_out, "--link: 'cauchit' is not one of logit|probit");
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-5 --loss coral --link probit"), 2);
+    ck_assert_msg_contains(cli_out, "--link is a setting of --loss clm, not coral");
+    ck_assert_int_eq(cli_nn("train --help"), 0);
+    ck_assert_msg_contains(cli_out, "--link NAME");
+    ck_assert_msg_contains(cli_out, "(default logit)");
+}
+END_TEST
+
+/* A cumulative-link model file from before the link setting (no "link" key)
+ * loads as the logit link and predicts exactly what the build that wrote it
+ * predicted (data/legacy/README.md). */
+START_TEST(test_legacy_clm_is_logit) {
+    char cwd[400], cmd[1200];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(cmd, sizeof cmd, "cp '%s/data/legacy/clm.safetensors' '%s/data/legacy/tiny.csv' '%s'", cwd, cwd, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_msg(cli_nn("predict clm.safetensors tiny.csv --json") == 0, "%s", cli_out);
+    static char want[1 << 16];
+    snprintf(cmd, sizeof cmd, "%s/data/legacy/clm_predict.json", cwd);
+    FILE *f = fopen(cmd, "rb");
+    ck_assert_ptr_nonnull(f);
+    want[fread(want, 1, sizeof want - 1, f)] = '\0';
+    fclose(f);
+    /* the same text, and the same numbers to 1e-6 (the double build reads the
+     * float build's file and prints more digits) */
+    const char *a = cli_out, *b = want;
+    while (*a && *b) {
+        if ((*b == '-' || (*b >= '0' && *b <= '9')) && (*a == '-' || (*a >= '0' && *a <= '9'))) {
+            char *ea, *eb;
+            double x = strtod(a, &ea), y = strtod(b, &eb);
+            ck_assert_msg(fabs(x - y) <= 1e-6 + 1e-5 * fabs(y), "nn predict says %.40s where "
+                          "data/legacy/clm_predict.json has %.40s", a, b);
+            a = ea, b = eb;
+        } else {
+            ck_assert_msg(*a == *b, "nn predict says %.40s where data/legacy/clm_predict.json has %.40s", a, b);
+            a++, b++;
+        }
+    }
+    ck_assert_msg(!*a && !*b, "nn predict and data/legacy/clm_predict.json differ in length");
+}
+END_TEST
+
+/* --task-weights: coral only; a list is checked before any data is read (count
+ * K − 1, finite, >= 0, not all 0), one line each; auto and a list train. */
+START_TEST(test_task_weights_option) {
+    const char *bad[][2] = {
+        {"--loss clm --task-weights auto", "--task-weights weighs the tasks of --loss coral, not clm"},
+        {"--loss coral --task-weights 1,1,1", "--task-weights: 3 weights for 5 classes, which have 4 tasks"},
+        {"--loss coral --task-weights 1,1,1,1,1", "--task-weights: 5 weights for 5 classes"},
+        {"--loss coral --task-weights 1,-0.5,1,1", "--task-weights: weight 2 of 4 is -0.5; weights are finite and >= 0"},
+        {"--loss coral --task-weights 0,0,0,0", "--task-weights: every weight is 0, so nothing would be trained"},
+        {"--loss coral --task-weights 1,x,1,1", "--task-weights"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(cli_nn("train --data missing.csv --arch 2-5 %s", bad[i][0]), 2);
+        ck_assert_msg_contains(cli_out, bad[i][1]);
+        ck_assert_msg(strchr(cli_out, '\n') == cli_out + strlen(cli_out) - 1, "not one line: %s", cli_out);
+    }
+    write_grades("grades.csv", 80, 0);
+    ck_assert_msg(cli_nn("train --data grades.csv --arch 2-5 --loss coral --task-weights auto --epochs 2 "
+                         "--quiet --checkpoint c.ckpt") == 0, "%s", cli_out);
+    /* the checkpoint's run remembers them: resuming with others is refused */
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-5 --loss coral --task-weights 1,1,1,1 "
+                            "--epochs 3 --quiet --checkpoint c.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "task-weights");
+    ck_assert_msg(cli_nn("train --data grades.csv --arch 2-5 --loss coral --task-weights 0.5,1,1,0 --epochs 2 "
+                         "--quiet") == 0, "%s", cli_out);
 }
 END_TEST
 
@@ -198,6 +282,9 @@ Suite *test_cli_ordinal_suite(void) {
     tcase_add_test(tc, test_train_prints_val_mae_qwk);
     tcase_add_test(tc, test_threshold_losses_end_to_end);
     tcase_add_test(tc, test_help_sord_is_dldl);
+    tcase_add_test(tc, test_link_option);
+    tcase_add_test(tc, test_legacy_clm_is_logit);
+    tcase_add_test(tc, test_task_weights_option);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -64,8 +64,10 @@ START_TEST(test_named_settings_alias_slots) {
 }
 END_TEST
 
-/* A value in range but not the default: the midpoint of a finite range. */
+/* A value in range but not the default: the midpoint of a finite range; for
+ * a choice, the next one. */
 static double off_default(const nn_loss_setting *s) {
+    if (s->choices) return nn_loss_setting_choice_name(s, s->def + 1) ? s->def + 1 : 0;
     double v = s->def * 0.5 + (s->min + (s->max < 10 ? s->max : 10)) * 0.25;
     return v == s->def ? v + 0.125 : v;
 }
@@ -144,6 +146,52 @@ START_TEST(test_build_checks_settings) {
 }
 END_TEST
 
+/* A choice setting (clm's link) takes only the indices of its names, is
+ * written by name in the model file, and a name nn does not know is refused
+ * by the loader in one line. */
+START_TEST(test_choice_setting) {
+    int i = nn_loss_setting_index("link");
+    ck_assert_int_ge(i, 0);
+    const nn_loss_setting *s = nn_loss_settings(i);
+    ck_assert_int_eq(nn_loss_setting_choice(s, "logit"), NN_LINK_LOGIT);
+    ck_assert_int_eq(nn_loss_setting_choice(s, "probit"), NN_LINK_PROBIT);
+    ck_assert_int_eq(nn_loss_setting_choice(s, "Probit"), -1);
+    ck_assert_int_eq(nn_loss_setting_choice(nn_loss_settings(0), "logit"), -1); /* a number */
+    ck_assert_str_eq(nn_loss_setting_choice_name(s, 1), "probit");
+    ck_assert_ptr_null(nn_loss_setting_choice_name(s, 0.5));
+    nn_arch a = nn_arch_defaults();
+    nn_error err;
+    ck_assert_double_eq(a.setting[i], NN_LINK_LOGIT);
+    ck_assert_int_eq(nn_arch_set(&a, "link", 0.5, &err), NN_ERR_ARG);
+    ck_assert_msg_contains(err.msg, "loss setting link = 0.5 is not one of 0 (logit), 1 (probit)");
+    ck_assert_int_eq(nn_arch_parse_sizes(&a, "2-3-4", &err), NN_OK);
+    strcpy(a.loss, "clm");
+    ck_assert_int_eq(nn_arch_set(&a, "link", NN_LINK_PROBIT, &err), NN_OK);
+    nn_model m;
+    ck_assert_int_eq(nn_model_build(&m, &a, NULL, 2, 0, 1, &err), NN_OK);
+    ck_assert_int_eq(nn_ordinal_probs_kind(m.g, m.probs), NN_ORDINAL_PROBIT);
+    ck_assert_int_eq(nn_model_save(&m, tmp_path(path, dir, "p.st"), &err), NN_OK);
+    nn_model_free(&m);
+    static char buf[1 << 14];
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    char *at = NULL;
+    for (size_t k = 0; k + 15 < n && !at; k++)
+        if (memcmp(buf + k, "\"link\":\"probit\"", 15) == 0) at = buf + k;
+    ck_assert_msg(at != NULL, "the model file does not name its link");
+    memcpy(at + 8, "cauchy", 6); /* an unknown link, same length */
+    f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+    fclose(f);
+    ck_assert_int_eq(nn_model_load(&m, path, 2, 0, &err), NN_ERR_FORMAT);
+    ck_assert_msg_contains(err.msg, "__metadata__ 'link' = 'cauchy' is not one of logit, probit");
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+}
+END_TEST
+
 Suite *test_loss_registry_suite(void) {
     Suite *s = suite_create("loss_registry");
     TCase *tc = tcase_create("registry");
@@ -154,6 +202,7 @@ Suite *test_loss_registry_suite(void) {
     while (nn_losses(n)) n++;
     tcase_add_loop_test(tc, test_every_loss_builds_saves_loads, 0, n);
     tcase_add_test(tc, test_build_checks_settings);
+    tcase_add_test(tc, test_choice_setting);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,12 +3,16 @@
  * corn.c, clm.c): values, input and parameter gradients and class
  * probabilities against PyTorch float64 (tests/golden/ordinal_heads_ref.py),
  * every gradient against central differences, logits of ±1e4, K = 2 and
- * K = 100, a batch of one, the rank rule, and the builders' errors.
+ * K = 100, a batch of one, the rank rule, and the builders' errors; the
+ * probit link (layers/normal.c against mpmath in its tails) and CORAL's
+ * task weights (against coral-pytorch's importance_weights and the paper's
+ * code for auto).
  * Derivation: docs/ordinal_heads.md. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc_hook.h"
+#include "layers/normal.h"
 #include "tests/golden/ordinal_heads_ref.h"
 #include "testutil.h"
 
@@ -54,21 +58,25 @@ static void net_build(ordinal_net *n, const ordinal_golden *c) {
     if (family_is(c, "coral")) {
         n->head = n->logits = nn_coral_head(g, n->id, c->K, NN_INIT_XAVIER);
         n->kind = NN_ORDINAL_CUMULATIVE;
-        loss = nn_coral_loss(g, n->logits, n->labels, &lo);
+        loss = c->task_weights ? nn_coral_loss_weighted(g, n->logits, n->labels, c->task_weights, &lo)
+                               : nn_coral_loss(g, n->logits, n->labels, &lo);
         n->probs = nn_ordinal_probs(g, n->logits, n->kind);
     } else if (family_is(c, "corn")) {
         n->logits = n->id;
         n->kind = NN_ORDINAL_CONDITIONAL;
         loss = nn_corn_loss(g, n->logits, n->labels, &lo);
         n->probs = nn_ordinal_probs(g, n->logits, n->kind);
-    } else if (family_is(c, "clm")) {
-        n->head = n->logits = nn_clm_thresholds(g, n->id, c->K);
-        n->kind = NN_ORDINAL_CUMULATIVE;
+    } else if (family_is(c, "clm") || family_is(c, "clm_probit")) {
+        int probit = family_is(c, "clm_probit");
+        n->head = n->logits = probit ? nn_clm_thresholds_link(g, n->id, c->K, NN_LINK_PROBIT)
+                                     : nn_clm_thresholds(g, n->id, c->K);
+        n->kind = probit ? NN_ORDINAL_PROBIT : NN_ORDINAL_CUMULATIVE;
         loss = nn_clm_loss(g, n->logits, n->labels, &lo);
         n->probs = nn_ordinal_probs(g, n->logits, n->kind);
     } else { /* probabilities → E[X] → ½(μ − target)² */
         n->logits = n->id;
         n->kind = family_is(c, "probs_conditional") ? NN_ORDINAL_CONDITIONAL
+                  : family_is(c, "probs_probit")    ? NN_ORDINAL_PROBIT
                                                     : NN_ORDINAL_CUMULATIVE;
         n->probs = nn_ordinal_probs(g, n->logits, n->kind);
         n->target = nn_input(g, 1);
@@ -182,29 +190,94 @@ GOLDEN_TEST(probs_conditional_K2_B3)
 GOLDEN_TEST(probs_conditional_K100_B2)
 GOLDEN_TEST(probs_conditional_K6_B1)
 GOLDEN_TEST(probs_conditional_extreme)
+GOLDEN_TEST(clm_probit_K5_B5)
+GOLDEN_TEST(clm_probit_K2_B3)
+GOLDEN_TEST(clm_probit_K100_B3)
+GOLDEN_TEST(clm_probit_K6_B1)
+GOLDEN_TEST(clm_probit_extreme)
+GOLDEN_TEST(clm_probit_tails_extreme)
+GOLDEN_TEST(clm_probit_gaps_extreme)
+GOLDEN_TEST(probs_probit_K5_B4)
+GOLDEN_TEST(probs_probit_K100_B2)
+GOLDEN_TEST(probs_probit_extreme)
+GOLDEN_TEST(coral_task_weights)
+GOLDEN_TEST(coral_task_weights_sum)
+GOLDEN_TEST(coral_task_weights_K2_B1)
 
 /* Every golden case is run by one test above: a case added to the script
  * without a test here fails. */
-START_TEST(test_every_case_has_a_test) { ck_assert_int_eq((int)N_ORDINAL_GOLDEN, 27); }
+START_TEST(test_every_case_has_a_test) { ck_assert_int_eq((int)N_ORDINAL_GOLDEN, 40); }
 END_TEST
+
+/* log(Φ(b) − Φ(a)) and its two ratios φ(a)/P, φ(b)/P against mpmath on both
+ * sides of every switch of layers/normal.c (double arithmetic in both builds). */
+START_TEST(test_normal_log_diff) {
+    for (size_t i = 0; i < N_LOG_DIFF_GOLDEN; i++) {
+        const double *r = log_diff_golden[i];
+        double got[3];
+        got[0] = nn_norm_log_diff(r[0] - r[1], r[0], r[1], &got[1], &got[2]);
+        for (int j = 0; j < 3; j++)
+            ck_assert_msg(fabs(got[j] - r[2 + j]) <= 1e-13 * fabs(r[2 + j]),
+                          "b = %g, d = %g: value %d is %.17g, mpmath %.17g", r[0], r[1], j, got[j],
+                          r[2 + j]);
+    }
+    /* erfcx on both sides of its switch to the series, and Φ⁻¹ inverts Φ */
+    for (size_t i = 0; i < N_ERFCX_GOLDEN; i++)
+        ck_assert_msg(fabs(nn_erfcx(erfcx_golden[i][0]) / erfcx_golden[i][1] - 1) < 1e-15,
+                      "erfcx(%g) = %.17g, mpmath %.17g", erfcx_golden[i][0], nn_erfcx(erfcx_golden[i][0]),
+                      erfcx_golden[i][1]);
+    for (double q = 0.01; q < 1; q += 0.07)
+        ck_assert_double_eq_tol(nn_norm_cdf(nn_norm_quantile(q)), q, 1e-15);
+}
+END_TEST
+
+/* CORAL's auto task weights are those of the paper's code on the same labels. */
+START_TEST(test_coral_auto_weights) {
+    double w[CORAL_AUTO_K];
+    nn_error err;
+    ck_assert_int_eq(nn_coral_task_weights(w, coral_auto_labels, CORAL_AUTO_N, CORAL_AUTO_K, &err), NN_OK);
+    for (int k = 0; k < CORAL_AUTO_K - 1; k++) ck_assert_double_eq_tol(w[k], coral_auto_weights[k], 1e-15);
+    const int32_t bad[2] = {0, 6};
+    ck_assert_int_eq(nn_coral_task_weights(w, bad, 2, CORAL_AUTO_K, &err), NN_ERR_ARG);
+    ck_assert_msg(strstr(err.msg, "label 6 of row 1 is not in 0..5"), "%s", err.msg);
+    ck_assert_int_eq(nn_coral_task_weights(w, bad, 0, CORAL_AUTO_K, &err), NN_ERR_ARG);
+}
+END_TEST
+
+/* The weighted loss refuses negative, non-finite and all-zero weights. */
+static int coral_weights(nn_graph *g, const double *w) {
+    return nn_coral_loss_weighted(g, nn_input(g, 3), nn_labels(g, 4), w, NULL);
+}
+static int coral_negative(nn_graph *g) { return coral_weights(g, (const double[]){1, -1, 1}); }
+static int coral_nan(nn_graph *g) { return coral_weights(g, (const double[]){1, NAN, 1}); }
+static int coral_zero(nn_graph *g) { return coral_weights(g, (const double[]){0, 0, 0}); }
 
 /* Logits of ±1e4 and beyond (1e30 in the float build's range) give finite
  * values, gradients and probabilities for every family and label. */
 START_TEST(test_extreme_every_label) {
     const double zs[] = {1e4, -1e4, 1e30, -1e30, 0};
-    for (int fam = 0; fam < 3; fam++)
+#ifndef NN_DOUBLE
+    /* the probit loss's gradient grows like |z| (the logistic's is at most 1):
+     * at z = 1e30 a weight's is z·x = 1e60, past float's range; ±1e4 here */
+    const size_t probit_cases = 2;
+#else
+    const size_t probit_cases = 5;
+#endif
+    for (int fam = 0; fam < 4; fam++) /* coral, corn, clm, clm with the probit link */
         for (int y = 0; y < 4; y++)
-            for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+            for (size_t i = 0; i < (fam == 3 ? probit_cases : sizeof zs / sizeof zs[0]); i++) {
                 nn_graph *g = nn_graph_create(1);
                 int x = nn_input(g, fam == 1 ? 3 : 1), lab = nn_labels(g, 4);
                 int z = fam == 0   ? nn_coral_head(g, x, 4, NN_INIT_XAVIER)
                         : fam == 1 ? nn_dense(g, x, 3, NN_INIT_XAVIER)
-                                   : nn_clm_thresholds(g, nn_dense(g, x, 1, NN_INIT_XAVIER), 4);
+                                   : nn_clm_thresholds_link(g, nn_dense(g, x, 1, NN_INIT_XAVIER), 4,
+                                                            fam == 3 ? NN_LINK_PROBIT : NN_LINK_LOGIT);
                 int loss = fam == 0   ? nn_coral_loss(g, z, lab, NULL)
                            : fam == 1 ? nn_corn_loss(g, z, lab, NULL)
                                       : nn_clm_loss(g, z, lab, NULL);
-                int p = nn_ordinal_probs(g, z, fam == 1 ? NN_ORDINAL_CONDITIONAL
-                                                         : NN_ORDINAL_CUMULATIVE);
+                int p = nn_ordinal_probs(g, z, fam == 1   ? NN_ORDINAL_CONDITIONAL
+                                               : fam == 3 ? NN_ORDINAL_PROBIT
+                                                          : NN_ORDINAL_CUMULATIVE);
                 ck_assert_int_ge(loss, 0);
                 nn_error err;
                 ck_assert_int_eq(nn_graph_compile(g, 3, &err), NN_OK);
@@ -279,6 +352,16 @@ START_TEST(test_clm_thresholds_ordered) {
     nn_input_data(g, s)[0] = 0, nn_input_data(g, s)[1] = 1.5;
     nn_graph_forward(g, 2);
     for (int k = 0; k < 6; k++) ck_assert_close(nn_output(g, p)[k], 1.0 / 6, 1e-6, 0);
+    {   /* so do the probit link's, θ_k = Φ⁻¹((k + 1)/K) */
+        nn_graph *h = nn_graph_create(1);
+        int sp = nn_input(h, 1), zp = nn_clm_thresholds_link(h, sp, 6, NN_LINK_PROBIT);
+        int pp = nn_ordinal_probs(h, zp, NN_ORDINAL_PROBIT);
+        ck_assert_int_eq(nn_graph_compile(h, 1, &err), NN_OK);
+        nn_input_data(h, sp)[0] = 0;
+        nn_graph_forward(h, 1);
+        for (int k = 0; k < 6; k++) ck_assert_close(nn_output(h, pp)[k], 1.0 / 6, 1e-6, 0);
+        nn_graph_free(h);
+    }
     const double raw[5] = {2.0, -8.0, 5.0, -3.0, 0.5}; /* gap softplus(−8) ≈ 3e-4 */
     for (int i = 0; i < 5; i++) par[i] = (nn_real)raw[i];
     nn_graph_forward(g, 2);
@@ -343,6 +426,9 @@ START_TEST(test_builder_errors) {
     expect_build_error("score width", wide_score, "score must have width 1");
     expect_build_error("head", head_on_logits, "needs class probabilities");
     expect_build_error("target", corn_real_target, "must be a labels node");
+    expect_build_error("negative task weight", coral_negative, "task weight 1 is -1; weights are finite and >= 0");
+    expect_build_error("NaN task weight", coral_nan, "task weight 1 is nan");
+    expect_build_error("zero task weights", coral_zero, "every task weight is 0");
 }
 END_TEST
 
@@ -361,7 +447,7 @@ START_TEST(test_label_out_of_range) {
 }
 END_TEST
 
-/* Training steps through all three heads (and probabilities with an E[X]
+/* Training steps through all three heads (the cumulative link with both links) (and probabilities with an E[X]
  * loss on them) allocate nothing. No ck_assert inside the counted loop. */
 START_TEST(test_steps_allocate_nothing) {
     enum { B = 6, F = 5, K = 4 };
@@ -370,9 +456,12 @@ START_TEST(test_steps_allocate_nothing) {
     int h = nn_relu(g, nn_dense(g, x, 8, NN_INIT_HE));
     int zc = nn_coral_head(g, h, K, NN_INIT_XAVIER), zn = nn_dense(g, h, K - 1, NN_INIT_XAVIER);
     int zl = nn_clm_thresholds(g, nn_dense(g, h, 1, NN_INIT_XAVIER), K);
-    nn_coral_loss(g, zc, y, NULL);
+    int zp = nn_clm_thresholds_link(g, nn_dense(g, h, 1, NN_INIT_XAVIER), K, NN_LINK_PROBIT);
+    nn_coral_loss_weighted(g, zc, y, (const double[]){0.5, 1, 2}, NULL);
     nn_corn_loss(g, zn, y, NULL);
     nn_clm_loss(g, zl, y, NULL);
+    nn_clm_loss(g, zp, y, NULL);
+    ck_assert_int_ge(nn_ordinal_probs(g, zp, NN_ORDINAL_PROBIT), 0);
     int p = nn_ordinal_probs(g, zn, NN_ORDINAL_CONDITIONAL);
     ck_assert_int_ge(nn_ev_squared(g, nn_expectation(g, p, NULL), y, NULL, NULL), 0);
     nn_error err;
@@ -430,9 +519,24 @@ Suite *test_ordinal_heads_suite(void) {
     tcase_add_test(tg, test_probs_conditional_K100_B2);
     tcase_add_test(tg, test_probs_conditional_K6_B1);
     tcase_add_test(tg, test_probs_conditional_extreme);
+    tcase_add_test(tg, test_clm_probit_K5_B5);
+    tcase_add_test(tg, test_clm_probit_K2_B3);
+    tcase_add_test(tg, test_clm_probit_K100_B3);
+    tcase_add_test(tg, test_clm_probit_K6_B1);
+    tcase_add_test(tg, test_clm_probit_extreme);
+    tcase_add_test(tg, test_clm_probit_tails_extreme);
+    tcase_add_test(tg, test_clm_probit_gaps_extreme);
+    tcase_add_test(tg, test_probs_probit_K5_B4);
+    tcase_add_test(tg, test_probs_probit_K100_B2);
+    tcase_add_test(tg, test_probs_probit_extreme);
+    tcase_add_test(tg, test_coral_task_weights);
+    tcase_add_test(tg, test_coral_task_weights_sum);
+    tcase_add_test(tg, test_coral_task_weights_K2_B1);
     tcase_add_test(tg, test_every_case_has_a_test);
     suite_add_tcase(s, tg);
     TCase *tp = tcase_create("properties");
+    tcase_add_test(tp, test_normal_log_diff);
+    tcase_add_test(tp, test_coral_auto_weights);
     tcase_add_test(tp, test_extreme_every_label);
     tcase_add_test(tp, test_probs_distribution_and_median);
     tcase_add_test(tp, test_clm_thresholds_ordered);

@@ -101,8 +101,11 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
     if (a->dropout > 0) meta_add(&l, "dropout", text("%.17g", a->dropout)); /* absent: none */
     const nn_loss_info *loss = nn_loss_find(a->loss);
     meta_add(&l, "rule", text("%s", a->rule[0] ? a->rule : nn_predict_rule_name(loss ? loss->rule : NN_RULE_ARGMAX)));
-    for (int i = 0; loss && loss->settings[i]; i++) /* the settings the loss reads */
-        meta_add(&l, loss->settings[i], text("%.17g", a->setting[nn_loss_setting_index(loss->settings[i])]));
+    for (int i = 0; loss && loss->settings[i]; i++) { /* the settings the loss reads; a choice by name */
+        int k = nn_loss_setting_index(loss->settings[i]);
+        const char *choice = nn_loss_setting_choice_name(nn_loss_settings(k), a->setting[k]);
+        meta_add(&l, loss->settings[i], choice ? text("%s", choice) : text("%.17g", a->setting[k]));
+    }
     int F = a->sizes[0], K = a->sizes[a->n_sizes - 1];
     if (d->values) meta_add(&l, "values", real_list(d->values, K));
     if (d->label_names) meta_add(&l, "label_names", string_list(d->label_names, K));
@@ -251,7 +254,16 @@ static nn_status read_arch(const nn_st_file *f, nn_arch *a, nn_error *err) {
         const char *key = nn_loss_settings(i)->key;
         double v = a->setting[i];
         nn_error why;
-        if ((st = meta_number(f, key, &v, err))) return st;
+        const nn_loss_setting *s = nn_loss_settings(i);
+        const char *choice = s->choices ? nn_st_meta(f, key) : NULL; /* a choice, by name */
+        if (choice && (v = nn_loss_setting_choice(s, choice)) < 0) {
+            char names[200] = "";
+            for (int c = 0; s->choices[c]; c++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", c ? ", " : "", s->choices[c]);
+            return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not one of %s",
+                                f->path, key, choice, names);
+        }
+        if (!choice && (st = meta_number(f, key, &v, err))) return st;
         if (nn_arch_set(a, key, v, &why))
             return nn_set_error(err, NN_ERR_FORMAT, "%s: %s", f->path, why.msg);
     }

@@ -21,13 +21,17 @@
  * Slot i of nn_arch.setting holds entry i; the first six are also the named
  * fields of nn_arch, in this order. Ranges are what the model file, the
  * command line and nn_arch_set accept. */
+static const char *const links[] = {"logit", "probit", NULL}; /* nn_clm_link */
+
 static const nn_loss_setting settings[] = {
-    {"temperature", "T", 4, 0, 1e6, 1, "distillation temperature T"},
-    {"alpha", "A", 0.5, 0, 1, 0, "weight of the soft (KL) term, in [0, 1]"},
-    {"lambda1", "L1", 0.2, 0, 1e6, 0, "weight of the mean term 1/2 (mu - y)^2"},
-    {"lambda2", "L2", 0.05, 0, 1e6, 0, "weight of the variance term sigma^2"},
-    {"sigma", "S", 1, 0, 1e9, 1, "width of the target Gaussian, in value units; = sord with S = 1/(2 sigma^2)"},
-    {"sord_scale", "S", 1, 0, 1e9, 1, "targets softmax(-S (v - y)^2), the same as dldl with sigma = 1/sqrt(2 S)"},
+    {"temperature", "T", 4, 0, 1e6, 1, "distillation temperature T", NULL},
+    {"alpha", "A", 0.5, 0, 1, 0, "weight of the soft (KL) term, in [0, 1]", NULL},
+    {"lambda1", "L1", 0.2, 0, 1e6, 0, "weight of the mean term 1/2 (mu - y)^2", NULL},
+    {"lambda2", "L2", 0.05, 0, 1e6, 0, "weight of the variance term sigma^2", NULL},
+    {"sigma", "S", 1, 0, 1e9, 1, "width of the target Gaussian, in value units; = sord with S = 1/(2 sigma^2)", NULL},
+    {"sord_scale", "S", 1, 0, 1e9, 1, "targets softmax(-S (v - y)^2), the same as dldl with sigma = 1/sqrt(2 S)", NULL},
+    {"link", "NAME", NN_LINK_LOGIT, 0, 1, 0, "P(y <= k) = F(theta_k - s) with F logistic (logit) or normal (probit)",
+     links},
 };
 #define N_SETTINGS ((int)(sizeof settings / sizeof *settings))
 
@@ -171,7 +175,8 @@ static void build_coral(nn_loss_build *b) {
     nn_loss_head_tensor(b, b->logits, "coral.weight", 1, (uint64_t)(H > 0 ? H : 0));
     nn_loss_head_tensor(b, b->logits, "coral.bias", (uint64_t)b->n_classes - 1, 0);
     b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);      /* (B, K) */
-    if (b->with_loss) b->loss = nn_coral_loss(b->g, b->logits, b->labels, &b->options);
+    if (b->with_loss)
+        b->loss = nn_coral_loss_weighted(b->g, b->logits, b->labels, b->arch->task_weights, &b->options);
 }
 
 /* CORN: K − 1 independent conditional logits from a dense layer. */
@@ -181,12 +186,15 @@ static void build_corn(nn_loss_build *b) {
     if (b->with_loss) b->loss = nn_corn_loss(b->g, b->logits, b->labels, &b->options);
 }
 
-/* Cumulative link: a dense score s, then z_k = s − θ_k with ordered θ. */
+/* Cumulative link: a dense score s, then z_k = s − θ_k with ordered θ;
+ * P(y ≤ k) = F(θ_k − s), F = σ or Φ (setting "link"). */
 static void build_clm(nn_loss_build *b) {
+    nn_clm_link link = (nn_clm_link)nn_loss_setting_value(b, "link");
     int s = nn_loss_head_dense(b, b->hidden, 1);                              /* (B, 1) */
-    b->logits = nn_clm_thresholds(b->g, s, b->n_classes);                     /* (B, K − 1) */
+    b->logits = nn_clm_thresholds_link(b->g, s, b->n_classes, link);          /* (B, K − 1) */
     nn_loss_head_tensor(b, b->logits, "thresholds", (uint64_t)b->n_classes - 1, 0);
-    b->probs = nn_ordinal_probs(b->g, b->logits, NN_ORDINAL_CUMULATIVE);      /* (B, K) */
+    b->probs = nn_ordinal_probs(b->g, b->logits, link == NN_LINK_PROBIT ? NN_ORDINAL_PROBIT
+                                                                         : NN_ORDINAL_CUMULATIVE); /* (B, K) */
     if (b->with_loss) b->loss = nn_clm_loss(b->g, b->logits, b->labels, &b->options);
 }
 
@@ -224,7 +232,8 @@ static const nn_loss_info losses[] = {
      .help = "BCE of task y > k on the rows with y >= k, chained (Shi et al., 2021)",
      .build = build_corn},
     {.name = "clm", .head = "dense 1, K-1 ordered thresholds", .rule = NN_RULE_MEDIAN,
-     .help = "cumulative link, -log P(y) with P(y <= k) = sigma(theta_k - s) (proportional odds)",
+     .settings = {"link"},
+     .help = "cumulative link, -log P(y) with P(y <= k) = F(theta_k - s): proportional odds, or probit",
      .build = build_clm},
 };
 #define N_LOSSES ((int)(sizeof losses / sizeof *losses))
@@ -259,9 +268,29 @@ nn_status nn_arch_set(nn_arch *a, const char *key, double value, nn_error *err) 
     int i = nn_loss_setting_index(key);
     if (i < 0) return nn_set_error(err, NN_ERR_ARG, "no loss has a setting '%s'", key);
     const nn_loss_setting *s = &settings[i];
+    if (s->choices && !nn_loss_setting_choice_name(s, value)) {
+        char names[200] = "";
+        for (int c = 0; s->choices[c]; c++) {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%d (%s)", c ? ", " : "", c, s->choices[c]);
+        }
+        return nn_set_error(err, NN_ERR_ARG, "loss setting %s = %g is not one of %s", key, value, names);
+    }
     if (!(s->min_open ? value > s->min : value >= s->min) || !(value <= s->max))
         return nn_set_error(err, NN_ERR_ARG, "loss setting %s = %g is not in %c%g, %g]", key, value,
                             s->min_open ? '(' : '[', s->min, s->max);
     a->setting[i] = value;
     return NN_OK;
+}
+
+int nn_loss_setting_choice(const nn_loss_setting *s, const char *name) {
+    for (int c = 0; s && s->choices && name && s->choices[c]; c++)
+        if (strcmp(s->choices[c], name) == 0) return c;
+    return -1;
+}
+
+const char *nn_loss_setting_choice_name(const nn_loss_setting *s, double v) {
+    for (int c = 0; s && s->choices && s->choices[c]; c++)
+        if (v == c) return s->choices[c];
+    return NULL;
 }

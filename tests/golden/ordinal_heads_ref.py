@@ -23,7 +23,17 @@ divided by the number of (sample, task) pairs), the cumulative link as
 -log(F(theta_y - s) - F(theta_{y-1} - s)) taken directly (the C code never
 forms that difference); the extreme cases, where that difference underflows,
 use log-sigmoids and are checked against the direct form where both work.
+
+The probit link (clm_probit: P(y <= k) = Phi(theta_k - s)) is taken directly,
+-log(ndtr(theta_y - s) - ndtr(theta_{y-1} - s)), and checked against mpmath
+at 50 digits; its extreme and tail cases, where that difference loses every
+digit, take value and dL/dz from mpmath and only the linear map z = s - theta
+from autograd. coral with task_weights multiplies each task's term by its
+weight, as coral-pytorch's coral_loss(importance_weights=...). The CORAL
+auto weights are the paper's code's task_importance_weights (coral-cnn),
+copied below.
 """
+import mpmath as mp
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -47,10 +57,14 @@ def reduce(l, n, s, reduction):
     return (s * l).sum() / (s * n).sum()
 
 
-def coral_loss(z, y, s=None, reduction="mean"):
+def coral_loss(z, y, s=None, reduction="mean", importance_weights=None):
+    """coral-pytorch's coral_loss (term1 *= importance_weights), plus sample weights."""
     K = z.shape[1] + 1
     levels = (torch.arange(K - 1)[None, :] < torch.tensor(y, dtype=torch.long)[:, None]).double()
-    l = -(F.logsigmoid(z) * levels + (F.logsigmoid(z) - z) * (1 - levels)).sum(1)
+    term1 = F.logsigmoid(z) * levels + (F.logsigmoid(z) - z) * (1 - levels)
+    if importance_weights is not None:
+        term1 = term1 * t(importance_weights)
+    l = -term1.sum(1)
     return reduce(l, torch.ones_like(l), s, reduction)
 
 
@@ -106,9 +120,52 @@ def clm_nll_logsig(s, theta, y):
     return torch.stack(out)
 
 
-def cumulative_probs(z):
+mp.mp.dps = 50
+
+
+def mp_pdf(x):
+    return mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)
+
+
+def probit_nll_direct(s, theta, y):
+    """-log(Phi(theta_y - s) - Phi(theta_{y-1} - s)), the textbook form."""
+    B = s.shape[0]
+    cum = torch.special.ndtr(theta[None, :] - s[:, None])
+    cum = torch.cat([torch.zeros(B, 1), cum, torch.ones(B, 1)], 1)
+    yy = torch.tensor(y, dtype=torch.long)
+    return -torch.log(cum[torch.arange(B), yy + 1] - cum[torch.arange(B), yy])
+
+
+def probit_nll_mp(s, params, y):
+    """Per-sample -log P(y) and its gradient dl/dz (K-1) at 50 digits, from
+    the float64 inputs: theta_0 = t, theta_k = theta_{k-1} + log1p(e^{r_k})."""
+    theta = [mp.mpf(float(params[0]))]
+    for r in params[1:]:
+        theta.append(theta[-1] + mp.log1p(mp.exp(mp.mpf(float(r)))))
+    M = len(theta)
+    ls, gs = [], []
+    for b, c in enumerate(y):
+        sb = mp.mpf(float(s[b]))
+        hi = theta[c] - sb if c < M else mp.inf       # b = theta_y - s
+        lo = theta[c - 1] - sb if c > 0 else -mp.inf  # a = theta_{y-1} - s
+        # P = Phi(hi) - Phi(lo), from the nearer tail
+        if c > 0 and lo > 0:
+            P = mp.ncdf(-lo) - (mp.ncdf(-hi) if c < M else 0)
+        else:
+            P = (mp.ncdf(hi) if c < M else 1) - (mp.ncdf(lo) if c > 0 else 0)
+        g = [mp.mpf(0)] * M
+        if c < M:
+            g[c] = mp_pdf(hi) / P        # dl/dz_y = phi(b)/P
+        if c > 0:
+            g[c - 1] = -mp_pdf(lo) / P   # dl/dz_{y-1} = -phi(a)/P
+        ls.append(-mp.log(P))
+        gs.append([float(v) for v in g])
+    return ls, np.array(gs)
+
+
+def cumulative_probs(z, F_=torch.sigmoid):
     zh = torch.cummin(z, 1).values
-    c = torch.sigmoid(zh)
+    c = F_(zh)
     B = z.shape[0]
     c = torch.cat([torch.ones(B, 1), c, torch.zeros(B, 1)], 1)
     return c[:, :-1] - c[:, 1:]
@@ -133,14 +190,15 @@ CASES = []
 
 
 def case(name, family, x, K, labels=None, params=None, target=None, s=None,
-         reduction="mean", extreme=False):
+         reduction="mean", extreme=False, task_weights=None):
     x = f32(x)
     B, Fw = x.shape
     X = t(x).requires_grad_(True)
     P = t(f32(params)).requires_grad_(True) if params is not None else None
+    task_weights = None if task_weights is None else f32(task_weights)
     if family == "coral":
         z = (X @ P[:Fw])[:, None] + P[Fw:][None, :]
-        total = coral_loss(z, labels, s, reduction)
+        total = coral_loss(z, labels, s, reduction, task_weights)
         probs, rank = cumulative_probs(z), rank_cumulative(z)
     elif family == "corn":
         z = X
@@ -156,18 +214,36 @@ def case(name, family, x, K, labels=None, params=None, target=None, s=None,
             assert torch.allclose(l, ld, rtol=1e-10, atol=1e-12), (l, ld)
         total = reduce(l, torch.ones_like(l), s, reduction)
         probs, rank = cumulative_probs(z), rank_cumulative(z)
+    elif family == "clm_probit":
+        theta = thresholds(P)
+        sc = X[:, 0]
+        z = sc[:, None] - theta[None, :]
+        lm, gm = probit_nll_mp(x[:, 0], f32(params), labels)
+        if not extreme:
+            ld = probit_nll_direct(sc, theta, labels)
+            assert np.allclose([float(v) for v in lm], ld.detach().numpy(), rtol=1e-10, atol=1e-12), (lm, ld)
+            total = reduce(ld, torch.ones_like(ld), s, reduction)
+        else:
+            # mean of the mpmath values; dL/dz = (dl/dz) / B into the linear map
+            total = torch.tensor(float(sum(lm) / len(lm)))
+            z.backward(torch.tensor(gm / len(lm)))
+        probs, rank = cumulative_probs(z, torch.special.ndtr), rank_cumulative(z)
     else:
         z = X
-        probs = cumulative_probs(z) if family == "probs_cumulative" else conditional_probs(z)
-        rank = rank_cumulative(z) if family == "probs_cumulative" else rank_conditional(z)
+        probs = (cumulative_probs(z) if family == "probs_cumulative"
+                 else cumulative_probs(z, torch.special.ndtr) if family == "probs_probit"
+                 else conditional_probs(z))
+        rank = rank_conditional(z) if family == "probs_conditional" else rank_cumulative(z)
         mu = (probs * torch.arange(K)[None, :]).sum(1)
         total = (0.5 * (mu - t(f32(target))) ** 2).mean()
-    total.backward()
+    if total.requires_grad:
+        total.backward()
     c = dict(name=name, family=family, B=B, K=K, F=Fw, x=x, labels=labels,
              params=None if P is None else f32(params), target=None if target is None else f32(target),
              s=None if s is None else f32(s), reduction=reduction, total=total.item(),
              dx=X.grad.numpy().copy(), dparams=None if P is None else P.grad.numpy().copy(),
-             probs=probs.detach().numpy().copy(), rank=rank.numpy().astype(np.int32))
+             probs=probs.detach().numpy().copy(), rank=rank.numpy().astype(np.int32),
+             task_weights=None if task_weights is None else f32(task_weights))
     assert np.all(np.isfinite(c["dx"])) and np.isfinite(c["total"]), name
     CASES.append(c)
 
@@ -236,6 +312,86 @@ for fam in ["probs_cumulative", "probs_conditional"]:
          target=[1.0, 2.0, 3.0], extreme=True)
 
 
+# ------------------------------------------------------------ probit link
+for K, B in [(5, 5), (2, 3), (100, 3), (6, 1)]:
+    y = labels_of(B, K)
+    if K == 5:
+        y[:3] = [0, K - 1, 2]
+    case("clm_probit_K%d_B%d" % (K, B), "clm_probit", rng.normal(0, 1.5, (B, 1)), K, y, clm_params(K))
+case("clm_probit_extreme", "clm_probit", [[1e4], [-1e4], [1e4], [-1e4], [1e4], [-1e4]], 5,
+     np.array([4, 0, 2, 3, 0, 4], dtype=np.int32), [-1.0, 0.2, -0.3, 0.5], extreme=True)
+# both tails, where Phi(b) - Phi(a) is the difference of two numbers near 0 or
+# near 1, with a tiny gap (r = -12: d = 6e-6) and large ones
+case("clm_probit_tails_extreme", "clm_probit", [[9.0], [-12.5], [40.0], [-3.0], [25.0], [-60.0]], 5,
+     np.array([2, 1, 3, 2, 1, 3], dtype=np.int32), [-2.0, -12.0, 1.5, 3.0], extreme=True)
+# gaps of 9e-4 deep in the tails, where the erfcx form (not the series) takes them
+case("clm_probit_gaps_extreme", "clm_probit", [[30.0], [-20.0], [0.5], [-1.0]], 5,
+     np.array([1, 1, 1, 1], dtype=np.int32), [-2.0, -7.0, 1.5, 3.0], extreme=True)
+for K, B in [(5, 4), (100, 2)]:
+    z = np.sort(rng.normal(0, 1.5, (B, K - 1)), 1)[:, ::-1]
+    if K == 100:
+        z = np.linspace(3, -3, K - 1)[None, :] + rng.normal(0, 0.005, (B, K - 1))
+    if K == 5:
+        z[0] = [2.0, 0.5, 1.0, -1.5]  # unordered: the running minimum acts
+    # K = 100: targets near E[X], so that the float build's finite differences
+    # of a loss of ~1e3 do not drown in its rounding
+    tg = rng.uniform(-2, K + 1, B) if K < 100 else rng.uniform(K / 2 - 5, K / 2 + 5, B)
+    case("probs_probit_K%d_B%d" % (K, B), "probs_probit", z, K, target=tg)
+case("probs_probit_extreme", "probs_probit", [[1e4, 1e4, -1e4], [-1e4, -1e4, -1e4], [1e4, 9.0, -9.0]], 4,
+     target=[1.0, 2.0, 3.0], extreme=True)
+
+# --------------------------------------------------- CORAL task weights
+case("coral_task_weights", "coral", rng.normal(0, 1, (4, 3)), 5, np.array([0, 4, 2, 3], dtype=np.int32),
+     coral_params(3, 5), task_weights=[1.0, 0.5, 2.0, 0.0])
+case("coral_task_weights_sum", "coral", rng.normal(0, 1, (3, 2)), 4, np.array([1, 3, 0], dtype=np.int32),
+     coral_params(2, 4), s=[1.0, 0.5, 2.0], reduction="sum", task_weights=[0.25, 1.5, 0.75])
+case("coral_task_weights_K2_B1", "coral", rng.normal(0, 1, (1, 2)), 2, np.array([1], dtype=np.int32),
+     coral_params(2, 2), task_weights=[0.3])
+
+
+def task_importance_weights(label_array):
+    """coral-cnn's (the CORAL paper's code), verbatim but for the float64 default."""
+    uniq = torch.unique(label_array)
+    num_examples = label_array.size(0)
+    m = torch.zeros(uniq.shape[0])
+    for i, t_ in enumerate(torch.arange(torch.min(uniq), torch.max(uniq))):
+        m_k = torch.max(torch.tensor([label_array[label_array > t_].size(0),
+                                      num_examples - label_array[label_array > t_].size(0)]))
+        m[i] = torch.sqrt(m_k.double())
+    return m / torch.max(m)
+
+
+AUTO_K = 6
+AUTO_LABELS = np.concatenate([np.full(n, k) for k, n in enumerate([3, 17, 40, 25, 9, 2])]).astype(np.int32)
+rng.shuffle(AUTO_LABELS)
+AUTO_WEIGHTS = task_importance_weights(torch.tensor(AUTO_LABELS, dtype=torch.float64))[:AUTO_K - 1].numpy()
+
+
+# ------------------------------------------- log(Phi(b) - Phi(b - d)) itself
+def log_diff_mp(b, d):
+    """log P, phi(a)/P, phi(b)/P for a = b - d, at 200 digits (mpmath loses
+    its digits to the exponent at |b| = 1e30 with fewer)."""
+    with mp.workdps(200):
+        B, D = mp.mpf(b), mp.mpf(d)
+        A = B - D
+        P = mp.ncdf(B) - mp.ncdf(A) if A < 0 else mp.ncdf(-A) - mp.ncdf(-B)
+        return [float(mp.log(P)), float(mp_pdf(A) / P), float(mp_pdf(B) / P)]
+
+
+# each branch of layers/normal.c and both sides of its switches: the small-gap
+# series ((|m| + 1) d < 1e-2), the lower and upper tails, across 0, and
+# erfcx's asymptotic series (t = -x/sqrt(2) >= 26, x <= -36.77)
+LOG_DIFF = [(b, d) for b, d in [
+    (-3.0, 0.5), (3.0, 0.5), (0.2, 0.5), (0.0, 1e-3), (1e-4, 2e-4),
+    (-1.0, 0.00499), (-1.0, 0.00501), (40.0, 2.4e-4), (40.0, 2.5e-4),
+    (-36.7, 0.1), (-36.8, 0.1), (-36.77, 1.0), (37.0, 1.0), (-1e4, 1.0), (1e4, 1e-7),
+    (-1e4, 3e-6), (1e30, 1e-20), (-1e30, 1e-20), (1e30, 1.0), (5.0, 10.0), (-8.0, 80.0)]]
+LOG_DIFF_REF = [log_diff_mp(b, d) for b, d in LOG_DIFF]
+with mp.workdps(60):
+    ERFCX = [(x, float(mp.exp(mp.mpf(x) ** 2) * mp.erfc(mp.mpf(x))))
+             for x in [0.0, 0.3, 5.0, 25.9, 25.999999, 26.000001, 26.1, 30.0, 1e4]]
+
+
 # --------------------------------------------------------------- the header
 def arr(a, ctype="double"):
     a = np.asarray(a).ravel()
@@ -279,6 +435,7 @@ typedef struct {
     const double *dparams;      /* (n_params) or NULL */
     const double *probs;        /* (B, K) class probabilities */
     const int32_t *rank;        /* (B) the rank rule */
+    const double *task_weights; /* (K - 1) coral's importance weights, or NULL */
 } ordinal_golden;
 
 static const ordinal_golden ordinal_golden_cases[] = {
@@ -293,10 +450,30 @@ for c in CASES:
                % (opt(c, "target"), opt(c, "s"), c["reduction"]))
     out.append("     .total = %r,\n     .dx = %s,\n     .dparams = %s,\n"
                % (c["total"], arr(c["dx"]), opt(c, "dparams")))
-    out.append("     .probs = %s,\n     .rank = %s},\n" % (arr(c["probs"]), arr(c["rank"], "int32_t")))
+    out.append("     .probs = %s,\n     .rank = %s,\n     .task_weights = %s},\n"
+               % (arr(c["probs"]), arr(c["rank"], "int32_t"), opt(c, "task_weights")))
 out.append("""};
 #define N_ORDINAL_GOLDEN (sizeof ordinal_golden_cases / sizeof ordinal_golden_cases[0])
 
+/* CORAL's auto task weights: coral-cnn's task_importance_weights of these labels. */
+#define CORAL_AUTO_K %d
+#define CORAL_AUTO_N %d
+static const int32_t coral_auto_labels[] = %s;
+static const double coral_auto_weights[] = %s;
+
+/* nn_norm_log_diff(b - d, b, d): {b, d, log(Phi(b) - Phi(b - d)), phi(a)/P, phi(b)/P}
+ * from mpmath at 200 digits, across every branch of layers/normal.c. */
+static const double log_diff_golden[][5] = {
+%s};
+#define N_LOG_DIFF_GOLDEN (sizeof log_diff_golden / sizeof log_diff_golden[0])
+
+/* {t, e^{t^2} erfc(t)} on both sides of erfcx's switch to its series (t = 26). */
+static const double erfcx_golden[][2] = {%s};
+#define N_ERFCX_GOLDEN (sizeof erfcx_golden / sizeof erfcx_golden[0])
+""" % (AUTO_K, len(AUTO_LABELS), "{" + arr(AUTO_LABELS, "int32_t").split("{", 1)[1],
+       "{" + arr(AUTO_WEIGHTS).split("{", 1)[1],
+       "".join("    {%r, %r, %r, %r, %r},\n" % ((b, d) + tuple(r)) for (b, d), r in zip(LOG_DIFF, LOG_DIFF_REF)),
+       ", ".join("{%r, %r}" % e for e in ERFCX)) + """
 #endif
 """)
 print("".join(out), end="")
