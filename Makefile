@@ -6,7 +6,7 @@
 #   make walkthrough  backpropagation step by step, with finite differences; its graph drawn by Graphviz
 #   make ordinal      seven ordinal losses (softmax, CORAL, CORN, cumulative link), 5 splits
 #   make distill      distillation at T = 1..8: two regimes, two teachers, 5 seeds
-#   make bench        nn against PyTorch and the sgemm bound
+#   make bench        nn against PyTorch and the sgemm bound (bench-compare BASE=REV: against REV)
 #   make asan         the Check suite under AddressSanitizer + UBSan
 #   make valgrind     the Check suite under valgrind memcheck
 #   make fuzz         every parser under libFuzzer (FUZZ_SECONDS each)
@@ -317,6 +317,25 @@ bench: demo-deps $(BUILD)/bench_epoch
 	$(call torch_run,2,$(BENCH_TORCH2_EPOCHS))
 	$(BENCH_ENV) OPENBLAS_NUM_THREADS=1 $(BUILD)/bench_epoch --epochs $(BENCH_EPOCHS) \
 	  --torch $(BENCH_DIR)/torch1.txt --torch2 $(BENCH_DIR)/torch2.txt $(FMNIST)
+
+# `make bench-compare BASE=REV`: this tree's one-thread epoch time against
+# the tree at REV (a commit, a branch), and this tree with dropout 0.2 after
+# both hidden layers, run in turn BENCH_ROUNDS times (bench/alternate.sh):
+# "before and after" on a shared machine. REV is checked out and built in
+# build/bench-base (a git worktree, removed afterwards); it needs a
+# bench_epoch with --train-only.
+.PHONY: bench-compare
+BASE         ?= HEAD
+BENCH_ROUNDS ?= 6
+BENCH_BASE   := $(BUILD)/bench-base
+bench-compare: demo-deps $(BUILD)/bench_epoch
+	@rm -rf $(BENCH_BASE) && git worktree prune
+	git worktree add --detach $(BENCH_BASE) $(BASE)
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(MAKE) -C $(BENCH_BASE) build/bench_epoch > $(BUILD)/bench-base.log 2>&1 \
+	 || { cat $(BUILD)/bench-base.log; git worktree remove --force $(BENCH_BASE); exit 1; }
+	@bench/alternate.sh $(BENCH_ROUNDS) 4 "base=$(BENCH_BASE)/build/bench_epoch $(FMNIST)" \
+	   "this=$(BUILD)/bench_epoch $(FMNIST)" "dropout=$(BUILD)/bench_epoch --dropout 0.2 $(FMNIST)" \
+	 ; st=$$?; git worktree remove --force $(BENCH_BASE); exit $$st
 
 
 # --------------------------------------------------- reliability

@@ -17,18 +17,7 @@ static void teardown(void) { tmp_remove(dir); }
 /* root/<class>/<i>.png: 4×4 gray, n per class, bright on the left for the
  * first class. */
 static void image_folder(const char *root, const char *const *classes, int n_classes, int n) {
-    char path[512], sub[128];
-    tmp_mkdir(tmp_path(path, dir, root));
-    for (int c = 0; c < n_classes; c++) {
-        snprintf(sub, sizeof sub, "%s/%s", root, classes[c]);
-        tmp_mkdir(tmp_path(path, dir, sub));
-        for (int i = 0; i < n; i++) {
-            unsigned char pix[16];
-            for (int p = 0; p < 16; p++) pix[p] = (unsigned char)(((p % 4 < 2) == (c == 0) ? 200 : 30) + i);
-            snprintf(sub, sizeof sub, "%s/%s/%d.png", root, classes[c], i);
-            ck_assert(stbi_write_png(tmp_path(path, dir, sub), 4, 4, 1, pix, 4));
-        }
-    }
+    for (int c = 0; c < n_classes; c++) cli_images(root, classes[c], n, 4, 4, c == 0);
 }
 
 /* fm/train-{images,labels}-idx… (not gzipped): 4 images of 2×2 in 2 classes. */
