@@ -264,6 +264,7 @@ static const bad_case other_cases[] = {
     {"graph --arch 2-2 --activation tanh", "--activation", "nn graph: --activation tanh: --arch 2-2 has no hidden layer", 2, 0},
     {"gradcheck m.st --arch 2-2", "--arch", "nn gradcheck: give either a MODEL file or --arch SIZES", 2, 0},
     {"gradcheck m.st --temperature 2", "--temperature", "nn gradcheck: --temperature goes with --arch; a MODEL file has its own", 2, 0},
+    {"trace --arch 4-3 --label 3", "--label", "nn trace: --label 3: the model has 3 classes", 2, 0},
     {"trace --arch 2-2 --index 3", "--index", "nn trace: --index 3 picks a row of --data", 2, 0},
     {"trace --arch 2-2 --jacobian-max 100", "--jacobian-max", "nn trace: --jacobian-max: 100 is not in [0, 64]", 2, 0},
     {"trace --arch 2-2 --jacobian-max 3x", "--jacobian-max", "nn trace: --jacobian-max: '3x' is not an integer", 2, 0},
