@@ -60,9 +60,9 @@ static void hash_content(identity *id, uint64_t *h, const char *path) {
 
 /* --- the identity recorded today: only the files the loader reads ------ */
 
-/* One data file: its name (below an image folder's root, else as given),
- * size, time and bytes. The loader has just read it, so reading it again
- * costs little. */
+/* One data file: its name (below an image folder's root, else its last
+ * component: --data d.csv and ./d.csv are the same data), size, time and
+ * bytes. The loader has just read it, so reading it again costs little. */
 static void add_data_file(const char *path, void *user) {
     identity *id = user;
     struct stat sb;
@@ -71,8 +71,8 @@ static void add_data_file(const char *path, void *user) {
         return;
     }
     if (!S_ISREG(sb.st_mode)) return; /* an IDX folder itself: its files follow */
-    size_t root = id->root ? strlen(id->root) + 1 : 0;
-    const char *name = path + root;
+    const char *slash = strrchr(path, '/');
+    const char *name = id->root ? path + strlen(id->root) + 1 : slash ? slash + 1 : path;
     long long fields[3] = {(long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec};
     note_file(id, &sb);
     fnv(&id->hash, name, strlen(name) + 1);

@@ -212,6 +212,11 @@ START_TEST(test_resume_judges_the_data_by_content) {
     const char *idx = "train --data fm --arch 4-3-2 --batch 2 --quiet --checkpoint fm/run.ckpt";
     ck_assert_msg(cli_nn("%s --epochs 1", idx) == 0, "%s", cli_out);
     ck_assert_msg(cli_nn("%s --epochs 2 --resume", idx) == 0, "%s", cli_out);
+    /* the same file spelled another way is the same data: the settings say what differs */
+    cli_write("d.csv", "a,b,y\n1,2,hi\n-1,-3,lo\n2,0.5,hi\n-2,-1,lo\n");
+    ck_assert_msg(cli_nn("train --data d.csv --arch 2-3-2 --epochs 1 --quiet --checkpoint d.ckpt") == 0, "%s", cli_out);
+    ck_assert_int_eq(cli_nn("train --data ./d.csv --arch 2-3-2 --epochs 2 --quiet --checkpoint d.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "this run has data=./d.csv but the checkpoint was made with data=d.csv");
 }
 END_TEST
 
