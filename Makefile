@@ -4,7 +4,7 @@
 #   make demo         train 784-256-128-10 on Fashion-MNIST
 #   make test         the Check suite, in double and in float precision
 #   make walkthrough  backpropagation step by step, with finite differences; its graph drawn by Graphviz
-#   make ordinal      seven ordinal losses (softmax, CORAL, CORN, cumulative link), 5 splits
+#   make ordinal      eight ordinal losses (softmax, CORAL, CORN, cumulative logit and probit), 5 splits
 #   make distill      distillation at T = 1..8: two regimes, two teachers, 5 seeds
 #   make bench        nn against PyTorch and the sgemm bound (bench-compare BASE=REV: against REV)
 #   make asan         the Check suite under AddressSanitizer + UBSan

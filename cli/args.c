@@ -206,21 +206,28 @@ static int distance(const char *a, size_t n, const char *b) {
     return d[n][m] < 9 ? d[n][m] : 9;
 }
 
-/* The option a misspelt name most likely meant: the only one it starts
- * (--val → --val-fraction), else the closest within a third of its
- * length (--lrr → --lr, --pateince → --patience); NULL if none. */
-static const char *nearest(const arg_option *opts, const char *a, size_t len) {
-    const char *best = NULL, *prefix_of = NULL;
+/* The options a misspelt name most likely meant, into out ("--lr", or
+ * "--val-fraction or --values"): those it starts (--val), at most three,
+ * else the closest within a third of its length (--lrr → --lr, --pateince →
+ * --patience). Returns 0 when there is none. */
+static int nearest(const arg_option *opts, const char *a, size_t len, char *out, size_t cap) {
+    const char *best = NULL, *prefix_of[4];
     int best_d = 9, n_prefix = 0, tie = 0;
     for (const arg_option *o = opts; o->name; o++) {
-        if (len >= 4 && strncmp(o->name, a, len) == 0) n_prefix++, prefix_of = o->name;
+        if (len >= 4 && strncmp(o->name, a, len) == 0 && n_prefix < 4) prefix_of[n_prefix++] = o->name;
         int d = distance(a, len, o->name);
         if (d < best_d) best_d = d, best = o->name, tie = 0;
         else if (d == best_d) tie = 1;
     }
-    if (n_prefix == 1) return prefix_of;
+    if (n_prefix >= 1 && n_prefix <= 3) {
+        snprintf(out, cap, "%s%s%s%s%s", prefix_of[0], n_prefix == 3 ? ", " : n_prefix == 2 ? " or " : "",
+                 n_prefix > 1 ? prefix_of[1] : "", n_prefix == 3 ? " or " : "", n_prefix == 3 ? prefix_of[2] : "");
+        return 1;
+    }
     int limit = (int)(len - 2) / 3 > 1 ? (int)(len - 2) / 3 : 1;
-    return best && !tie && best_d <= limit ? best : NULL;
+    if (!best || tie || best_d > limit) return 0;
+    snprintf(out, cap, "%s", best);
+    return 1;
 }
 
 /* An argument that is an option, so not the value of the one before it
@@ -264,8 +271,8 @@ int args_parse(const char *cmd, const char *usage, arg_option *opts, int argc, c
         arg_option *o = opts;
         while (o->name && !(strlen(o->name) == len && strncmp(o->name, a, len) == 0)) o++;
         if (!o->name) {
-            const char *guess = nearest(opts, a, len);
-            if (guess) cli_error(cmd, "unknown option '%.*s'; did you mean %s? (see %s --help)", (int)len, a, guess,
+            char guess[160];
+            if (nearest(opts, a, len, guess, sizeof guess)) cli_error(cmd, "unknown option '%.*s'; did you mean %s? (see %s --help)", (int)len, a, guess,
                                  who(cmd, name, sizeof name));
             else cli_error(cmd, "unknown option '%.*s' (see %s --help)", (int)len, a, who(cmd, name, sizeof name));
             return EXIT_USAGE;

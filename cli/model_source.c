@@ -104,6 +104,10 @@ int model_source_check(const model_source *s, const char *cmd, const char *path)
         cli_error(cmd, "--arch: %s", err.msg);
         return 0;
     }
+    if (s->label >= a.sizes[a.n_sizes - 1]) { /* a MODEL's classes are known once it is read */
+        cli_error(cmd, "--label %d: the model has %d classes", s->label, a.sizes[a.n_sizes - 1]);
+        return 0;
+    }
     if (s->activation && a.n_sizes < 3) {
         cli_error(cmd, "--activation %s: --arch %s has no hidden layer", s->activation, s->arch);
         return 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "args.h"
 #include "commands.h"
@@ -111,6 +112,16 @@ static int check_config(const train_config *c, const arg_option *opts, nn_arch *
     d->label = c->label;
     d->features = c->features;
     d->cmd = CMD;
+    return 1;
+}
+
+/* --plot FILE.svg, after the same-file checks (a clash is the worse problem). */
+static int check_plot(const train_config *c) {
+    size_t n = c->plot ? strlen(c->plot) : 0;
+    if (c->plot && (n < 4 || strcasecmp(c->plot + n - 4, ".svg") != 0)) {
+        cli_error(CMD, "--plot %s: the curves are drawn as SVG; give a FILE.svg", c->plot);
+        return 0;
+    }
     return 1;
 }
 
@@ -266,7 +277,7 @@ int cmd_train(int argc, char **argv) {
     double *values = NULL; /* (n_values) --values */
     int n_values;
     data_options d = {0};
-    if (!check_config(&c, opts, &a, &values, &n_values, &d) || !train_check_files(&c, opts)) {
+    if (!check_config(&c, opts, &a, &values, &n_values, &d) || !train_check_files(&c, opts) || !check_plot(&c)) {
         free(values);
         return EXIT_USAGE;
     }

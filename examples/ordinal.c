@@ -1,8 +1,8 @@
-/* ordinal.c — seven ways to train an ordinal classifier, compared.
+/* ordinal.c — eight ways to train an ordinal classifier, compared.
  *
  * An ordinal classifier predicts one of K ordered categories with values
  * v_0 < … < v_{K−1} (ratings 1–5, a count 0–9). The same trunk,
- * x → dense 64 → relu, gets one of seven heads and losses:
+ * x → dense 64 → relu, gets one of eight heads and losses:
  *
  *   softmax heads, p = softmax(dense K):
  *   (a) cross-entropy        −log p_y: ignores the order of the classes
@@ -13,6 +13,7 @@
  *   (e) CORAL                one weight vector, K − 1 biases, Σ_k BCE (Cao et al. 2020)
  *   (f) CORN                 K − 1 conditional tasks on y ≥ k (Shi et al. 2021)
  *   (g) cumulative link      P(y ≤ k) = σ(θ_k − s), ordered θ, NLL (proportional odds)
+ *   (h) cumulative probit    the same with P(y ≤ k) = Φ(θ_k − s)
  *
  * Every head gives class probabilities, so E[X] = Σ v_i p_i is read the same
  * way from each; a class is read with the rule each loss defaults to
@@ -52,7 +53,7 @@ enum { DOTS_SIZE = 28, DOTS_PER_COUNT = 300, DOTS_MAX = 9 };
 static const double LR_GRID[N_LR] = {1e-3, 3e-3, 1e-2};
 static const uint64_t SEED = 7; /* weights and batch order; splits use seeds 1..N_SPLITS */
 
-typedef enum { L_CE, L_EV, L_MV, L_SORD, L_CORAL, L_CORN, L_CLM, N_LOSSES } loss_kind;
+typedef enum { L_CE, L_EV, L_MV, L_SORD, L_CORAL, L_CORN, L_CLM, L_PROBIT, N_LOSSES } loss_kind;
 static const struct {
     const char *name;
     nn_predict_rule rule; /* the class read-out the loss defaults to */
@@ -60,6 +61,7 @@ static const struct {
     {"cross-entropy", NN_RULE_ARGMAX}, {"E[X] squared", NN_RULE_EXPECTED},
     {"mean-variance", NN_RULE_EXPECTED}, {"SORD soft targets", NN_RULE_MEDIAN},
     {"CORAL", NN_RULE_RANK}, {"CORN", NN_RULE_RANK}, {"cumulative link", NN_RULE_MEDIAN},
+    {"cumulative probit", NN_RULE_MEDIAN},
 };
 
 /* One seeded split of a data set, with its category values (K). */
@@ -111,9 +113,11 @@ static nn_status model_build(model *m, const task *t, loss_kind loss, nn_error *
         m->z = nn_dense(g, h, K - 1, NN_INIT_XAVIER);
         m->kind = NN_ORDINAL_CONDITIONAL;
         nn_corn_loss(g, m->z, m->y, &lo);
-    } else {
-        m->z = nn_clm_thresholds(g, nn_dense(g, h, 1, NN_INIT_XAVIER), K);
-        m->kind = NN_ORDINAL_CUMULATIVE;
+    } else { /* the cumulative link, logit or probit */
+        int probit = loss == L_PROBIT;
+        m->z = nn_clm_thresholds_link(g, nn_dense(g, h, 1, NN_INIT_XAVIER), K,
+                                      probit ? NN_LINK_PROBIT : NN_LINK_LOGIT);
+        m->kind = probit ? NN_ORDINAL_PROBIT : NN_ORDINAL_CUMULATIVE;
         nn_clm_loss(g, m->z, m->y, &lo);
     }
     if (m->z >= 0) m->p = nn_ordinal_probs(g, m->z, m->kind);
@@ -486,7 +490,7 @@ int main(int argc, char **argv) {
     task fair = {0}, dots = {0};
     nn_dataset all = {0};
     char path[1200];
-    printf("Ordinal classifiers, seven losses. MAE in value units (lower is better); the class\n"
+    printf("Ordinal classifiers, eight losses. MAE in value units (lower is better); the class\n"
            "of each row is read with its rule (argmax; expected = E[X] rounded to the nearest\n"
            "class; median; rank = Σ_k [P(y > k) > ½]); off-by-one = |class − y| ≤ 1 in label\n"
            "positions; QWK = quadratic weighted kappa of the class (1 = perfect). mean ± sd over\n"

@@ -159,7 +159,7 @@ START_TEST(test_bad_options_write_nothing) {
         {"predict", "needs a MODEL and at least one FILE", 2},
         {"predict m.st --top 3 x.png", "unknown option '--top'", 2},
         {"gradcheck", "give either a MODEL file or --arch", 2},
-        {"trace --arch 4-3 --label 7", "--label 7: the model has 3 classes", 1},
+        {"trace --arch 4-3 --label 7", "--label 7: the model has 3 classes", 2},
         {"frobnicate", "nn: unknown command 'frobnicate'", 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -74,8 +74,8 @@ START_TEST(test_output_that_is_an_input_is_refused) {
     ck_assert_str_eq(before, after);
     ck_assert_int_eq(remove(tmp_path(path, dir, "m.st")), 0);
     /* the same names in other folders are other files */
-    ck_assert_msg(cli_nn(TRAIN " --save sub/d.csv --checkpoint sub/c.ckpt --plot c.ckpt") == 0, "%s", cli_out);
-    ck_assert(cli_exists("sub/d.csv") && cli_exists("sub/c.ckpt") && cli_exists("c.ckpt"));
+    ck_assert_msg(cli_nn(TRAIN " --save sub/d.csv --checkpoint sub/c.svg --plot c.svg") == 0, "%s", cli_out);
+    ck_assert(cli_exists("sub/d.csv") && cli_exists("sub/c.svg") && cli_exists("c.svg"));
 }
 END_TEST
 
