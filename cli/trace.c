@@ -165,6 +165,29 @@ static void note_jacobian_clamp(nn_model *m, nn_model *j) {
            norm(nn_graph_grads(j->g), n_params), norm(nn_graph_grads(m->g), n_params));
 }
 
+/* What the forward listing says beside node i: the predictions, the
+ * dropout's mask, where the loss's targets come from. */
+static const char *node_mark(const nn_model *m, int i) {
+    const nn_loss_info *l = nn_loss_find(m->arch.loss);
+    if (i == m->probs) return "  <- predictions";
+    if (strcmp(nn_node_kind(m->g, i), "dropout") == 0)
+        return "  <- training mode: this step's random mask, kept values scaled by 1/(1 - p) (the identity at evaluation)";
+    if (i != m->targets) return "";
+    return l && l->targets ? "  <- the loss's targets, made from the label as in training"
+                           : "  <- the loss's targets: random teacher logits (nn trace reads no teacher)";
+}
+
+/* Whether the total is more than one loss's value: several losses, or a weight. */
+static int weighted_total(const nn_graph *g) {
+    int n_losses = 0, weighted = 0;
+    for (int i = 0; i < nn_graph_n_nodes(g); i++) {
+        double coef = nn_loss_coef(g, i);
+        n_losses += !isnan(coef);
+        weighted += !isnan(coef) && coef != 1;
+    }
+    return n_losses > 1 || weighted;
+}
+
 int cmd_trace(int argc, char **argv) {
     model_source src = {.seed = 1, .label = -1};
     int full = 0, max_k = 10;
@@ -214,14 +237,7 @@ int cmd_trace(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         const char *kind = nn_node_kind(g, i);
         if (strcmp(kind, "labels") == 0) continue;
-        const nn_loss_info *l = nn_loss_find(m.arch.loss);
-        const char *mark = i == m.probs ? "  <- predictions"
-                           : strcmp(kind, "dropout") == 0 ? "  <- training mode: this step's random mask, kept values"
-                                                            " scaled by 1/(1 - p) (the identity at evaluation)"
-                           : i != m.targets ? ""
-                           : l && l->targets ? "  <- the loss's targets, made from the label as in training"
-                                             : "  <- the loss's targets: random teacher logits (nn trace reads no teacher)";
-        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), mark);
+        printf("  [%d] %s (%d)%s\n", i, kind, nn_node_width(g, i), node_mark(&m, i));
         print_values("out =", nn_output(g, i), nn_node_width(g, i), full);
         double coef = nn_loss_coef(g, i);
         if (!isnan(coef) && coef != 1) printf("    (enters the total loss x %g)\n", coef);
@@ -231,14 +247,8 @@ int cmd_trace(int argc, char **argv) {
         nn_model_free(&m);
         return 1;
     }
-    int n_losses = 0, weighted = 0;
-    for (int i = 0; i < n; i++) {
-        double coef = nn_loss_coef(g, i);
-        n_losses += !isnan(coef);
-        weighted += !isnan(coef) && coef != 1;
-    }
     printf("  total loss %.6g%s\n\nbackward (from the loss to the input)\n", loss,
-           n_losses > 1 || weighted ? " (the sum of each loss times its weight)" : "");
+           weighted_total(g) ? " (the sum of each loss times its weight)" : "");
     nn_graph_backward(g, 1);
     long clamped = nn_graph_clamped(g);
     if (clamped > 0)

@@ -198,6 +198,12 @@ START_TEST(test_link_option) {
     ck_assert_int_eq(cli_nn("train --help"), 0);
     ck_assert_msg_contains(cli_out, "--link NAME");
     ck_assert_msg_contains(cli_out, "(default logit)");
+    /* a checkpoint of one link does not resume with the other, and says so by name */
+    ck_assert_msg(cli_nn("train --data grades.csv --arch 2-5 --loss clm --epochs 1 --quiet --checkpoint c.ckpt") == 0,
+                  "%s", cli_out);
+    ck_assert_int_eq(cli_nn("train --data grades.csv --arch 2-5 --loss clm --link probit --epochs 2 --quiet "
+                            "--checkpoint c.ckpt --resume"), 1);
+    ck_assert_msg_contains(cli_out, "c.ckpt: the checkpoint has loss clm with link = logit, this run probit");
 }
 END_TEST
 

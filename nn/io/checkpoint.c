@@ -124,6 +124,11 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
     const char *key = setting_differs(&m->arch, &saved->arch);
     if (key) {
         int k = nn_loss_setting_index(key);
+        const nn_loss_setting *ls = nn_loss_settings(k);
+        if (ls->choices) /* a choice by name: "link = logit, this run probit" */
+            return nn_set_error(err, NN_ERR_ARG, "%s: the checkpoint has loss %s with %s = %s, this run %s",
+                                f->path, m->arch.loss, key, nn_loss_setting_choice_name(ls, saved->arch.setting[k]),
+                                nn_loss_setting_choice_name(ls, m->arch.setting[k]));
         return nn_set_error(err, NN_ERR_ARG, "%s: the checkpoint has loss %s with %s = %g, this run %g",
                             f->path, m->arch.loss, key, saved->arch.setting[k], m->arch.setting[k]);
     }
