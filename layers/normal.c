@@ -22,7 +22,7 @@
 double nn_erfcx(double t) {
     if (t < ERFCX_ASYMPTOTIC) {
         /* e^{t²} with t² = hi + lo split exactly (fma), so the rounding of
-         * t·t (up to 7e-14 of the exponent at t = 26) is not amplified */
+         * t·t (up to 6e-14 of the exponent at t = 26) is not amplified */
         double hi = t * t, lo = fma(t, t, -hi);
         return erfc(t) * exp(hi) * (1 + lo);
     }
