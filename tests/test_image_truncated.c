@@ -13,6 +13,7 @@
 #include <stb_image_write.h>
 
 #include "nn/data/data_internal.h"
+#include "nn/data/image_guard.h"
 #include "testutil.h"
 #include "tmpfiles.h"
 
@@ -372,6 +373,85 @@ START_TEST(test_gif_code_table_full) {
 }
 END_TEST
 
+static int jpg_quality;
+
+static int write_jpg(stbi_write_func *fn, void *ctx, int w, int h, int comp, const void *px) {
+    return stbi_write_jpg_to_func(fn, ctx, w, h, comp, px, jpg_quality);
+}
+
+/* A JPEG cut inside its scan data and closed with an end-of-image marker:
+ * stb_image decodes the blocks it did not get as gray, so the guard walks
+ * the entropy-coded data and refuses it. Every cut from the first scan's
+ * data to the end is tried: it is refused as truncated, or decodes to
+ * exactly the whole file's pixels (the cut took only a byte of padding),
+ * or — progressive files only — falls between two scans (a whole image at
+ * the precision of the scans before the cut). */
+START_TEST(test_jpeg_scan_data_cut_and_closed) {
+    file_bytes files[5];
+    const char *names[5] = {"rgb.jpg (baseline)", "progressive.jpg (refinement scans)", "4:2:0 RGB",
+                            "4:4:4 RGB", "gray"};
+    from_corpus(&files[0], "rgb.jpg");
+    from_corpus(&files[1], "progressive.jpg");
+    jpg_quality = 50; /* stb_image_write subsamples chroma at quality 90 and below */
+    write_with(&files[2], write_jpg, 37, 21, 3);
+    jpg_quality = 95;
+    write_with(&files[3], write_jpg, 19, 30, 3);
+    write_with(&files[4], write_jpg, 40, 9, 1);
+    static file_bytes cut;
+    for (int k = 0; k < 5; k++) {
+        const unsigned char *b = files[k].bytes;
+        size_t len = files[k].len, start = 0, eoi = len - 2;
+        char msg[NN_IMAGE_GUARD_MSG];
+        ck_assert_msg(nn_image_guard(b, len, msg, sizeof msg) == NULL, "%s refused whole", names[k]);
+        while (start + 4 < len && !(b[start] == 0xFF && b[start + 1] == 0xDA)) start++;
+        start += 2 + (size_t)(b[start + 2] << 8 | b[start + 3]); /* the first scan's data */
+        ck_assert(b[eoi] == 0xFF && b[eoi + 1] == 0xD9 && start < eoi);
+        int w, h, comp, cw, ch, cc;
+        unsigned char *whole = stbi_load_from_memory(b, (int)len, &w, &h, &comp, 0);
+        ck_assert_ptr_nonnull(whole);
+        int refused = 0, passed = 0;
+        for (size_t at = start; at < eoi; at++) {
+            cut.len = 0;
+            put(&cut, b, at);
+            put(&cut, "\xFF\xD9", 2);
+            const char *why = nn_image_guard(cut.bytes, cut.len, msg, sizeof msg);
+            if (why) {
+                /* (cut inside a Huffman table, its counts run on into the end marker) */
+                ck_assert_msg(strstr(why, "truncated JPEG: ") || strstr(why, "corrupt JPEG: "), "%s cut at %zu: %s",
+                              names[k], at, why);
+                refused++;
+                continue;
+            }
+            passed++;
+            unsigned char *px = stbi_load_from_memory(cut.bytes, (int)cut.len, &cw, &ch, &cc, 0);
+            int same = px && cw == w && ch == h && cc == comp && memcmp(px, whole, (size_t)w * h * comp) == 0;
+            stbi_image_free(px);
+            int between_scans = k == 1 && ((b[at] == 0xFF && b[at + 1] != 0x00) || /* before a marker, */
+                                           (b[at - 1] == 0xFF && b[at] != 0x00)); /* or after its 0xFF */
+            ck_assert_msg(same || between_scans, "%s cut at %zu of %zu and closed: not refused, and it "
+                          "decodes to other pixels", names[k], at, len);
+        }
+        stbi_image_free(whole);
+        ck_assert_msg(refused > 9 * (refused + passed) / 10, "%s: %d cuts refused, %d not", names[k], refused,
+                      passed);
+    }
+    /* the reason names the scan and the blocks: 37 x 21 in 4:2:0 is 3 x 2
+     * MCUs of 4 + 1 + 1 blocks */
+    const unsigned char *b = files[2].bytes;
+    size_t at = 0;
+    while (!(b[at] == 0xFF && b[at + 1] == 0xDA)) at++;
+    at += (files[2].len - at) / 2; /* in the middle of the scan data */
+    cut.len = 0;
+    put(&cut, b, at);
+    put(&cut, "\xFF\xD9", 2);
+    char msg[NN_IMAGE_GUARD_MSG];
+    const char *why = nn_image_guard(cut.bytes, cut.len, msg, sizeof msg);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_msg(strstr(why, "truncated JPEG: the data of scan 1 end after ") &&
+                      strstr(why, " of its 36 blocks (the rest would decode gray)"), "%s", why);
+}
+END_TEST
+
 Suite *test_image_truncated_suite(void) {
     Suite *s = suite_create("image_truncated");
     TCase *tc = tcase_create("core");
@@ -381,6 +461,7 @@ Suite *test_image_truncated_suite(void) {
     tcase_add_test(tc, test_made_files_cut_everywhere);
     tcase_add_test(tc, test_hdr_cut_in_scan_line_refused);
     tcase_add_test(tc, test_gif_code_table_full);
+    tcase_add_test(tc, test_jpeg_scan_data_cut_and_closed);
     suite_add_tcase(s, tc);
     return s;
 }

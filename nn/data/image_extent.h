@@ -19,6 +19,14 @@ const char *nn_psd_extent(const unsigned char *buf, size_t len, char *msg, size_
 const char *nn_hdr_extent(const unsigned char *buf, size_t len, char *msg, size_t msg_size);
 const char *nn_gif_extent(const unsigned char *buf, size_t len, char *msg, size_t msg_size);
 
+/* A JPEG whose marker segments are whole up to its end-of-image marker
+ * (image_guard.c checks that first): do its scans' entropy-coded data hold
+ * every block of the frame, and does every component have a scan? start is
+ * the offset after SOI. NULL also when the walk meets what it does not
+ * understand (stb_image then decides). */
+const char *nn_jpeg_scan_extent(const unsigned char *buf, size_t len, size_t start, char *msg,
+                                size_t msg_size);
+
 /* 1 if stb_image's TGA test accepts buf (reading zeros past the end). */
 int nn_is_tga(const unsigned char *buf, size_t len);
 

@@ -77,10 +77,10 @@
  * IEND chunk (whose CRC stb_image does not read) with a complete deflate
  * stream that inflates to at least what its header needs (exactly what
  * stb_image's "not enough pixels" requires); a JPEG must reach its
- * end-of-image marker with every marker segment whole. What cannot be
- * checked without decoding: whether a JPEG's entropy-coded data hold all
- * the blocks of its frame (stb_image fills missing blocks with gray) —
- * only a file that ends before EOI is caught. The other formats are
+ * end-of-image marker with every marker segment whole, and its scans'
+ * entropy-coded data must hold every block of the frame (jpeg_scan.c walks
+ * them: a file cut inside its scan data and closed with a new end-of-image
+ * marker decoded with gray blocks). The other formats are
  * checked in image_extent.c; a file cut inside a signature or a header
  * says so, and an empty file is "empty file".
  *
@@ -194,8 +194,9 @@ static size_t jpeg_start(const unsigned char *buf, size_t len) {
     return len > 0 && buf[0] == 0xFF && i < len && buf[i] == 0xD8 ? i + 1 : 0;
 }
 
-static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i) {
+static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i, char *msg, size_t msg_size) {
     jpeg_tables t = {0};
+    size_t start = i;
     while (i + 2 <= len) {
         if (buf[i] != 0xFF) { /* entropy-coded data */
             i++;
@@ -206,7 +207,7 @@ static const char *check_jpeg(const unsigned char *buf, size_t len, size_t i) {
             i++;
             continue;
         }
-        if (m == 0xD9) return NULL; /* EOI: stb_image reads no further */
+        if (m == 0xD9) return nn_jpeg_scan_extent(buf, len, start, msg, msg_size); /* EOI: stb_image reads no further */
         /* stuffed 0xFF00, TEM, restart markers, SOI: no length field */
         if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {
             i += 2;
@@ -473,7 +474,7 @@ const char *nn_image_guard(const unsigned char *buf, size_t len, char *msg, size
     if (is_pic(buf, len))
         return "Softimage PIC is not supported (use PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM)";
     size_t jpeg = jpeg_start(buf, len);
-    if (jpeg) return check_jpeg(buf, len, jpeg);
+    if (jpeg) return check_jpeg(buf, len, jpeg, msg, msg_size);
     if (buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) return check_pnm(buf, len, msg, msg_size);
     if (starts_with(buf, len, "#?RADIANCE\n") || starts_with(buf, len, "#?RGBE\n"))
         return nn_hdr_extent(buf, len, msg, msg_size);
