@@ -5,8 +5,10 @@
 # turn ROUNDS times so that the load of a shared machine falls on all of them
 # alike. For each run: the median CPU time of epochs 2..EPOCHS (CPU time moves
 # far less with other jobs' load than wall time); for each variant: the median
-# over the rounds and its range, and the median of the per-round difference
-# to the first variant, with the 1-minute load average seen before the runs.
+# over the rounds and its range, the medians of the per-round differences
+# to the first variant and to the one before it (with the variants below:
+# dropout's cost), the test accuracy, and the 1-minute load average seen
+# before the runs.
 # Example:
 #   bench/alternate.sh 6 4 before=/tmp/old/build/bench_epoch after=build/bench_epoch \
 #       'dropout=build/bench_epoch --dropout 0.2'
@@ -47,22 +49,25 @@ function median(a, n,    i, j, t) {
     m = median(e, n)
     v = $2; name[v] = $3; k = ++runs[v]
     run[v, k] = m; load[v, k] = $4; acc[v] = $5
-    if (v == 0) base[$1] = m; else diff[v, k] = m - base[$1]
+    if (v == 0) base[$1] = m; else { diff[v, k] = m - base[$1]; prev[v, k] = m - last[$1] }
+    last[$1] = m
     if (v > nv) nv = v
 }
 END {
-    printf "  %-10s %8s %8s %8s %10s %9s  %s\n", "variant", "median", "min", "max", "vs first", "accuracy", "load"
+    printf "  %-10s %8s %8s %8s %10s %10s %9s  %s\n", "variant", "median", "min", "max", "vs first", "vs prev",
+           "accuracy", "load"
     for (v = 0; v <= nv; v++) {
         lo = 1e9; hi = -1; lmin = 1e9; lmax = -1
         for (k = 1; k <= runs[v]; k++) {
-            a[k] = run[v, k]; d[k] = diff[v, k]
+            a[k] = run[v, k]; d[k] = diff[v, k]; p[k] = prev[v, k]
             if (a[k] < lo) lo = a[k]
             if (a[k] > hi) hi = a[k]
             if (load[v, k] < lmin) lmin = load[v, k]
             if (load[v, k] > lmax) lmax = load[v, k]
         }
         vs = v ? sprintf("%+.3f", median(d, runs[v])) : "-"
-        printf "  %-10s %8.3f %8.3f %8.3f %10s %9s  %.1f-%.1f\n", name[v], median(a, runs[v]), lo, hi, vs,
-               acc[v], lmin, lmax
+        vp = v ? sprintf("%+.3f", median(p, runs[v])) : "-"
+        printf "  %-10s %8.3f %8.3f %8.3f %10s %10s %9s  %.1f-%.1f\n", name[v], median(a, runs[v]), lo, hi, vs,
+               vp, acc[v], lmin, lmax
     }
 }' "$OUT"

@@ -1,5 +1,6 @@
 /* cli_run.h — running the `nn` program from a suite (NN_CLI_BIN, set by the
- * Makefile), in a scratch directory, with its output captured.
+ * Makefile), in a scratch directory, with its output captured; and the small
+ * data sets the CLI suites train on (gray PNG folders, a two-class table).
  *
  * The including file defines `static char dir[64]` (the scratch directory,
  * see tmpfiles.h) before including this header. */
@@ -8,10 +9,12 @@
 
 #include <stb_image_write.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nn/nn.h"
 #include "tmpfiles.h"
 
 static char cli_out[1 << 16]; /* what the last command printed */
@@ -86,6 +89,21 @@ static inline void cli_images(const char *root, const char *label, int n, int w,
         ck_assert(snprintf(file, sizeof file, "%s/%d.png", folder, i) < (int)sizeof file);
         ck_assert(stbi_write_png(file, w, h, 1, pix, w));
     }
+}
+
+/* dir/name: a CSV table a,b,y of `rows` rows (at most 100), a and b uniform
+ * in [−2, 2) from seed, y "hi" when a + b > 0, else "lo". */
+static inline void cli_hi_lo_table(const char *name, int rows, uint64_t seed) {
+    char text[4096] = "a,b,y\n";
+    nn_rng r;
+    nn_rng_seed(&r, seed);
+    ck_assert(rows <= 100);
+    for (int i = 0; i < rows; i++) {
+        double a = 4 * nn_rng_uniform(&r) - 2, b = 4 * nn_rng_uniform(&r) - 2;
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%.3f,%.3f,%s\n", a, b, a + b > 0 ? "hi" : "lo");
+    }
+    char path[512];
+    tmp_write_text(tmp_path(path, dir, name), text);
 }
 
 /* Writes text to dir/name. */

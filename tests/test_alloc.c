@@ -181,6 +181,23 @@ static nn_status keep_grads(nn_real *grads, size_t n, int local, int global, voi
     return NN_OK;
 }
 
+/* EPOCHS epochs of t, each followed by an evaluation on d, allocate nothing
+ * and succeed. No ck_assert between the counts: Check's assertions allocate. */
+enum { EPOCHS = 3 };
+static void epochs_allocate_nothing(nn_trainer *t, const nn_dataset *d, nn_epoch_stats *s,
+                                    nn_eval_stats *v) {
+    nn_error err;
+    nn_status st[2 * EPOCHS];
+    long before = test_alloc_count();
+    for (int e = 0; e < EPOCHS; e++) {
+        st[2 * e] = nn_trainer_epoch(t, &s[e], &err);
+        st[2 * e + 1] = nn_trainer_evaluate(t, d, &v[e], &err);
+    }
+    long during = test_alloc_count() - before;
+    ck_assert_msg(during == 0, "%d epochs and evaluations made %ld allocations", EPOCHS, during);
+    for (int i = 0; i < 2 * EPOCHS; i++) ck_assert_msg(st[i] == NN_OK, "%s", err.msg);
+}
+
 /* nn_trainer_epoch and nn_trainer_evaluate allocate nothing: every epoch
  * and evaluation after create, hooks included, leaves the counter alone. */
 START_TEST(test_trainer_epochs) {
@@ -196,21 +213,13 @@ START_TEST(test_trainer_epochs) {
                              .reduce_grads = keep_grads, .reduce_user = &reduces};
     nn_trainer *t = nn_trainer_create(g, opt, &nodes, &d, &to, &err);
     ck_assert_msg(t != NULL, "%s", err.msg);
-    nn_epoch_stats s[3];
-    nn_eval_stats v[3];
-    nn_status st[6];
-    long before = test_alloc_count();
-    for (int e = 0; e < 3; e++) {
-        st[2 * e] = nn_trainer_epoch(t, &s[e], &err);
-        st[2 * e + 1] = nn_trainer_evaluate(t, &d, &v[e], &err);
-    }
-    long during = test_alloc_count() - before;
-    ck_assert_msg(during == 0, "3 epochs and evaluations made %ld allocations", during);
-    for (int i = 0; i < 6; i++) ck_assert_int_eq(st[i], NN_OK);
+    nn_epoch_stats s[EPOCHS];
+    nn_eval_stats v[EPOCHS];
+    epochs_allocate_nothing(t, &d, s, v);
     int per_epoch = (N + MAX_B - 1) / MAX_B;
-    ck_assert_int_eq(steps, 3 * per_epoch); /* the hooks really ran */
-    ck_assert_int_eq(reduces, 3 * per_epoch);
-    ck_assert(s[0].loss != s[2].loss && isfinite(v[2].loss));
+    ck_assert_int_eq(steps, EPOCHS * per_epoch); /* the hooks really ran */
+    ck_assert_int_eq(reduces, EPOCHS * per_epoch);
+    ck_assert(s[0].loss != s[EPOCHS - 1].loss && isfinite(v[EPOCHS - 1].loss));
     nn_trainer_free(t);
     nn_optimizer_free(opt);
     nn_graph_free(g);
@@ -248,7 +257,7 @@ static void probe_after_step(const nn_step_info *s, void *user) {
  * warm-up, clipping that engages on every step, category values for the MAE
  * of the evaluation, on the network with dropout and class weights. */
 START_TEST(test_trainer_options_run) {
-    enum { CLIP_STEPS = 3 * ((N + MAX_B - 1) / MAX_B) };
+    enum { CLIP_STEPS = EPOCHS * ((N + MAX_B - 1) / MAX_B) };
     int x, y;
     nn_graph *g = make_net(&x, &y);
     nn_dataset d = make_data(1);
@@ -269,17 +278,9 @@ START_TEST(test_trainer_options_run) {
                              .reduce_grads = probe_before_clip, .reduce_user = &probe};
     nn_trainer *t = nn_trainer_create(g, opt, &nodes, &d, &to, &err);
     ck_assert_msg(t != NULL, "%s", err.msg);
-    nn_epoch_stats s[3];
-    nn_eval_stats v[3];
-    nn_status st[6];
-    long before = test_alloc_count();
-    for (int e = 0; e < 3; e++) {
-        st[2 * e] = nn_trainer_epoch(t, &s[e], &err);
-        st[2 * e + 1] = nn_trainer_evaluate(t, &d, &v[e], &err);
-    }
-    long during = test_alloc_count() - before;
-    ck_assert_msg(during == 0, "3 epochs and evaluations with options made %ld allocations", during);
-    for (int i = 0; i < 6; i++) ck_assert_msg(st[i] == NN_OK, "%s", err.msg);
+    nn_epoch_stats s[EPOCHS];
+    nn_eval_stats v[EPOCHS];
+    epochs_allocate_nothing(t, &d, s, v);
     /* each option really ran: the clip engaged, the rate followed the
      * schedule, the evaluation measured MAE and QWK */
     ck_assert_int_eq(probe.steps, CLIP_STEPS);
@@ -288,7 +289,8 @@ START_TEST(test_trainer_options_run) {
     for (int i = 0; i < CLIP_STEPS; i++)
         ck_assert_double_eq_tol(probe.lr[i], nn_lr_schedule_at(&sched, i), 1e-12);
     ck_assert(probe.lr[0] < probe.lr[3] && probe.lr[CLIP_STEPS - 1] < probe.lr[3]);
-    ck_assert_msg(isfinite(v[2].mae) && isfinite(v[2].qwk), "MAE %g, QWK %g", v[2].mae, v[2].qwk);
+    ck_assert_msg(isfinite(v[EPOCHS - 1].mae) && isfinite(v[EPOCHS - 1].qwk), "MAE %g, QWK %g", v[EPOCHS - 1].mae,
+                  v[EPOCHS - 1].qwk);
     nn_trainer_free(t);
     nn_optimizer_free(opt);
     nn_graph_free(g);

@@ -17,16 +17,7 @@ static void teardown(void) { tmp_remove(dir); }
 enum { ROWS = 40 };
 
 /* A 2-class table: y is "hi" when a + b > 0, else "lo". */
-static void write_table(const char *name) {
-    char text[4096] = "a,b,y\n";
-    nn_rng r;
-    nn_rng_seed(&r, 11);
-    for (int i = 0; i < ROWS; i++) {
-        double a = 4 * nn_rng_uniform(&r) - 2, b = 4 * nn_rng_uniform(&r) - 2;
-        snprintf(text + strlen(text), sizeof text - strlen(text), "%.3f,%.3f,%s\n", a, b, a + b > 0 ? "hi" : "lo");
-    }
-    cli_write(name, text);
-}
+static void write_table(const char *name) { cli_hi_lo_table(name, ROWS, 11); }
 
 /* Logits (ROWS, 2) of a teacher that is sure of each row's class, in the
  * file's row order (classes as nn numbers them), or of the other class. */

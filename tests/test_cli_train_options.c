@@ -52,14 +52,7 @@ static void write_logits(const char *name, int rows, float bad) {
 
 static void setup(void) {
     tmp_dir(dir);
-    char text[4096] = "a,b,y\n";
-    nn_rng r;
-    nn_rng_seed(&r, 7);
-    for (int i = 0; i < ROWS; i++) {
-        double a = 4 * nn_rng_uniform(&r) - 2, b = 4 * nn_rng_uniform(&r) - 2;
-        snprintf(text + strlen(text), sizeof text - strlen(text), "%.3f,%.3f,%s\n", a, b, a + b > 0 ? "hi" : "lo");
-    }
-    cli_write("d.csv", text);
+    cli_hi_lo_table("d.csv", ROWS, 7);
     cli_write("classes.csv", "a,b,y\n1,2,hi\n2,3,mid\n1,1,lo\n");
     cli_write("columns.csv", "a,c,y\n1,2,hi\n2,3,lo\n");
     cli_write("text.npy", "this is not a model, nor an array");
