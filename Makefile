@@ -379,7 +379,7 @@ VALGRIND := valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definit
 
 valgrind-check: $(TEST_BIN)
 	@echo "nn: running the Check suite under valgrind memcheck (REAL=$(REAL))"
-	cd tests && CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) ../$(TEST_BIN)
+	cd tests && CK_FORK=no OPENBLAS_NUM_THREADS=1 NN_TEST_UNDER_VALGRIND=1 $(VALGRIND) ../$(TEST_BIN)
 
 valgrind: deps
 	$(call install_missing,valgrind)
