@@ -359,13 +359,15 @@ static nn_status study(task *t, const char *out_dir, nn_error *err) {
 /* Writes split s of the fair task as two CSV files (standardised features,
  * then the label's value), the rows examples/ordered_model.py reads. */
 static nn_status write_split_csv(const nn_dataset *d, const char *path, nn_error *err) {
-    FILE *f = fopen(path, "w");
     nn_real *x = malloc((size_t)d->n_features * sizeof *x);
-    if (!f || !x) {
-        if (f) fclose(f);
+    if (!x) return nn_set_error(err, NN_ERR_NOMEM, "%s: out of memory", path);
+    nn_atomic_file af; /* a crash never leaves half a file */
+    nn_status st = nn_atomic_open(&af, path, err);
+    if (st) {
         free(x);
-        return nn_set_error(err, NN_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        return st;
     }
+    FILE *f = af.f;
     for (int j = 0; j < d->n_features; j++) fprintf(f, "x%d,", j);
     fprintf(f, "y\n");
     for (int i = 0; i < d->n; i++) {
@@ -374,8 +376,7 @@ static nn_status write_split_csv(const nn_dataset *d, const char *path, nn_error
         fprintf(f, "%g\n", d->values[d->labels[i]]);
     }
     free(x);
-    if (fclose(f) != 0) return nn_set_error(err, NN_ERR_IO, "%s: cannot write", path);
-    return NN_OK;
+    return nn_atomic_commit(&af, err); /* checks every write */
 }
 
 /* Splits `all` N_SPLITS times (seeds 1..N_SPLITS) into 64/16/20 and, when

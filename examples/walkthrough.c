@@ -161,13 +161,13 @@ static int make_out_dir(const char *dir) {
 static int write_graph(const net *n, const char *out_dir) {
     char path[1024];
     snprintf(path, sizeof path, "%s/walkthrough_graph.dot", out_dir);
-    FILE *f = fopen(path, "w");
     nn_error err;
     nn_dot_options o = {.annotate = 1, .row = 0, .predictions = n->p,
                         .title = "the walkthrough's network, sample 1 (jacobian mode)"};
-    nn_status st = f ? nn_graph_write_dot(f, n->g, &o, &err) : NN_ERR_IO;
-    if (f && fclose(f) != 0 && !st) st = nn_set_error(&err, NN_ERR_IO, "%s", strerror(errno));
-    if (!f) nn_set_error(&err, NN_ERR_IO, "%s", strerror(errno));
+    nn_atomic_file af; /* a crash never leaves half a file */
+    nn_status st = nn_atomic_open(&af, path, &err);
+    if (!st && (st = nn_graph_write_dot(af.f, n->g, &o, &err))) nn_atomic_abort(&af);
+    else if (!st) st = nn_atomic_commit(&af, &err);
     if (st) {
         fprintf(stderr, "walkthrough: %s: %s\n", path, err.msg);
         return 1;

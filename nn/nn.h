@@ -723,5 +723,6 @@ int nn_enable_flush_to_zero(void);
 #include "model.h"
 #include "plot.h"
 #include "npy.h"
+#include "atomic.h"
 
 #endif /* NN_H */
