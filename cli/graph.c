@@ -3,9 +3,10 @@
  * sample's forward value and gradient norm annotate every node.
  *
  * The SVG is written atomically: DOT goes to a temporary file, dot writes
- * FILE.tmp.XXXXXX beside FILE, and that is renamed over FILE only when dot
- * succeeded. dot runs with an argument vector (posix_spawnp), no shell. */
+ * FILE.tmp.XXXXXX beside FILE, and that is fsynced and renamed over FILE only
+ * when dot succeeded. dot runs with an argument vector (posix_spawnp), no shell. */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,20 @@ static int run_dot(const char *dot_path, const char *svg_path) {
     return 1;
 }
 
-/* DOT to a temporary file, dot to FILE.tmp.XXXXXX, rename to FILE. */
+/* Flushes the file dot wrote to the disk before it is renamed, so that a
+ * crash cannot leave FILE empty; 1 on success, else prints why. */
+static int sync_file(const char *svg, const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        cli_error(CMD, "--svg %s: %s: %s", svg, path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return 0;
+    }
+    close(fd);
+    return 1;
+}
+
+/* DOT to a temporary file, dot to FILE.tmp.XXXXXX, fsync, rename to FILE. */
 static int write_svg(const nn_graph *g, const nn_dot_options *o, const char *svg) {
     const char *tmpdir = getenv("TMPDIR");
     char dot_path[4096], svg_tmp[4096];
@@ -89,7 +103,7 @@ static int write_svg(const nn_graph *g, const nn_dot_options *o, const char *svg
         }
         close(sfd);
     }
-    ok = ok && run_dot(dot_path, svg_tmp);
+    ok = ok && run_dot(dot_path, svg_tmp) && sync_file(svg, svg_tmp);
     if (ok && rename(svg_tmp, svg) != 0) {
         cli_error(CMD, "--svg %s: %s", svg, strerror(errno));
         ok = 0;
