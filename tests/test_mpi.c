@@ -133,37 +133,27 @@ static int same_file(const char *x, const char *y) {
     return run("cmp -s %s/%s %s/%s", dir, x, dir, y) == 0;
 }
 
-/* 60 rows, 3 features, 3 classes from a noisy rule. */
-static void write_csv(void) {
+/* `rows` rows of 3 features and 3 classes from a noisy rule, drawn from seed. */
+static void write_rule_csv(const char *name, int rows, uint64_t seed) {
     char path[512];
-    FILE *f = fopen(tmp_path(path, dir, "data.csv"), "w");
+    FILE *f = fopen(tmp_path(path, dir, name), "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f, "a,b,c,label\n");
     nn_rng rng;
-    nn_rng_seed(&rng, 3);
-    for (int i = 0; i < 60; i++) {
+    nn_rng_seed(&rng, seed);
+    for (int i = 0; i < rows; i++) {
         double a = nn_rng_normal(&rng), b = nn_rng_normal(&rng), c = 10 + 5 * nn_rng_normal(&rng);
         int y = a + 0.5 * b > 0.6 ? 2 : a + 0.5 * b > -0.6 ? 1 : 0;
         fprintf(f, "%.6f,%.6f,%.6f,%d\n", a, b, c, y);
     }
-    fclose(f);
+    ck_assert_int_eq(fclose(f), 0);
 }
 
+/* 60 training rows. */
+static void write_csv(void) { write_rule_csv("data.csv", 60, 3); }
+
 /* 25 test rows (3 ranks: parts of 8, 8 and 9) of the same rule. */
-static void write_test_csv(void) {
-    char path[512];
-    FILE *f = fopen(tmp_path(path, dir, "test.csv"), "w");
-    ck_assert_ptr_nonnull(f);
-    fprintf(f, "a,b,c,label\n");
-    nn_rng rng;
-    nn_rng_seed(&rng, 11);
-    for (int i = 0; i < 25; i++) {
-        double a = nn_rng_normal(&rng), b = nn_rng_normal(&rng), c = 10 + 5 * nn_rng_normal(&rng);
-        int y = a + 0.5 * b > 0.6 ? 2 : a + 0.5 * b > -0.6 ? 1 : 0;
-        fprintf(f, "%.6f,%.6f,%.6f,%d\n", a, b, c, y);
-    }
-    fclose(f);
-}
+static void write_test_csv(void) { write_rule_csv("test.csv", 25, 11); }
 
 /* Column `col` (the checkpoint history's order, after the epoch: 1 loss,
  * 2 train acc, 3 val acc, 4 val MAE, 5 val QWK, 6 test loss, 7 test acc,
