@@ -48,7 +48,7 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
         snprintf(state[n_state].name, sizeof state[n_state].name, "best.params");
         n_state++;
     }
-    const char *const meta[][2] = {
+    const char *meta[16][2] = {
         {"optimizer", kind_name(nn_optimizer_kind_of(opt))},
         {"optimizer_steps", steps},
         {"epoch", epoch},
@@ -57,37 +57,19 @@ nn_status nn_checkpoint_save(const nn_model *m, const nn_optimizer *opt,
         {"graph_rng_state", g_state},
         {"graph_rng_inc", g_inc},
         {"run", c->run},
-        {"best_monitor", c->best ? nn_monitor_name(nn_early_stop_options_of(c->best).monitor) : ""},
-        {"best_epoch", b_epoch},
-        {"best_value", b_value},
-        {"best_bad", b_bad},
-        {"best_last", b_last},
-        {"history", c->history ? c->history : ""}, /* last: left out when empty */
     };
-    int n_meta = (int)(sizeof meta / sizeof *meta) - !(c->history && c->history[0]);
-    const char *kept[sizeof meta / sizeof *meta][2];
-    int k = 0;
-    for (int i = 0; i < n_meta; i++) /* the best_ keys only with c->best */
-        if (c->best || strncmp(meta[i][0], "best_", 5) != 0) kept[k][0] = meta[i][0], kept[k][1] = meta[i][1], k++;
-    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, (const char *const(*)[2])kept, k, path, err);
-}
-
-/* A decimal integer in metadata `key`, within [0, max]. */
-static nn_status meta_uint(const nn_st_file *f, const char *key, unsigned long long max,
-                           unsigned long long *out, nn_error *err) {
-    const char *s = nn_st_meta(f, key);
-    if (!s) return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ lacks '%s'", f->path, key);
-    unsigned long long v = 0;
-    int ok = *s != '\0';
-    for (const char *p = s; ok && *p; p++) {
-        ok = *p >= '0' && *p <= '9' && v <= (max - (unsigned)(*p - '0')) / 10;
-        v = v * 10 + (unsigned)(*p - '0');
+    int n = 8;
+#define META(key, value) (meta[n][0] = (key), meta[n][1] = (value), n++)
+    if (c->best) {
+        META("best_monitor", nn_monitor_name(nn_early_stop_options_of(c->best).monitor));
+        META("best_epoch", b_epoch);
+        META("best_value", b_value);
+        META("best_bad", b_bad);
+        META("best_last", b_last);
     }
-    if (!ok)
-        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not an integer in 0..%llu",
-                            f->path, key, s, max);
-    *out = v;
-    return NN_OK;
+    if (c->history && c->history[0]) META("history", c->history);
+#undef META
+    return nn_model_write(m, NN_CHECKPOINT_FORMAT, state, n_state, (const char *const(*)[2])meta, n, path, err);
 }
 
 /* Whether a and b build the same graph: sizes, activation, loss, gradient
@@ -138,10 +120,10 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
                             f->path, kind ? kind : "?", kind_name(nn_optimizer_kind_of(opt)));
     nn_status st;
     unsigned long long steps, epoch, rng_state, rng_inc;
-    if ((st = meta_uint(f, "optimizer_steps", (unsigned long long)LONG_MAX, &steps, err)) ||
-        (st = meta_uint(f, "epoch", (unsigned long long)INT32_MAX, &epoch, err)) ||
-        (st = meta_uint(f, "rng_state", UINT64_MAX, &rng_state, err)) ||
-        (st = meta_uint(f, "rng_inc", UINT64_MAX, &rng_inc, err)))
+    if ((st = nn_meta_uint(f, "optimizer_steps", (unsigned long long)LONG_MAX, &steps, err)) ||
+        (st = nn_meta_uint(f, "epoch", (unsigned long long)INT32_MAX, &epoch, err)) ||
+        (st = nn_meta_uint(f, "rng_state", UINT64_MAX, &rng_state, err)) ||
+        (st = nn_meta_uint(f, "rng_inc", UINT64_MAX, &rng_inc, err)))
         return st;
     if (!(rng_inc & 1))
         return nn_set_error(err, NN_ERR_FORMAT, "%s: rng_inc must be odd", f->path);
@@ -149,8 +131,8 @@ static nn_status restore(nn_model *m, nn_optimizer *opt, nn_checkpoint_info *c, 
      * which then keep the freshly seeded one. */
     unsigned long long g_state = 0, g_inc = 0;
     int has_grng = nn_st_meta(f, "graph_rng_state") != NULL;
-    if (has_grng && ((st = meta_uint(f, "graph_rng_state", UINT64_MAX, &g_state, err)) ||
-                     (st = meta_uint(f, "graph_rng_inc", UINT64_MAX, &g_inc, err))))
+    if (has_grng && ((st = nn_meta_uint(f, "graph_rng_state", UINT64_MAX, &g_state, err)) ||
+                     (st = nn_meta_uint(f, "graph_rng_inc", UINT64_MAX, &g_inc, err))))
         return st;
     if (has_grng && !(g_inc & 1))
         return nn_set_error(err, NN_ERR_FORMAT, "%s: graph_rng_inc must be odd", f->path);
@@ -216,10 +198,10 @@ nn_status nn_checkpoint_history(const char *path, char *buf, size_t cap, nn_erro
     return st;
 }
 
-/* A non-negative int under `key` (meta_uint). */
+/* A non-negative int under `key` (nn_meta_uint). */
 static nn_status meta_count(const nn_st_file *f, const char *key, int *out, nn_error *err) {
     unsigned long long v;
-    nn_status st = meta_uint(f, key, (unsigned long long)INT32_MAX, &v, err);
+    nn_status st = nn_meta_uint(f, key, (unsigned long long)INT32_MAX, &v, err);
     if (!st) *out = (int)v;
     return st;
 }

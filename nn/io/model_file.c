@@ -338,18 +338,33 @@ static nn_status read_description(const nn_st_file *f, const nn_arch *a, nn_data
     return NN_OK;
 }
 
-/* A decimal integer in [lo, hi] under `key`; *out untouched when absent. */
-static nn_status meta_int(const nn_st_file *f, const char *key, int lo, int hi, int *out, nn_error *err) {
+nn_status nn_meta_uint(const nn_st_file *f, const char *key, unsigned long long max, unsigned long long *out,
+                       nn_error *err) {
     const char *s = nn_st_meta(f, key);
-    if (!s) return NN_OK;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not an integer in %d..%d",
-                            f->path, key, s, lo, hi);
-    *out = (int)v;
+    if (!s) return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ lacks '%s'", f->path, key);
+    unsigned long long v = 0;
+    int ok = *s != '\0';
+    for (const char *p = s; ok && *p; p++) {
+        unsigned d = (unsigned)(*p - '0'); /* v·10 + d ≤ max, without overflow (d ≤ max first) */
+        ok = *p >= '0' && *p <= '9' && d <= max && v <= (max - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok)
+        return nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = '%s' is not an integer in 0..%llu",
+                            f->path, key, s, max);
+    *out = v;
     return NN_OK;
+}
+
+/* An int in [lo, hi] under `key` (nn_meta_uint); *out untouched when absent. */
+static nn_status meta_int(const nn_st_file *f, const char *key, int lo, int hi, int *out, nn_error *err) {
+    unsigned long long v;
+    if (!nn_st_meta(f, key)) return NN_OK;
+    nn_status st = nn_meta_uint(f, key, (unsigned long long)hi, &v, err);
+    if (!st && v < (unsigned long long)lo)
+        st = nn_set_error(err, NN_ERR_FORMAT, "%s: __metadata__ '%s' = %llu is below %d", f->path, key, v, lo);
+    if (!st) *out = (int)v;
+    return st;
 }
 
 /* nn_model_training from epochs_trained, weights_epoch, monitor, monitor_value. */

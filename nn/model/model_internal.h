@@ -30,6 +30,11 @@ nn_status nn_model_write(const nn_model *m, const char *format, const nn_st_out 
                          const char *const (*extra_meta)[2], int n_extra_meta, const char *path,
                          nn_error *err);
 
+/* A decimal integer in metadata `key` within [0, max]; an error naming the
+ * file when it is absent or anything else. */
+nn_status nn_meta_uint(const nn_st_file *f, const char *key, unsigned long long max, unsigned long long *out,
+                       nn_error *err);
+
 /* Reads the architecture and data description of f into a new model (graph
  * built, weights loaded). `format` is the expected __metadata__.format. */
 nn_status nn_model_from_file(nn_model *m, const nn_st_file *f, const char *format, int max_batch,
